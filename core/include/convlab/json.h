@@ -1,0 +1,69 @@
+// A small JSON value, parser and writer: the model spec is hand-written JSON and the
+// safetensors header is JSON, and the core must not depend on anything outside the
+// standard library. Parse errors throw JsonError with the offset and what was expected.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace convlab {
+
+struct JsonError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Json {
+ public:
+  enum class Type { Null, Bool, Number, String, Array, Object };
+
+  Json() = default;
+  Json(std::nullptr_t) {}
+  Json(bool b) : type_(Type::Bool), b_(b) {}
+  Json(double d) : type_(Type::Number), num_(d) {}
+  Json(int i) : type_(Type::Number), num_(i) {}
+  Json(int64_t i) : type_(Type::Number), num_(static_cast<double>(i)) {}
+  Json(const char* s) : type_(Type::String), str_(s) {}
+  Json(std::string s) : type_(Type::String), str_(std::move(s)) {}
+  static Json array() { Json j; j.type_ = Type::Array; return j; }
+  static Json object() { Json j; j.type_ = Type::Object; return j; }
+
+  Type type() const { return type_; }
+  bool is_null() const { return type_ == Type::Null; }
+  bool is_bool() const { return type_ == Type::Bool; }
+  bool is_number() const { return type_ == Type::Number; }
+  bool is_string() const { return type_ == Type::String; }
+  bool is_array() const { return type_ == Type::Array; }
+  bool is_object() const { return type_ == Type::Object; }
+
+  bool as_bool() const { return b_; }
+  double as_number() const { return num_; }
+  const std::string& as_string() const { return str_; }
+  const std::vector<Json>& items() const { return arr_; }
+  // Object members in insertion order (the spec's key order is kept when re-written).
+  const std::vector<std::pair<std::string, Json>>& members() const { return obj_; }
+
+  const Json* find(std::string_view key) const;
+  Json& operator[](const std::string& key);  // object: insert or get
+  void push_back(Json v) { arr_.push_back(std::move(v)); }
+  size_t size() const { return type_ == Type::Array ? arr_.size() : obj_.size(); }
+
+  // indent < 0: compact; otherwise pretty-printed with that many spaces.
+  std::string dump(int indent = -1) const;
+  static Json parse(std::string_view text);  // throws JsonError
+
+  static const char* type_name(Type t);
+
+ private:
+  void dump_to(std::string& out, int indent, int depth) const;
+  Type type_ = Type::Null;
+  bool b_ = false;
+  double num_ = 0;
+  std::string str_;
+  std::vector<Json> arr_;
+  std::vector<std::pair<std::string, Json>> obj_;
+};
+
+}  // namespace convlab

@@ -1,0 +1,59 @@
+// Every layer is a pair of plain functions, forward and backward: outputs first, inputs
+// next, shape last (llm.c's grammar). Tensors are NCHW float32.
+//
+// Gradient convention: parameter gradients (dw, db) ACCUMULATE (only Model::zero_grad
+// clears them), so a batch can be split into slices. Input gradients (dx) are WRITTEN:
+// in a Sequential net every activation has exactly one consumer.
+#pragma once
+#include <cstdint>
+
+#include "convlab/kernels.h"
+
+namespace convlab {
+
+// ---- conv2d: im2col + GEMM (darknet's way, so one fast GEMM serves conv and linear) ----
+// y: (n, c_out, h_out, w_out)  x: (n, c_in, h_in, w_in)  w: (c_out, c_in, k, k)  b: (c_out)
+// col: scratch of conv2d_col_size(s) floats.
+int64_t conv2d_col_size(const Conv2dShape& s);
+void conv2d_forward(float* y, float* col, const float* x, const float* w, const float* b, const Conv2dShape& s);
+// dx may be null (the first layer needs no input gradient).
+void conv2d_backward(float* dx, float* dw, float* db, float* col, const float* dy, const float* x, const float* w,
+                     const Conv2dShape& s);
+// The plain sliding dot product, kept beside the fast path as its algorithmic reference.
+void conv2d_forward_reference(float* y, const float* x, const float* w, const float* b, const Conv2dShape& s);
+void conv2d_backward_reference(float* dx, float* dw, float* db, const float* dy, const float* x, const float* w,
+                               const Conv2dShape& s);
+
+// ---- relu ----
+void relu_forward(float* y, const float* x, int64_t n);
+// dx = dy where y > 0 (PyTorch's choice: gradient 0 at exactly 0).
+void relu_backward(float* dx, const float* dy, const float* y, int64_t n);
+
+// ---- pools (no parameters) ----
+struct Pool2dShape {
+  int n, c, h_in, w_in, h_out, w_out;
+  int k, stride, pad_top, pad_left;
+};
+// argmax: (n, c, h_out, w_out) index into the (h_in, w_in) plane of the max; padding is -inf
+// so it never wins (PyTorch MaxPool2d). Ties go to the first in scan order, as in PyTorch.
+void maxpool2d_forward(float* y, int32_t* argmax, const float* x, const Pool2dShape& s);
+void maxpool2d_backward(float* dx, const float* dy, const int32_t* argmax, const Pool2dShape& s);
+// Average over k*k including zero padding (PyTorch AvgPool2d's count_include_pad=True).
+void avgpool2d_forward(float* y, const float* x, const Pool2dShape& s);
+void avgpool2d_backward(float* dx, const float* dy, const Pool2dShape& s);
+
+// ---- linear: y = x W^T + b (PyTorch nn.Linear) ----
+// y: (n, out)  x: (n, in)  w: (out, in)  b: (out)
+void linear_forward(float* y, const float* x, const float* w, const float* b, int n, int in, int out);
+void linear_backward(float* dx, float* dw, float* db, const float* dy, const float* x, const float* w, int n, int in,
+                     int out);
+
+// ---- softmax cross-entropy, mean over the batch (PyTorch CrossEntropyLoss) ----
+// probs: (n, classes). Returns the mean loss.
+float softmax_cross_entropy_forward(float* probs, const float* logits, const int32_t* labels, int n, int classes);
+// dlogits = (probs - onehot(label)) / n
+void softmax_cross_entropy_backward(float* dlogits, const float* probs, const int32_t* labels, int n, int classes);
+// Softmax alone, for prediction.
+void softmax_forward(float* probs, const float* logits, int n, int classes);
+
+}  // namespace convlab

@@ -1,0 +1,73 @@
+// A Sequential CNN built from a spec: parameters with PyTorch's names and layouts, and all
+// buffers for a batch allocated once (reserve) and reused by every step.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "convlab/spec.h"
+
+namespace convlab {
+
+struct Param {
+  std::string name;             // "0.weight", "0.bias", ... (nn.Sequential state_dict keys)
+  std::vector<int64_t> shape;   // conv (out, in, kh, kw), linear (out, in), bias (out)
+  std::vector<float> value;
+  std::vector<float> grad;      // same shape; accumulated by backward
+  int64_t size() const { return static_cast<int64_t>(value.size()); }
+};
+
+class Model {
+ public:
+  // Validates the spec (throws SpecError) and draws PyTorch's default initialisation
+  // (kaiming_uniform with a=sqrt(5): U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases).
+  Model(const ModelSpec& spec, uint64_t seed);
+
+  const ModelSpec& spec() const { return spec_; }
+  const ModelInfo& info() const { return info_; }
+  int num_classes() const { return info_.output.c; }
+  const InputSpec& input() const { return spec_.input; }
+  int64_t input_size() const { return int64_t(spec_.input.channels) * spec_.input.height * spec_.input.width; }
+
+  std::vector<Param>& params() { return params_; }
+  const std::vector<Param>& params() const { return params_; }
+  Param* find_param(const std::string& name);
+  // Index into params() of layer i's weight, or -1 (layers without parameters).
+  int weight_index(int layer) const { return weight_index_[layer]; }
+  int64_t num_params() const { return info_.params; }
+
+  // Sizes every buffer for up to `batch` images; a no-op when already large enough.
+  void reserve(int batch);
+  int capacity() const { return capacity_; }
+
+  // x: (n, C, H, W) -> logits (n, classes). Keeps every activation for backward and for
+  // the feature-map views. n <= capacity() after reserve (reserve is called if not).
+  const float* forward(const float* x, int n);
+  // dlogits: (n, classes) of the last forward. Accumulates into every Param::grad.
+  void backward(const float* dlogits);
+  void zero_grad();
+
+  // Output of layer i (shape info().layers[i].out) for image `image` of the last forward;
+  // layer -1 is the input.
+  const float* activation(int layer, int image = 0) const;
+  int last_batch() const { return n_; }
+
+  // Bytes of every buffer the model holds (parameters, gradients, activations, scratch).
+  int64_t buffer_bytes() const;
+
+ private:
+  ModelSpec spec_;
+  ModelInfo info_;
+  std::vector<Param> params_;
+  std::vector<int> weight_index_;
+  int capacity_ = 0, n_ = 0;
+  std::vector<std::vector<float>> act_;    // act_[0] input (n,C,H,W); act_[i+1] output of layer i
+  std::vector<float> grad_a_, grad_b_;     // ping-pong activation gradients, max activation size
+  std::vector<float> col_;                 // im2col scratch, largest conv layer (one image)
+  std::vector<std::vector<int32_t>> argmax_;  // maxpool layers
+};
+
+// FNV-1a over the parameter bytes: what the determinism tests compare.
+uint64_t hash_params(const Model& m);
+
+}  // namespace convlab

@@ -1,0 +1,42 @@
+// Weights as safetensors (ref: huggingface/safetensors, "Format"): an 8-byte little-endian
+// header length N, N bytes of JSON {"name": {"dtype", "shape", "data_offsets": [b, e]}, ...,
+// "__metadata__": {str: str}}, then the raw little-endian tensor bytes. The ConvLab spec and
+// training settings ride in __metadata__, so torch can rebuild the nn.Sequential.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "convlab/model.h"
+
+namespace convlab {
+
+struct FormatError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct NamedTensor {
+  std::string name;
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+};
+
+struct SafeTensors {
+  std::vector<NamedTensor> tensors;  // in file order
+  std::map<std::string, std::string> metadata;
+  const NamedTensor* find(const std::string& name) const;
+};
+
+// metadata gets "format": "pt" and "convlab_spec" (the spec JSON) added.
+std::vector<uint8_t> save_safetensors(const Model& model, const std::map<std::string, std::string>& metadata = {});
+std::vector<uint8_t> write_safetensors(const SafeTensors& st);
+// Validates everything (sizes, offsets, dtypes, shapes, overlap, holes); throws FormatError.
+SafeTensors read_safetensors(const uint8_t* data, size_t size);
+// A new model from a ConvLab file: its spec from the metadata, every parameter present with
+// the right shape and finite values, nothing extra. Throws FormatError / SpecError; the
+// caller's current model is never touched.
+Model load_model(const uint8_t* data, size_t size);
+
+}  // namespace convlab

@@ -1,0 +1,60 @@
+// What the page's worker drives: one model, its dataset and a training run, with JSON in
+// and out so the wasm bindings only translate types. Every method that can fail throws
+// std::exception with a message meant for a person; a failure never leaves the session
+// half-changed (a bad spec or file keeps the current model).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "convlab/model.h"
+#include "convlab/train.h"
+
+namespace convlab {
+
+Json model_info_json(const ModelInfo& info);
+Json spec_report_json(const SpecReport& r);
+TrainConfig parse_train_config(const std::string& json);  // throws std::invalid_argument
+Json train_config_json(const TrainConfig& c);
+
+class Session {
+ public:
+  Session();
+
+  // Replaces the model with a fresh one (seeded init). Returns the per-layer table as JSON.
+  std::string set_spec(const std::string& spec_json, uint64_t seed);
+  std::string spec_json() const;
+  std::string info_json() const;
+  const Model& model() const { return *model_; }
+  Model& model() { return *model_; }
+
+  // Images: preprocessed to the model input on arrival (the one preprocessing path).
+  void clear_images();
+  void add_image(const uint8_t* rgba, int w, int h, int label);
+  int num_images() const { return data_->size(); }
+
+  // Training in slices. begin re-initialises the model from the config's seed so the same
+  // seed gives the same result.
+  void train_begin(const std::string& config_json);
+  // Runs up to `steps` mini-batches; returns progress JSON (epoch, step, history, done...).
+  std::string train_run(int steps);
+  bool training() const { return trainer_ != nullptr && !trainer_->done(); }
+  void train_stop() { trainer_.reset(); }
+
+  // Class probabilities for one RGBA image of any size.
+  std::vector<float> predict(const uint8_t* rgba, int w, int h);
+
+  std::vector<uint8_t> save(const std::string& metadata_json) const;
+  // Replaces the model only when the whole file is valid; returns info JSON.
+  std::string load(const uint8_t* bytes, size_t size);
+
+ private:
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<Dataset> data_;
+  std::unique_ptr<Trainer> trainer_;
+  TrainConfig config_;
+  std::vector<float> input_;  // (C, H, W) scratch for predict
+};
+
+}  // namespace convlab

@@ -1,0 +1,99 @@
+// Training over a dataset of stored 8-bit images: seeded split, shuffling and augmentation,
+// mini-batches, per-epoch metrics and a confusion matrix, run in slices of a few steps so a
+// page can show progress and stop at any moment.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "convlab/model.h"
+#include "convlab/optim.h"
+#include "convlab/rng.h"
+
+namespace convlab {
+
+// Images stored as preprocessed bytes (C, H, W) of one input size, with integer labels.
+class Dataset {
+ public:
+  explicit Dataset(const InputSpec& in) : in_(in) {}
+  const InputSpec& input() const { return in_; }
+  int64_t image_size() const { return int64_t(in_.channels) * in_.height * in_.width; }
+  // Preprocesses RGBA of any size (the one preprocessing path) and stores it.
+  void add_rgba(const uint8_t* rgba, int w, int h, int label);
+  void add_bytes(const uint8_t* chw, int label);  // already (C, H, W) at this input size
+  void clear() { bytes_.clear(); labels_.clear(); }
+  int size() const { return static_cast<int>(labels_.size()); }
+  int label(int i) const { return labels_[size_t(i)]; }
+  const uint8_t* image(int i) const { return bytes_.data() + image_size() * i; }
+
+ private:
+  InputSpec in_;
+  std::vector<uint8_t> bytes_;   // (size, C, H, W)
+  std::vector<int32_t> labels_;  // (size)
+};
+
+struct TrainConfig {
+  int epochs = 10;
+  int batch_size = 32;
+  OptimConfig optim;
+  double val_fraction = 0.2;  // per class, rounded, at least one image of each class kept for training
+  int shift = 2;              // random shift in [-shift, shift] pixels, zero fill
+  bool flip = false;          // random horizontal flip
+  uint64_t seed = 1;
+};
+
+struct EpochStats {
+  int epoch = 0;  // 1-based
+  float train_loss = 0, train_acc = 0;
+  float val_loss = 0, val_acc = 0;  // NaN when there is no validation set
+};
+
+// Seeded augmentation of one (C, H, W) image: optional horizontal flip, then a shift by
+// (dx, dy) with zero fill. out and in must not overlap.
+void augment(float* out, const float* in, int c, int h, int w, int dx, int dy, bool flip);
+
+class Trainer {
+ public:
+  // Throws std::invalid_argument with a message for a config or dataset that cannot train.
+  Trainer(Model& model, const Dataset& data, const TrainConfig& cfg);
+
+  // Runs up to max_steps mini-batches; evaluates at each epoch end. Returns done().
+  bool run(int max_steps);
+  bool done() const { return epoch_ >= cfg_.epochs; }
+
+  int epoch() const { return epoch_; }                    // completed epochs
+  int step_in_epoch() const { return pos_ / cfg_.batch_size; }
+  int steps_per_epoch() const { return (int(train_.size()) + cfg_.batch_size - 1) / cfg_.batch_size; }
+  int64_t images_seen() const { return images_seen_; }
+  const std::vector<EpochStats>& history() const { return history_; }
+  // (classes, classes): rows the true class, columns the predicted one; on the validation
+  // set (the training set when there is none), as of the last completed epoch.
+  const std::vector<int>& confusion() const { return confusion_; }
+  const std::vector<int>& train_indices() const { return train_; }
+  const std::vector<int>& val_indices() const { return val_; }
+  const TrainConfig& config() const { return cfg_; }
+
+  // Loss, accuracy and confusion of the model on the given images, no augmentation.
+  struct Eval { float loss, acc; std::vector<int> confusion; };
+  Eval evaluate(const std::vector<int>& indices);
+
+ private:
+  void step(int count);
+  Model& model_;
+  const Dataset& data_;
+  TrainConfig cfg_;
+  Optimizer opt_;
+  Rng rng_;
+  std::vector<int> train_, val_;
+  std::vector<int> order_;
+  int epoch_ = 0, pos_ = 0;
+  int64_t images_seen_ = 0;
+  double run_loss_ = 0;
+  int64_t run_correct_ = 0, run_count_ = 0;
+  std::vector<EpochStats> history_;
+  std::vector<int> confusion_;
+  std::vector<float> x_, tmp_, probs_, dlogits_;  // (batch, C, H, W), (C, H, W), (batch, classes) x2
+  std::vector<int32_t> labels_;                   // (batch)
+};
+
+}  // namespace convlab

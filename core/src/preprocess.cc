@@ -1,0 +1,95 @@
+#include "convlab/preprocess.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace convlab {
+
+namespace {
+
+// Weights of a 1-D area-average resize from [start, start+len) source pixels to `out` pixels:
+// output pixel o covers source interval [start + o*len/out, start + (o+1)*len/out).
+struct Taps {
+  std::vector<int> first, count;
+  std::vector<float> w;  // count[o] weights per output, concatenated
+};
+
+Taps area_taps(double start, double len, int src, int out) {
+  Taps t;
+  const double scale = len / out;
+  for (int o = 0; o < out; ++o) {
+    double a = start + o * scale, b = a + scale;
+    int i0 = static_cast<int>(std::floor(a)), i1 = static_cast<int>(std::ceil(b));
+    i0 = std::max(i0, 0);
+    i1 = std::min(i1, src);
+    t.first.push_back(i0);
+    t.count.push_back(i1 - i0);
+    double total = 0;
+    size_t base = t.w.size();
+    for (int i = i0; i < i1; ++i) {
+      double cover = std::min(b, double(i + 1)) - std::max(a, double(i));
+      t.w.push_back(static_cast<float>(std::max(cover, 0.0)));
+      total += std::max(cover, 0.0);
+    }
+    for (size_t k = base; k < t.w.size(); ++k) t.w[k] = static_cast<float>(t.w[k] / total);
+  }
+  return t;
+}
+
+}  // namespace
+
+void preprocess_rgba_u8(uint8_t* out, const uint8_t* rgba, int src_w, int src_h, const InputSpec& in) {
+  if (src_w <= 0 || src_h <= 0 || src_w > 8192 || src_h > 8192)
+    throw std::invalid_argument("image size " + std::to_string(src_w) + "×" + std::to_string(src_h) +
+                                " is not usable: width and height must be 1 to 8192 pixels");
+  // centre crop to the target aspect ratio (H/W), then resize the crop
+  double crop_w = src_w, crop_h = src_h;
+  if (double(src_w) * in.height > double(src_h) * in.width) crop_w = double(src_h) * in.width / in.height;
+  else crop_h = double(src_w) * in.height / in.width;
+  Taps tx = area_taps((src_w - crop_w) / 2, crop_w, src_w, in.width);
+  Taps ty = area_taps((src_h - crop_h) / 2, crop_h, src_h, in.height);
+  const int plane = in.height * in.width;
+  std::vector<float> line(size_t(src_w) * 4);
+  size_t wy = 0;
+  for (int oy = 0; oy < in.height; ++oy) {
+    // vertical pass into one row of RGBA floats, then horizontal pass per output pixel
+    std::fill(line.begin(), line.end(), 0.0f);
+    for (int k = 0; k < ty.count[oy]; ++k) {
+      const uint8_t* src = rgba + size_t(ty.first[oy] + k) * src_w * 4;
+      float w = ty.w[wy + k];
+      for (int x = 0; x < src_w * 4; ++x) line[x] += w * src[x];
+    }
+    wy += ty.count[oy];
+    size_t wx = 0;
+    for (int ox = 0; ox < in.width; ++ox) {
+      float px[3] = {0, 0, 0};
+      for (int k = 0; k < tx.count[ox]; ++k) {
+        const float* s = &line[size_t(tx.first[ox] + k) * 4];
+        float w = tx.w[wx + k];
+        for (int c = 0; c < 3; ++c) px[c] += w * s[c];
+      }
+      wx += tx.count[ox];
+      auto to_u8 = [](float v) { return static_cast<uint8_t>(std::min(255.0f, std::max(0.0f, std::nearbyint(v)))); };
+      if (in.channels == 1) {
+        // ITU-R 601 luma, as PIL's convert("L")
+        out[oy * in.width + ox] = to_u8(0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2]);
+      } else {
+        for (int c = 0; c < 3; ++c) out[c * plane + oy * in.width + ox] = to_u8(px[c]);
+      }
+    }
+  }
+}
+
+void bytes_to_input(float* out, const uint8_t* chw, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = chw[i] / 255.0f;  // torchvision ToTensor
+}
+
+void preprocess_rgba(float* out, const uint8_t* rgba, int src_w, int src_h, const InputSpec& in) {
+  std::vector<uint8_t> tmp(size_t(in.channels) * in.height * in.width);
+  preprocess_rgba_u8(tmp.data(), rgba, src_w, src_h, in);
+  bytes_to_input(out, tmp.data(), int64_t(tmp.size()));
+}
+
+}  // namespace convlab

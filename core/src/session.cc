@@ -1,0 +1,239 @@
+#include "convlab/session.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "convlab/layers.h"
+#include "convlab/preprocess.h"
+#include "convlab/safetensors.h"
+
+namespace convlab {
+
+namespace {
+
+Json shape_json(const Shape& s) {
+  Json j = Json::array();
+  j.push_back(s.c);
+  if (!s.flat) {
+    j.push_back(s.h);
+    j.push_back(s.w);
+  }
+  return j;
+}
+
+const char* kDefaultSpec = R"({
+  "input": {"channels": 3, "height": 32, "width": 32},
+  "layers": [
+    {"type": "conv2d", "out_channels": 8, "kernel": 3, "padding": "same"},
+    {"type": "relu"},
+    {"type": "maxpool2d", "kernel": 2},
+    {"type": "conv2d", "out_channels": 16, "kernel": 3, "padding": "same"},
+    {"type": "relu"},
+    {"type": "maxpool2d", "kernel": 2},
+    {"type": "flatten"},
+    {"type": "linear", "out_features": 2}
+  ]
+})";
+
+}  // namespace
+
+Json model_info_json(const ModelInfo& info) {
+  Json j = Json::object();
+  j["input"] = shape_json(info.input);
+  Json layers = Json::array();
+  for (size_t i = 0; i < info.layers.size(); ++i) {
+    const LayerInfo& l = info.layers[i];
+    Json o = Json::object();
+    o["index"] = int(i);
+    o["type"] = layer_type_name(l.spec.type);
+    o["describe"] = l.describe();
+    o["in"] = shape_json(l.in);
+    o["out"] = shape_json(l.out);
+    o["params"] = l.params;
+    o["params_formula"] = l.params_formula;
+    o["macs"] = l.macs;
+    o["size_formula"] = l.size_formula;
+    o["rf"] = l.rf;
+    o["jump"] = l.jump;
+    o["rf_full"] = l.rf_full;
+    Json pad = Json::array();
+    for (int p : {l.pad_top, l.pad_left, l.pad_bottom, l.pad_right}) pad.push_back(p);
+    o["padding"] = pad;
+    layers.push_back(o);
+  }
+  j["layers"] = layers;
+  j["output"] = shape_json(info.output);
+  j["params"] = info.params;
+  j["macs"] = info.macs;
+  return j;
+}
+
+Json spec_report_json(const SpecReport& r) {
+  Json j = model_info_json(r.info);
+  j["ok"] = r.ok;
+  if (!r.ok) {
+    j["error_layer"] = r.error_layer;
+    j["error_field"] = r.error_field;
+    j["error"] = r.error;
+  }
+  return j;
+}
+
+TrainConfig parse_train_config(const std::string& text) {
+  Json j;
+  try {
+    j = Json::parse(text);
+  } catch (const JsonError& e) {
+    throw std::invalid_argument(std::string("training settings are not valid JSON: ") + e.what());
+  }
+  TrainConfig c;
+  auto num = [&](const char* key, double def) {
+    const Json* v = j.find(key);
+    if (!v) return def;
+    if (!v->is_number() || !std::isfinite(v->as_number()))
+      throw std::invalid_argument(std::string("setting \"") + key + "\" must be a number, not " + v->dump());
+    return v->as_number();
+  };
+  auto whole = [&](const char* key, double def) {
+    double d = num(key, def);
+    if (d != std::floor(d)) throw std::invalid_argument(std::string("setting \"") + key + "\" must be a whole number");
+    return d;
+  };
+  c.epochs = int(whole("epochs", c.epochs));
+  c.batch_size = int(whole("batch_size", c.batch_size));
+  c.val_fraction = num("val_fraction", c.val_fraction);
+  c.shift = int(whole("shift", c.shift));
+  double seed = whole("seed", 1);
+  if (seed < 0 || seed > 9007199254740991.0) throw std::invalid_argument("seed must be a whole number from 0 to 2^53-1");
+  c.seed = uint64_t(seed);
+  if (const Json* f = j.find("flip")) {
+    if (!f->is_bool()) throw std::invalid_argument("setting \"flip\" must be true or false");
+    c.flip = f->as_bool();
+  }
+  if (const Json* o = j.find("optimizer")) {
+    if (!o->is_string()) throw std::invalid_argument("setting \"optimizer\" must be \"sgd\" or \"adam\"");
+    c.optim.kind = o->as_string();
+  }
+  c.optim.lr = num("lr", c.optim.kind == "sgd" ? 0.01 : 0.001);
+  c.optim.momentum = num("momentum", c.optim.momentum);
+  c.optim.weight_decay = num("weight_decay", c.optim.weight_decay);
+  return c;
+}
+
+Json train_config_json(const TrainConfig& c) {
+  Json j = Json::object();
+  j["epochs"] = c.epochs;
+  j["batch_size"] = c.batch_size;
+  j["optimizer"] = c.optim.kind;
+  j["lr"] = c.optim.lr;
+  j["momentum"] = c.optim.momentum;
+  j["weight_decay"] = c.optim.weight_decay;
+  j["val_fraction"] = c.val_fraction;
+  j["shift"] = c.shift;
+  j["flip"] = c.flip;
+  j["seed"] = int64_t(c.seed);
+  return j;
+}
+
+Session::Session() {
+  ModelSpec s = parse_spec(std::string(kDefaultSpec));
+  model_ = std::make_unique<Model>(s, 1);
+  data_ = std::make_unique<Dataset>(s.input);
+}
+
+std::string Session::set_spec(const std::string& spec_json, uint64_t seed) {
+  auto m = std::make_unique<Model>(parse_spec(spec_json), seed);  // throws before touching anything
+  const InputSpec &a = m->input(), &b = model_->input();
+  bool same_input = a.channels == b.channels && a.height == b.height && a.width == b.width;
+  trainer_.reset();
+  model_ = std::move(m);
+  if (!same_input) data_ = std::make_unique<Dataset>(model_->input());  // the page re-sends its images
+  return info_json();
+}
+
+std::string Session::spec_json() const { return spec_to_json(model_->spec()).dump(2); }
+std::string Session::info_json() const { return model_info_json(model_->info()).dump(); }
+
+void Session::clear_images() {
+  trainer_.reset();  // the trainer refers to the dataset
+  data_->clear();
+}
+
+void Session::add_image(const uint8_t* rgba, int w, int h, int label) {
+  if (trainer_) throw std::invalid_argument("cannot add images while training: stop training first");
+  data_->add_rgba(rgba, w, h, label);
+}
+
+void Session::train_begin(const std::string& config_json) {
+  TrainConfig c = parse_train_config(config_json);
+  auto fresh = std::make_unique<Model>(model_->spec(), c.seed);
+  trainer_.reset();
+  auto t = std::make_unique<Trainer>(*fresh, *data_, c);  // throws on a bad config or dataset
+  model_ = std::move(fresh);
+  trainer_ = std::move(t);
+  config_ = c;
+}
+
+std::string Session::train_run(int steps) {
+  if (!trainer_) throw std::invalid_argument("no training in progress: start training first");
+  trainer_->run(steps);
+  const Trainer& t = *trainer_;
+  Json j = Json::object();
+  j["epoch"] = t.epoch();
+  j["epochs"] = t.config().epochs;
+  j["step"] = t.step_in_epoch();
+  j["steps_per_epoch"] = t.steps_per_epoch();
+  j["images_seen"] = t.images_seen();
+  j["train_size"] = int(t.train_indices().size());
+  j["val_size"] = int(t.val_indices().size());
+  j["done"] = t.done();
+  Json hist = Json::array();
+  for (const auto& e : t.history()) {
+    Json h = Json::object();
+    h["epoch"] = e.epoch;
+    h["train_loss"] = double(e.train_loss);
+    h["train_acc"] = double(e.train_acc);
+    h["val_loss"] = std::isnan(e.val_loss) ? Json() : Json(double(e.val_loss));
+    h["val_acc"] = std::isnan(e.val_acc) ? Json() : Json(double(e.val_acc));
+    hist.push_back(h);
+  }
+  j["history"] = hist;
+  Json conf = Json::array();
+  for (int v : t.confusion()) conf.push_back(v);
+  j["confusion"] = conf;
+  j["classes"] = model_->num_classes();
+  return j.dump();
+}
+
+std::vector<float> Session::predict(const uint8_t* rgba, int w, int h) {
+  if (trainer_ && !trainer_->done())
+    throw std::invalid_argument("cannot predict while training is running: wait for it or stop it");
+  input_.resize(size_t(model_->input_size()));
+  preprocess_rgba(input_.data(), rgba, w, h, model_->input());
+  const float* logits = model_->forward(input_.data(), 1);
+  std::vector<float> probs(size_t(model_->num_classes()));
+  softmax_forward(probs.data(), logits, 1, model_->num_classes());
+  return probs;
+}
+
+std::vector<uint8_t> Session::save(const std::string& metadata_json) const {
+  std::map<std::string, std::string> meta;
+  meta["convlab_training"] = train_config_json(config_).dump();
+  if (!metadata_json.empty()) {
+    Json j = Json::parse(metadata_json);
+    for (const auto& [k, v] : j.members()) meta[k] = v.is_string() ? v.as_string() : v.dump();
+  }
+  return save_safetensors(*model_, meta);
+}
+
+std::string Session::load(const uint8_t* bytes, size_t size) {
+  Model m = load_model(bytes, size);  // throws before anything changes
+  const InputSpec &a = m.input(), &b = model_->input();
+  bool same_input = a.channels == b.channels && a.height == b.height && a.width == b.width;
+  trainer_.reset();
+  model_ = std::make_unique<Model>(std::move(m));
+  if (!same_input) data_ = std::make_unique<Dataset>(model_->input());
+  return info_json();
+}
+
+}  // namespace convlab

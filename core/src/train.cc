@@ -1,0 +1,188 @@
+#include "convlab/train.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+#include "convlab/layers.h"
+#include "convlab/preprocess.h"
+
+namespace convlab {
+
+void Dataset::add_rgba(const uint8_t* rgba, int w, int h, int label) {
+  std::vector<uint8_t> tmp(static_cast<size_t>(image_size()));
+  preprocess_rgba_u8(tmp.data(), rgba, w, h, in_);
+  add_bytes(tmp.data(), label);
+}
+
+void Dataset::add_bytes(const uint8_t* chw, int label) {
+  if (label < 0) throw std::invalid_argument("an image label must be 0 or more");
+  bytes_.insert(bytes_.end(), chw, chw + image_size());
+  labels_.push_back(label);
+}
+
+void augment(float* out, const float* in, int c, int h, int w, int dx, int dy, bool flip) {
+  for (int ch = 0; ch < c; ++ch)
+    for (int y = 0; y < h; ++y) {
+      int sy = y - dy;
+      float* o = out + (ch * h + y) * w;
+      if (sy < 0 || sy >= h) {
+        std::memset(o, 0, sizeof(float) * size_t(w));
+        continue;
+      }
+      const float* row = in + (ch * h + sy) * w;
+      for (int x = 0; x < w; ++x) {
+        int sx = x - dx;
+        if (sx < 0 || sx >= w) { o[x] = 0.0f; continue; }
+        o[x] = row[flip ? w - 1 - sx : sx];
+      }
+    }
+}
+
+namespace {
+// Fisher-Yates with the seeded generator: the same order everywhere.
+void shuffle(std::vector<int>& v, Rng& rng) {
+  for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(static_cast<uint32_t>(i))]);
+}
+}  // namespace
+
+Trainer::Trainer(Model& model, const Dataset& data, const TrainConfig& cfg)
+    : model_(model), data_(data), cfg_(cfg), opt_(cfg.optim, model), rng_(cfg.seed, /*stream=*/2) {
+  const InputSpec &a = data.input(), &b = model.input();
+  if (a.channels != b.channels || a.height != b.height || a.width != b.width)
+    throw std::invalid_argument("the images are stored at a different input size than the model's: re-add them");
+  if (cfg.epochs < 1 || cfg.epochs > 10000) throw std::invalid_argument("epochs must be between 1 and 10000");
+  if (cfg.batch_size < 1 || cfg.batch_size > 1024) throw std::invalid_argument("batch size must be between 1 and 1024, e.g. 32");
+  if (!(cfg.val_fraction >= 0 && cfg.val_fraction < 1))
+    throw std::invalid_argument("validation fraction must be at least 0 and below 1, e.g. 0.2");
+  if (cfg.shift < 0 || cfg.shift > std::min(b.height, b.width) / 2)
+    throw std::invalid_argument("shift must be between 0 and half the input size");
+  const int classes = model.num_classes();
+  std::vector<std::vector<int>> per_class(static_cast<size_t>(classes));
+  for (int i = 0; i < data.size(); ++i) {
+    if (data.label(i) >= classes)
+      throw std::invalid_argument("an image has label " + std::to_string(data.label(i)) + " but the model's last layer has " +
+                                  std::to_string(classes) + " outputs: set its out_features to the number of classes");
+    per_class[size_t(data.label(i))].push_back(i);
+  }
+  for (int c = 0; c < classes; ++c)
+    if (per_class[size_t(c)].empty())
+      throw std::invalid_argument("class " + std::to_string(c) + " has no images: add some, or remove the class");
+  // Stratified split: each class gives round(fraction * count) images to validation,
+  // keeping at least one for training.
+  Rng split(cfg.seed, /*stream=*/3);
+  for (auto& idx : per_class) {
+    shuffle(idx, split);
+    int nval = static_cast<int>(std::lround(cfg.val_fraction * double(idx.size())));
+    nval = std::min(nval, int(idx.size()) - 1);
+    val_.insert(val_.end(), idx.begin(), idx.begin() + nval);
+    train_.insert(train_.end(), idx.begin() + nval, idx.end());
+  }
+  order_ = train_;
+  shuffle(order_, rng_);
+  const int bs = cfg.batch_size;
+  model_.reserve(bs);
+  x_.assign(size_t(model.input_size() * bs), 0.0f);
+  tmp_.assign(size_t(model.input_size()), 0.0f);
+  probs_.assign(size_t(classes * bs), 0.0f);
+  dlogits_.assign(size_t(classes * bs), 0.0f);
+  labels_.assign(size_t(bs), 0);
+  confusion_.assign(size_t(classes * classes), 0);
+}
+
+void Trainer::step(int count) {
+  const InputSpec& in = model_.input();
+  const int64_t isz = model_.input_size();
+  for (int b = 0; b < count; ++b) {
+    int idx = order_[size_t(pos_ + b)];
+    labels_[size_t(b)] = data_.label(idx);
+    bytes_to_input(tmp_.data(), data_.image(idx), isz);
+    int dx = 0, dy = 0;
+    bool flip = false;
+    if (cfg_.shift > 0) {
+      dx = int(rng_.below(uint32_t(2 * cfg_.shift + 1))) - cfg_.shift;
+      dy = int(rng_.below(uint32_t(2 * cfg_.shift + 1))) - cfg_.shift;
+    }
+    if (cfg_.flip) flip = rng_.below(2) == 1;
+    augment(x_.data() + b * isz, tmp_.data(), in.channels, in.height, in.width, dx, dy, flip);
+  }
+  const int classes = model_.num_classes();
+  const float* logits = model_.forward(x_.data(), count);
+  float loss = softmax_cross_entropy_forward(probs_.data(), logits, labels_.data(), count, classes);
+  softmax_cross_entropy_backward(dlogits_.data(), probs_.data(), labels_.data(), count, classes);
+  model_.zero_grad();
+  model_.backward(dlogits_.data());
+  opt_.step(model_);
+  run_loss_ += double(loss) * count;
+  for (int b = 0; b < count; ++b) {
+    const float* p = probs_.data() + b * classes;
+    int best = 0;
+    for (int c = 1; c < classes; ++c) best = p[c] > p[best] ? c : best;
+    run_correct_ += best == labels_[size_t(b)];
+  }
+  run_count_ += count;
+  images_seen_ += count;
+}
+
+Trainer::Eval Trainer::evaluate(const std::vector<int>& indices) {
+  const int classes = model_.num_classes(), bs = cfg_.batch_size;
+  const int64_t isz = model_.input_size();
+  Eval e{0, 0, std::vector<int>(size_t(classes * classes), 0)};
+  double loss = 0;
+  int64_t correct = 0;
+  for (size_t start = 0; start < indices.size(); start += size_t(bs)) {
+    int count = static_cast<int>(std::min(indices.size() - start, size_t(bs)));
+    for (int b = 0; b < count; ++b) {
+      int idx = indices[start + size_t(b)];
+      labels_[size_t(b)] = data_.label(idx);
+      bytes_to_input(x_.data() + b * isz, data_.image(idx), isz);
+    }
+    const float* logits = model_.forward(x_.data(), count);
+    loss += double(softmax_cross_entropy_forward(probs_.data(), logits, labels_.data(), count, classes)) * count;
+    for (int b = 0; b < count; ++b) {
+      const float* p = probs_.data() + b * classes;
+      int best = 0;
+      for (int c = 1; c < classes; ++c) best = p[c] > p[best] ? c : best;
+      correct += best == labels_[size_t(b)];
+      e.confusion[size_t(labels_[size_t(b)] * classes + best)]++;
+    }
+  }
+  if (!indices.empty()) {
+    e.loss = static_cast<float>(loss / double(indices.size()));
+    e.acc = static_cast<float>(double(correct) / double(indices.size()));
+  }
+  return e;
+}
+
+bool Trainer::run(int max_steps) {
+  for (int s = 0; s < max_steps && !done(); ++s) {
+    int count = std::min(cfg_.batch_size, int(order_.size()) - pos_);
+    step(count);
+    pos_ += count;
+    if (pos_ >= int(order_.size())) {
+      EpochStats st;
+      st.epoch = ++epoch_;
+      st.train_loss = static_cast<float>(run_loss_ / double(run_count_));
+      st.train_acc = static_cast<float>(double(run_correct_) / double(run_count_));
+      if (!val_.empty()) {
+        Eval e = evaluate(val_);
+        st.val_loss = e.loss;
+        st.val_acc = e.acc;
+        confusion_ = e.confusion;
+      } else {
+        st.val_loss = st.val_acc = std::numeric_limits<float>::quiet_NaN();
+        confusion_ = evaluate(train_).confusion;
+      }
+      history_.push_back(st);
+      run_loss_ = 0;
+      run_correct_ = run_count_ = 0;
+      pos_ = 0;
+      shuffle(order_, rng_);
+    }
+  }
+  return done();
+}
+
+}  // namespace convlab
