@@ -1,7 +1,8 @@
 // The engine in its module worker, in both builds: reports SIMD and trains.
 const { test, expect } = require('@playwright/test');
+const { isolatedURL, plainURL } = require('./playwright.config.js');
 
-for (const [name, base, threaded] of [['isolated', 'http://localhost:8181', true], ['not isolated', 'http://localhost:8182', false]]) {
+for (const [name, base, threaded] of [['isolated', isolatedURL, true], ['not isolated', plainURL, false]]) {
   test(`engine worker (${name}) reports SIMD and trains one step`, async ({ page }) => {
     const errors = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));

@@ -6,7 +6,7 @@ const r = spawnSync('./node_modules/.bin/playwright', ['test', '-c', 'e2e/playwr
   { stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
 let passed = 0, failed = 0, skipped = 0;
 try {
-  const s = JSON.parse(readFileSync('build/e2e-results.json', 'utf8')).stats;
+  const s = JSON.parse(readFileSync(process.env.E2E_JSON ? process.env.E2E_JSON.replace(/^\.\.\//, '') : 'build/e2e-results.json', 'utf8')).stats;
   passed = s.expected; failed = s.unexpected + s.flaky; skipped = s.skipped;
 } catch {
   failed = 1;

@@ -1,7 +1,8 @@
 // A dependency-free static server for web/: sends the cross-origin isolation headers the
 // threaded build needs (unless --no-isolation), serves .wasm as application/wasm, never
 // caches during development, and refuses paths outside its root.
-// usage: node tools/serve.mjs [--port 8080] [--root web] [--no-isolation]
+// usage: node tools/serve.mjs [--port 8080] [--root web] [--gen DIR] [--no-isolation]
+// --gen serves DIR at /gen/ (the engine builds), so parallel builds can each test their own.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -14,6 +15,7 @@ const opt = (name, def) => {
 const port = Number(opt('--port', process.env.PORT || 8080));
 const root = resolve(opt('--root', 'web'));
 const isolate = !args.includes('--no-isolation');
+const gen = opt('--gen', process.env.CONVLAB_GEN) ? resolve(opt('--gen', process.env.CONVLAB_GEN)) : null;
 
 const types = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
@@ -30,8 +32,10 @@ createServer(async (req, res) => {
   }
   try {
     const url = new URL(req.url, 'http://localhost');
-    let path = normalize(join(root, decodeURIComponent(url.pathname)));
-    if (path !== root && !path.startsWith(root + sep)) throw Object.assign(new Error('outside root'), { code: 403 });
+    const rel = decodeURIComponent(url.pathname);
+    const [base, sub] = gen && rel.startsWith('/gen/') ? [gen, rel.slice(4)] : [root, rel];
+    let path = normalize(join(base, sub));
+    if (path !== base && !path.startsWith(base + sep)) throw Object.assign(new Error('outside root'), { code: 403 });
     if ((await stat(path)).isDirectory()) path = join(path, 'index.html');
     const body = await readFile(path);
     res.writeHead(200, { ...headers, 'Content-Type': types[extname(path)] || 'application/octet-stream' });

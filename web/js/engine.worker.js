@@ -1,6 +1,8 @@
 // The engine's only home: the wasm module lives in this module worker, never on the main
 // thread. One message protocol (see engine-client.js for the list); every reply carries the
 // request's id, and every C++ failure arrives as {ok: false, error: message}.
+import { learnHandlers } from './learn.handlers.js';
+
 const threaded = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
 const ready = import(threaded ? '../gen/convlab-mt.js' : '../gen/convlab.js').then((m) => m.default());
 let mod, engine;
@@ -39,6 +41,9 @@ const handlers = {
   load: ({ bytes }) => JSON.parse(engine.load(bytes)),
   param: ({ name }) => engine.param(name),
 };
+
+// The lecture views' commands (feature maps, filters, equivariance, ...) live in their own module.
+Object.assign(handlers, learnHandlers(() => ({ mod, engine })));
 
 onmessage = async ({ data: { id, cmd, args } }) => {
   try {
