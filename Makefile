@@ -65,11 +65,21 @@ test: deps
 serve: deps web
 	node tools/serve.mjs --port 8080
 
-bench: deps native wasm
+# The benchmark (never part of make test): native and wasm-under-node CLI (tools/bench.cc),
+# then headless Chromium running ConvLab beside TensorFlow.js and ConvNetJS (tools/bench/);
+# prints Markdown tables and writes build/bench.json. About 5 to 10 minutes.
+BENCH_PORT ?= 8701
+bench: deps native wasm bench-data
+	node tools/bench/run.mjs --port $(BENCH_PORT)
+
+# The same harness with tiny budgets, to check that it runs (its figures mean nothing).
+.PHONY: bench-quick bench-data
+bench-quick: deps native wasm bench-data
+	node tools/bench/run.mjs --port $(BENCH_PORT) --quick --out build/bench-quick.json
+
+bench-data:
 	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || { SUDO=$$( [ $$(id -u) -eq 0 ] || echo sudo ); \
-	  $$SUDO apt-get install -y -q --no-install-recommends dataset-fashion-mnist; }
-	./build/native/convlab_bench
-	node --no-experimental-fetch build/wasm/convlab_bench.js
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends dataset-fashion-mnist; }
 
 # Regenerates the committed PyTorch reference fixtures (not needed by make test).
 fixtures:

@@ -1,1 +1,262 @@
-int main() { return 0; }
+// make bench, native half: the same source runs natively and as wasm under node (NODERAWFS).
+// Measures training and inference images/s of workloads A and B (batch 32, SGD momentum),
+// the f32 mul-add peak and the fraction of it training achieves, prediction latency, the
+// heap across 100 training steps, and (natively) Fashion-MNIST test accuracy of workload A.
+//
+// usage: convlab_bench [--json FILE] [--reps N] [--min-seconds S] [--quick] [--default-spec FILE]
+//                      [--fmnist DIR --epochs N --train-limit N]
+// DIR holds the four uncompressed idx files (train-images-idx3-ubyte, ...); run.mjs
+// unpacks Debian's gzipped ones.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bench/bench_core.h"
+#include "convlab/train.h"
+
+using namespace convlab;
+using namespace convlab::bench;
+
+namespace {
+
+// ---- machine load: jiffies of every CPU from /proc/stat, ours from /proc/self/stat ----
+struct CpuSample {
+  double busy = 0, total = 0, self = 0;  // seconds (at USER_HZ = 100)
+  bool ok = false;
+};
+CpuSample cpu_sample() {
+  CpuSample s;
+  std::ifstream st("/proc/stat");
+  std::string cpu;
+  double v[10] = {};
+  if (!(st >> cpu) || cpu != "cpu") return s;
+  for (double& x : v) st >> x;
+  double total = 0;
+  for (double x : v) total += x;
+  s.total = total / 100;
+  s.busy = (total - v[3] - v[4]) / 100;  // minus idle and iowait
+  std::ifstream self("/proc/self/stat");
+  std::string line((std::istreambuf_iterator<char>(self)), std::istreambuf_iterator<char>());
+  size_t close = line.rfind(')');
+  if (close == std::string::npos) return s;
+  std::vector<std::string> f;
+  std::string cur;
+  for (char c : line.substr(close + 2)) {
+    if (c == ' ') {
+      f.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (f.size() < 13) return s;
+  s.self = (std::atof(f[11].c_str()) + std::atof(f[12].c_str())) / 100;  // utime, stime
+  s.ok = true;
+  return s;
+}
+
+Json load_json(const CpuSample& a, const CpuSample& b) {
+  Json j = Json::object();
+  if (!a.ok || !b.ok) return j;
+  double others = (b.busy - a.busy) - (b.self - a.self);
+  j["wall_cpu_seconds"] = b.total - a.total;  // all CPUs
+  j["ours_cpu_seconds"] = b.self - a.self;
+  j["others_cpu_seconds"] = std::max(0.0, others);
+  j["others_fraction"] = b.total > a.total ? std::max(0.0, others) / (b.total - a.total) : 0.0;
+  return j;
+}
+
+// ---- Fashion-MNIST (idx format: big-endian magic and dims, then bytes) ----
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot open " + path);
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
+
+struct Idx {
+  std::vector<uint8_t> images, labels;  // (n, 28, 28), (n)
+  int n = 0;
+};
+Idx load_idx(const std::string& dir, const std::string& prefix) {
+  Idx d;
+  auto im = read_file(dir + "/" + prefix + "-images-idx3-ubyte");
+  auto lb = read_file(dir + "/" + prefix + "-labels-idx1-ubyte");
+  if (im.size() < 16 || be32(im.data()) != 0x803 || lb.size() < 8 || be32(lb.data()) != 0x801)
+    throw std::runtime_error(prefix + ": not idx files (uncompress them first)");
+  d.n = int(be32(im.data() + 4));
+  if (be32(im.data() + 8) != 28 || be32(im.data() + 12) != 28 || int(be32(lb.data() + 4)) != d.n ||
+      im.size() != 16 + size_t(d.n) * 784 || lb.size() != 8 + size_t(d.n))
+    throw std::runtime_error(prefix + ": unexpected idx sizes");
+  d.images.assign(im.begin() + 16, im.end());
+  d.labels.assign(lb.begin() + 8, lb.end());
+  return d;
+}
+
+Json fashion_mnist(const std::string& dir, int epochs, int train_limit, uint64_t seed) {
+  Idx train = load_idx(dir, "train"), test = load_idx(dir, "t10k");
+  ModelSpec spec = parse_spec(std::string(kWorkloadA));
+  Dataset data(spec.input);
+  int ntrain = train_limit > 0 ? std::min(train_limit, train.n) : train.n;
+  for (int i = 0; i < ntrain; ++i) data.add_bytes(train.images.data() + size_t(i) * 784, train.labels[size_t(i)]);
+  Model model(spec, seed);
+  TrainConfig cfg;
+  cfg.epochs = epochs;
+  cfg.batch_size = 32;
+  cfg.optim.kind = "adam";
+  cfg.optim.lr = 1e-3;
+  cfg.val_fraction = 0;
+  cfg.shift = 0;
+  cfg.seed = seed;
+  Trainer trainer(model, data, cfg);
+  double t0 = now_s();
+  while (!trainer.run(100)) {
+  }
+  double train_s = now_s() - t0;
+
+  // Test accuracy: the 10,000 test images, never seen in training, no augmentation.
+  const int bs = 100;
+  std::vector<float> x(size_t(bs) * 784);
+  int correct = 0;
+  model.reserve(bs);
+  for (int b = 0; b < test.n; b += bs) {
+    int n = std::min(bs, test.n - b);
+    for (size_t i = 0; i < size_t(n) * 784; ++i) x[i] = float(test.images[size_t(b) * 784 + i]) / 255.0f;
+    const float* logits = model.forward(x.data(), n);
+    for (int i = 0; i < n; ++i) {
+      int best = 0;
+      for (int k = 1; k < 10; ++k)
+        if (logits[i * 10 + k] > logits[i * 10 + best]) best = k;
+      correct += best == test.labels[size_t(b + i)];
+    }
+  }
+  Json j = Json::object();
+  j["test_accuracy"] = double(correct) / test.n;
+  j["test_images"] = test.n;
+  j["train_images"] = ntrain;
+  j["epochs"] = epochs;
+  j["seed"] = int64_t(seed);
+  j["optimizer"] = "adam lr 1e-3, batch 32, no augmentation";
+  j["final_train_acc"] = trainer.history().empty() ? 0.0 : double(trainer.history().back().train_acc);
+  j["train_seconds"] = train_s;
+  return j;
+}
+
+const char* arg(int argc, char** argv, const char* name, const char* def) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::strcmp(argv[i], name) == 0) return argv[i + 1];
+  return def;
+}
+bool flag(int argc, char** argv, const char* name) {
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], name) == 0) return true;
+  return false;
+}
+double num(const Json& j, const char* k) {
+  const Json* v = j.find(k);
+  return v && v->is_number() ? v->as_number() : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+#ifdef __EMSCRIPTEN__
+  const char* env = "wasm (node)";
+#else
+  const char* env = "native";
+#endif
+  bool quick = flag(argc, argv, "--quick");  // the harness smoke check: tiny budgets
+  int reps = std::atoi(arg(argc, argv, "--reps", quick ? "1" : "3"));
+  double min_s = std::atof(arg(argc, argv, "--min-seconds", quick ? "0.01" : "0.4"));
+  const int batch = 32;
+  CpuSample cpu0 = cpu_sample();
+
+  Json out = Json::object();
+  out["env"] = env;
+  out["batch"] = batch;
+  out["reps"] = reps;
+  Json peak = peak_gflops(quick ? 0.05 : 2.0);
+  out["peak"] = peak;
+  std::printf("## ConvLab %s (batch %d, SGD momentum, median of %d)\n\n", env, batch, reps);
+  std::printf("f32 4-lane mul-add peak, 1 thread: %.1f GFLOP/s\n\n", num(peak, "gflops"));
+  std::printf("| workload | MFLOP/img (train) | train img/s | train GFLOP/s | %% of peak | infer b32 img/s | infer b1 img/s |\n");
+  std::printf("|---|---|---|---|---|---|---|\n");
+  Json work = Json::object();
+  for (const char* w : {"A", "B"}) {
+    Json j = Json::object();
+    j["train"] = train_rate(w, batch, reps, min_s);
+    j["infer32"] = infer_rate(w, batch, reps, min_s);
+    j["infer1"] = infer_rate(w, 1, reps, min_s);
+    const Json& t = *j.find("train");
+    double frac = num(t, "gflops") / num(peak, "gflops");
+    j["train_peak_fraction"] = frac;
+    std::printf("| %s | %.2f | %.0f | %.2f | %.1f%% | %.0f | %.0f |\n", w, num(t, "mflop_per_image"),
+                num(t, "images_per_s"), num(t, "gflops"), 100 * frac, num(*j.find("infer32"), "images_per_s"),
+                num(*j.find("infer1"), "images_per_s"));
+    std::fflush(stdout);
+    work[w] = j;
+  }
+  out["workloads"] = work;
+
+  std::printf("\n| single-image prediction (320x240 frame) | input | p50 ms | p95 ms | + every feature map p50 / p95 ms |\n");
+  std::printf("|---|---|---|---|---|\n");
+  Json lat = Json::object();
+  // The page's default webcam net (run.mjs writes it from web/js/project.js), else the
+  // session's built-in default.
+  std::string default_spec;
+  if (const char* path = arg(argc, argv, "--default-spec", nullptr)) {
+    auto bytes = read_file(path);
+    default_spec.assign(bytes.begin(), bytes.end());
+  }
+  for (const char* w : {"default", "B"}) {
+    Json l = latency(workload_spec(w) ? workload_spec(w) : default_spec, quick ? 5 : 200);
+    std::printf("| %s | %s | %.3f | %.3f | %.3f / %.3f |\n", w, l.find("input")->as_string().c_str(),
+                num(l, "p50_ms"), num(l, "p95_ms"), num(l, "maps_p50_ms"), num(l, "maps_p95_ms"));
+    lat[w] = l;
+  }
+  out["latency"] = lat;
+
+  Json heap = heap_check("B", batch, quick ? 5 : 100);
+  out["heap"] = heap;
+  std::printf("\nheap over %d training steps of B: %lld -> %lld bytes in use", int(num(heap, "steps")),
+              (long long)num(heap, "in_use_before"), (long long)num(heap, "in_use_after"));
+  if (num(heap, "memory_before") > 0)
+    std::printf(", wasm memory %lld -> %lld bytes", (long long)num(heap, "memory_before"),
+                (long long)num(heap, "memory_after"));
+  std::printf(" (%s)\n", num(heap, "in_use_after") == num(heap, "in_use_before") ? "no growth" : "GREW");
+
+  if (const char* dir = arg(argc, argv, "--fmnist", nullptr)) {
+    int epochs = std::atoi(arg(argc, argv, "--epochs", "2"));
+    int limit = std::atoi(arg(argc, argv, "--train-limit", "0"));
+    Json f = fashion_mnist(dir, epochs, limit, 1);
+    out["fashion_mnist"] = f;
+    std::printf("\nFashion-MNIST, workload A: test accuracy %.2f%% on %d test images after %d epochs on %d training "
+                "images (%s, seed 1, %.0f s)\n",
+                100 * num(f, "test_accuracy"), int(num(f, "test_images")), epochs, int(num(f, "train_images")),
+                f.find("optimizer")->as_string().c_str(), num(f, "train_seconds"));
+  }
+
+  CpuSample cpu1 = cpu_sample();
+  Json load = load_json(cpu0, cpu1);
+  out["load"] = load;
+  if (load.size() > 0)
+    std::printf("\nmachine load during this run: other processes used %.1f CPU-s of %.1f available (%.0f%%); we used "
+                "%.1f\n",
+                num(load, "others_cpu_seconds"), num(load, "wall_cpu_seconds"), 100 * num(load, "others_fraction"),
+                num(load, "ours_cpu_seconds"));
+
+  if (const char* path = arg(argc, argv, "--json", nullptr)) {
+    std::ofstream f(path);
+    f << out.dump(2) << "\n";
+    if (!f) throw std::runtime_error(std::string("cannot write ") + path);
+  }
+  return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "convlab_bench: %s\n", e.what());
+  return 1;
+}

@@ -45,3 +45,59 @@ void f32_col2im__scalar(float* dx, const float* dcol, const Conv2dShape& s) {
 }
 
 }  // namespace convlab
+
+namespace convlab {
+
+// Panel q, row r = (ci, ky, kx), lane c: x[ci, oy*s + ky - pad_top, ox*s + kx - pad_left] for
+// output position 8q + c = (oy, ox); 0 outside the image or past the last position. Where all 8
+// positions sit in one output row at stride 1 and inside the image, a lane run is a plain copy.
+void f32_im2col_packb8__scalar(float* pb, const float* x, const Conv2dShape& s, int q0, int q1) {
+  const int hw = s.h_out * s.w_out, kk = s.k * s.k, plane = s.h_in * s.w_in;
+  int off[8 * 64];  // per (ky, kx) and lane: offset in the input plane, or -1 (kernels up to 8x8)
+  for (int q = q0; q < q1; ++q) {
+    const int p0 = q * 8;
+    const int oy0 = p0 / s.w_out, ox0 = p0 % s.w_out;
+    const bool one_row = s.stride == 1 && p0 + 8 <= hw && ox0 + 8 <= s.w_out;
+    if (one_row || kk > 64) {
+      // lanes are consecutive columns of one output row
+      for (int ci = 0; ci < s.c_in; ++ci) {
+        const float* xp = x + int64_t(ci) * plane;
+        for (int ky = 0; ky < s.k; ++ky) {
+          const int iy = oy0 * s.stride + ky - s.pad_top;
+          for (int kx = 0; kx < s.k; ++kx, pb += 8) {
+            const int ix = ox0 * s.stride + kx - s.pad_left;
+            if (one_row && iy >= 0 && iy < s.h_in && ix >= 0 && ix + 7 < s.w_in) {
+              for (int c = 0; c < 8; ++c) pb[c] = xp[iy * s.w_in + ix + c];
+              continue;
+            }
+            for (int c = 0; c < 8; ++c) {
+              const int p = p0 + c, oy = p / s.w_out, ox = p % s.w_out;
+              const int yy = oy * s.stride + ky - s.pad_top, xx = ox * s.stride + kx - s.pad_left;
+              pb[c] = (p < hw && yy >= 0 && yy < s.h_in && xx >= 0 && xx < s.w_in) ? xp[yy * s.w_in + xx] : 0.0f;
+            }
+          }
+        }
+      }
+      continue;
+    }
+    // lanes straddle output rows or the border: look the offsets up once per panel, use them
+    // for every input channel
+    for (int ky = 0; ky < s.k; ++ky)
+      for (int kx = 0; kx < s.k; ++kx)
+        for (int c = 0; c < 8; ++c) {
+          const int p = p0 + c, oy = p / s.w_out, ox = p % s.w_out;
+          const int yy = oy * s.stride + ky - s.pad_top, xx = ox * s.stride + kx - s.pad_left;
+          off[(ky * s.k + kx) * 8 + c] = (p < hw && yy >= 0 && yy < s.h_in && xx >= 0 && xx < s.w_in) ? yy * s.w_in + xx : -1;
+        }
+    for (int ci = 0; ci < s.c_in; ++ci) {
+      const float* xp = x + int64_t(ci) * plane;
+      for (int t = 0; t < kk; ++t, pb += 8)
+        for (int c = 0; c < 8; ++c) {
+          const int o = off[t * 8 + c];
+          pb[c] = o >= 0 ? xp[o] : 0.0f;
+        }
+    }
+  }
+}
+
+}  // namespace convlab

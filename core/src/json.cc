@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <unordered_set>
 
 namespace convlab {
 
@@ -213,6 +214,7 @@ struct Parser {
     char* end = nullptr;
     double d = std::strtod(tok.c_str(), &end);
     if (end != tok.c_str() + tok.size()) fail("bad number '" + tok + "'");
+    if (!std::isfinite(d)) fail("number '" + tok + "' is out of range");
     return Json(d);
   }
   Json value() {
@@ -225,13 +227,15 @@ struct Parser {
       ++i;
       out = Json::object();
       if (!eat('}')) {
+        // a set, not Json::find: a hostile header with many keys must stay linear
+        std::unordered_set<std::string> keys;
         do {
           ws();
           std::string k = str();
           expect(':');
           Json v = value();
-          if (out.find(k)) fail("duplicate key \"" + k + "\"");
-          out[k] = std::move(v);
+          if (!keys.insert(k).second) fail("duplicate key \"" + k + "\"");
+          out.append(std::move(k), std::move(v));
         } while (eat(','));
         expect('}');
       }

@@ -1,8 +1,10 @@
 #include "convlab/layers.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "convlab/detmath.h"
 
@@ -10,44 +12,209 @@ namespace convlab {
 
 // ---------------------------------------------------------------- conv2d
 
-int64_t conv2d_col_size(const Conv2dShape& s) { return int64_t(s.c_in) * s.k * s.k * s.h_out * s.w_out; }
+namespace {
 
-// Per image: y_i(c_out, hw) = W(c_out, c_in*k*k) · col_i(c_in*k*k, hw), then + b per channel.
-void conv2d_forward(float* y, float* col, const float* x, const float* w, const float* b, const Conv2dShape& s) {
-  const int hw = s.h_out * s.w_out, ckk = s.c_in * s.k * s.k;
-  for (int i = 0; i < s.n; ++i) {
-    const float* xi = x + int64_t(i) * s.c_in * s.h_in * s.w_in;
-    float* yi = y + int64_t(i) * s.c_out * hw;
-    f32_im2col__scalar(col, xi, s);
-    f32_gemm({s.c_out, hw, ckk, w, ckk, false, col, hw, false, yi, hw, false});
-    for (int o = 0; o < s.c_out; ++o)
-      for (int p = 0; p < hw; ++p) yi[o * hw + p] += b[o];
-  }
+// The conv scratch, carved from one caller-owned buffer (sized once per model and batch):
+//   wpack   packed W (forward) or W^T (input gradient)
+//   part    per image: dW_i (c_out, ckk) then db_i (c_out); reduced in image order so the sum
+//           is the same with any number of threads
+//   thread  per thread: forward, packed im2col panels; backward, col/dcol (ckk, hw), packed
+//           dY_i as A (c_out rounded up to 4, hw), packed col^T or dY_i as B.
+struct ConvScratch {
+  float* wpack;
+  float* part;
+  float* thread0;
+  int64_t per_thread;
+};
+
+int64_t conv_wpack_size(const Conv2dShape& s) {
+  const int64_t ckk = int64_t(s.c_in) * s.k * s.k;
+  return std::max(round_up(s.c_out, kGemmMr) * ckk, round_up(ckk, kGemmMr) * s.c_out);
 }
 
-// dW(c_out, ckk) += dy_i(c_out, hw) · col_i^T;  db += row sums of dy_i;
-// dcol(ckk, hw) = W^T · dy_i, then col2im into dx_i.
+// The implicit (no im2col) forward for stride 1: the image zero-padded to (c_in, hp, wp), and
+// the output over "padded-width" positions P = oy*wp + ox (columns ox >= w_out are junk, dropped
+// when copying out). Tap (ci, ky, kx) of position P is then xpad[ci*hp*wp + ky*wp + kx + P]:
+// 8 neighbouring positions are 8 neighbouring floats, read in place by f32_igemm.
+constexpr int kMaxImplicitK = 4608;  // ckk bound for the offset table on the stack
+struct Implicit {
+  int hp, wp, npos;
+  int64_t xpad_size, ypad_stride;
+};
+// Only where the SIMD igemm is built: g++ auto-vectorises the packed scalar GEMM well but not
+// the in-place one, so native builds keep im2col (both paths give the same bits).
+bool conv_implicit(const Conv2dShape& s) {
+#ifdef __wasm_simd128__
+  return s.stride == 1 && int64_t(s.c_in) * s.k * s.k <= kMaxImplicitK;
+#else
+  (void)s;
+  return false;
+#endif
+}
+Implicit implicit_geometry(const Conv2dShape& s) {
+  Implicit g;
+  g.hp = s.h_out + s.k - 1, g.wp = s.w_out + s.k - 1, g.npos = s.h_out * g.wp;
+  // the last panel reads up to k + 6 floats past the padded image: zero slack
+  g.xpad_size = round_up(int64_t(s.c_in) * g.hp * g.wp + s.k + 8, 4);
+  g.ypad_stride = round_up(g.npos, kGemmNr);
+  return g;
+}
+
+int64_t conv_per_thread_size(const Conv2dShape& s) {
+  const int64_t ckk = int64_t(s.c_in) * s.k * s.k, hw = int64_t(s.h_out) * s.w_out;
+  int64_t fwd = round_up(hw, kGemmNr) * ckk;
+  if (conv_implicit(s)) {
+    const Implicit g = implicit_geometry(s);
+    fwd = std::max(fwd, g.xpad_size + g.ypad_stride * s.c_out);
+  }
+  const int64_t bwd = ckk * hw + round_up(s.c_out, kGemmMr) * hw +
+                      std::max(round_up(ckk, kGemmNr) * hw, round_up(hw, kGemmNr) * s.c_out);
+  return std::max(fwd, bwd);
+}
+
+int64_t conv_part_stride(const Conv2dShape& s) { return int64_t(s.c_out) * s.c_in * s.k * s.k + s.c_out; }
+
+ConvScratch carve(float* col, const Conv2dShape& s) {
+  ConvScratch c;
+  c.wpack = col;
+  c.part = c.wpack + round_up(conv_wpack_size(s), 4);
+  c.thread0 = c.part + round_up(int64_t(s.n) * conv_part_stride(s), 4);
+  c.per_thread = round_up(conv_per_thread_size(s), 4);
+  return c;
+}
+
+}  // namespace
+
+int64_t conv2d_col_size(const Conv2dShape& s) {
+  return round_up(conv_wpack_size(s), 4) + round_up(int64_t(s.n) * conv_part_stride(s), 4) +
+         round_up(conv_per_thread_size(s), 4) * max_threads();
+}
+
+namespace {
+
+// y_i = sum + b with the sum over ckk in the same order as the im2col path (padding taps are the
+// same explicit zeros), so both paths give the same bits.
+void conv2d_forward_implicit(float* y, const ConvScratch& sc, const float* x, const float* b, const Conv2dShape& s) {
+  const int hw = s.h_out * s.w_out, ckk = s.c_in * s.k * s.k;
+  const Implicit g = implicit_geometry(s);
+  const int nq = int(g.ypad_stride / kGemmNr), np = int(round_up(s.c_out, kGemmMr) / kGemmMr);
+  int32_t koff[kMaxImplicitK];
+  for (int ci = 0, r = 0; ci < s.c_in; ++ci)
+    for (int ky = 0; ky < s.k; ++ky)
+      for (int kx = 0; kx < s.k; ++kx) koff[r++] = (ci * g.hp + ky) * g.wp + kx;
+  const int blocks = s.n >= num_threads() ? 1 : std::min(num_threads(), nq);
+  const IgemmMicrokernel uk = f32_igemm_4x8_best();
+  parallel_for(s.n * blocks, [&](int begin, int end, int t) {
+    float* xpad = sc.thread0 + t * sc.per_thread;
+    float* ypad = xpad + g.xpad_size;
+    for (int item = begin; item < end; ++item) {
+      const int i = item / blocks, blk = item % blocks;
+      const int q0 = nq * blk / blocks, q1 = nq * (blk + 1) / blocks;
+      const float* xi = x + int64_t(i) * s.c_in * s.h_in * s.w_in;
+      float* yi = y + int64_t(i) * s.c_out * hw;
+      // zero-padded copy of image i
+      std::fill(xpad, xpad + g.xpad_size, 0.0f);
+      for (int ci = 0; ci < s.c_in; ++ci)
+        for (int iy = 0; iy < s.h_in; ++iy) {
+          const int yy = iy + s.pad_top;
+          if (yy >= g.hp) break;
+          const int x0 = s.pad_left, cols = std::min(s.w_in, g.wp - x0);
+          std::memcpy(xpad + (int64_t(ci) * g.hp + yy) * g.wp + x0, xi + (int64_t(ci) * s.h_in + iy) * s.w_in,
+                      sizeof(float) * size_t(cols));
+        }
+      for (int q = q0; q < q1; ++q) {
+        const int nr = std::min(kGemmNr, g.npos - q * kGemmNr);
+        for (int p = 0; p < np; ++p)
+          uk(std::min(kGemmMr, s.c_out - p * kGemmMr), nr, ckk, sc.wpack + int64_t(p) * kGemmMr * ckk,
+             xpad + q * kGemmNr, koff, ypad + p * kGemmMr * g.ypad_stride + q * kGemmNr, int(g.ypad_stride), false);
+      }
+      // drop the junk columns, add the bias: rows of output positions inside [8 q0, 8 q1)
+      const int P0 = q0 * kGemmNr, P1 = std::min(g.npos, q1 * kGemmNr);
+      for (int o = 0; o < s.c_out; ++o) {
+        const float* src = ypad + o * g.ypad_stride;
+        float* dst = yi + int64_t(o) * hw;
+        for (int oy = P0 / g.wp; oy * g.wp < P1; ++oy) {
+          const int a = std::max(P0, oy * g.wp), e = std::min(P1, oy * g.wp + s.w_out);
+          for (int P = a; P < e; ++P) dst[oy * s.w_out + (P - oy * g.wp)] = src[P] + b[o];
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+// Per image: y_i(c_out, hw) = b + W(c_out, ckk) · col_i(ckk, hw), col_i packed straight from x
+// by f32_im2col_packb8. Threads take whole images, or column panels of one image when there are
+// fewer images than threads (live prediction); every output is the same sum either way.
+void conv2d_forward(float* y, float* col, const float* x, const float* w, const float* b, const Conv2dShape& s) {
+  const int hw = s.h_out * s.w_out, ckk = s.c_in * s.k * s.k;
+  const int np = int(round_up(s.c_out, kGemmMr) / kGemmMr), nq = int(round_up(hw, kGemmNr) / kGemmNr);
+  const ConvScratch sc = carve(col, s);
+  f32_packa_4__scalar(sc.wpack, w, ckk, false, s.c_out, ckk, 0, np);
+  if (conv_implicit(s)) return conv2d_forward_implicit(y, sc, x, b, s);
+  const int blocks = s.n >= num_threads() ? 1 : std::min(num_threads(), nq);
+  const GemmMicrokernel uk = f32_gemm_4x8_best();
+  parallel_for(s.n * blocks, [&](int begin, int end, int t) {
+    float* pb = sc.thread0 + t * sc.per_thread;
+    for (int item = begin; item < end; ++item) {
+      const int i = item / blocks, blk = item % blocks;
+      const int q0 = nq * blk / blocks, q1 = nq * (blk + 1) / blocks;
+      const int c0 = q0 * kGemmNr, c1 = std::min(hw, q1 * kGemmNr);
+      float* yi = y + int64_t(i) * s.c_out * hw;
+      f32_im2col_packb8__scalar(pb, x + int64_t(i) * s.c_in * s.h_in * s.w_in, s, q0, q1);
+      // y starts as the bias and the GEMM adds its sum: b + sum == sum + b, bit for bit
+      for (int o = 0; o < s.c_out; ++o) std::fill(yi + int64_t(o) * hw + c0, yi + int64_t(o) * hw + c1, b[o]);
+      f32_gemm_packed(uk, s.c_out, hw - c0, ckk, sc.wpack, pb, yi + c0, hw, true, 0, q1 - q0);
+    }
+  });
+}
+
+// Per image i (threads take whole images): dW_i(c_out, ckk) = dy_i(c_out, hw) · col_i^T and
+// db_i = row sums of dy_i, into per-image partials; dcol(ckk, hw) = W^T · dy_i, then col2im
+// into dx_i. Then dw += dW_0, += dW_1, ... in image order (the single-thread order).
 void conv2d_backward(float* dx, float* dw, float* db, float* col, const float* dy, const float* x, const float* w,
                      const Conv2dShape& s) {
   const int hw = s.h_out * s.w_out, ckk = s.c_in * s.k * s.k;
-  const int64_t in_size = int64_t(s.c_in) * s.h_in * s.w_in;
-  for (int i = 0; i < s.n; ++i) {
-    const float* dyi = dy + int64_t(i) * s.c_out * hw;
-    f32_im2col__scalar(col, x + i * in_size, s);
-    f32_gemm({s.c_out, ckk, hw, dyi, hw, false, col, hw, true, dw, ckk, true});
-    for (int o = 0; o < s.c_out; ++o) {
-      float acc = 0.0f;
-      for (int p = 0; p < hw; ++p) acc += dyi[o * hw + p];
-      db[o] += acc;
+  const int64_t in_size = int64_t(s.c_in) * s.h_in * s.w_in, wsize = int64_t(s.c_out) * ckk;
+  const int64_t stride = conv_part_stride(s);
+  const ConvScratch sc = carve(col, s);
+  if (dx) f32_packa_4__scalar(sc.wpack, w, ckk, true, ckk, s.c_out, 0, int(round_up(ckk, kGemmMr) / kGemmMr));
+  const GemmMicrokernel uk = f32_gemm_4x8_best();
+  parallel_for(s.n, [&](int begin, int end, int t) {
+    float* coli = sc.thread0 + t * sc.per_thread;  // (ckk, hw)
+    float* pa = coli + int64_t(ckk) * hw;
+    float* pb = pa + round_up(s.c_out, kGemmMr) * hw;
+    for (int i = begin; i < end; ++i) {
+      const float* dyi = dy + int64_t(i) * s.c_out * hw;
+      float* part = sc.part + i * stride;
+      f32_im2col__scalar(coli, x + i * in_size, s);
+      f32_packa_4__scalar(pa, dyi, hw, false, s.c_out, hw, 0, int(round_up(s.c_out, kGemmMr) / kGemmMr));
+      f32_packb_8__scalar(pb, coli, hw, true, hw, ckk, 0, int(round_up(ckk, kGemmNr) / kGemmNr));
+      f32_gemm_packed(uk, s.c_out, ckk, hw, pa, pb, part, ckk, false, 0, int(round_up(ckk, kGemmNr) / kGemmNr));
+      for (int o = 0; o < s.c_out; ++o) {
+        float acc = 0.0f;
+        for (int p = 0; p < hw; ++p) acc += dyi[o * hw + p];
+        part[wsize + o] = acc;
+      }
+      if (dx) {
+        const int nq = int(round_up(hw, kGemmNr) / kGemmNr);
+        f32_packb_8__scalar(pb, dyi, hw, false, s.c_out, hw, 0, nq);
+        f32_gemm_packed(uk, ckk, hw, s.c_out, sc.wpack, pb, coli, hw, false, 0, nq);
+        float* dxi = dx + i * in_size;
+        std::memset(dxi, 0, sizeof(float) * in_size);
+        f32_col2im__scalar(dxi, coli, s);
+      }
     }
-    if (dx) {
-      // col is free again: reuse it for dcol.
-      f32_gemm({ckk, hw, s.c_out, w, ckk, true, dyi, hw, false, col, hw, false});
-      float* dxi = dx + i * in_size;
-      std::memset(dxi, 0, sizeof(float) * in_size);
-      f32_col2im__scalar(dxi, col, s);
+  });
+  parallel_for(int(stride), [&](int begin, int end, int) {
+    for (int j = begin; j < end; ++j) {
+      float* target = j < wsize ? dw + j : db + (j - wsize);
+      float v = *target;
+      for (int i = 0; i < s.n; ++i) v += sc.part[i * stride + j];
+      *target = v;
     }
-  }
+  });
 }
 
 void conv2d_forward_reference(float* y, const float* x, const float* w, const float* b, const Conv2dShape& s) {
@@ -93,18 +260,38 @@ void conv2d_backward_reference(float* dx, float* dw, float* db, const float* dy,
 
 // ---------------------------------------------------------------- relu
 
+namespace {
+constexpr int64_t kElementwiseBlock = 4096;  // floats per parallel work item
+int elementwise_blocks(int64_t n) { return int((n + kElementwiseBlock - 1) / kElementwiseBlock); }
+}  // namespace
+
 void relu_forward(float* y, const float* x, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+  parallel_for(elementwise_blocks(n), [&](int b, int e, int) {
+    const int64_t i0 = b * kElementwiseBlock, i1 = std::min(n, e * kElementwiseBlock);
+    f32_relu(y + i0, x + i0, i1 - i0);
+  });
 }
 
 void relu_backward(float* dx, const float* dy, const float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+  parallel_for(elementwise_blocks(n), [&](int b, int e, int) {
+    const int64_t i0 = b * kElementwiseBlock, i1 = std::min(n, e * kElementwiseBlock);
+    f32_relu_grad(dx + i0, dy + i0, y + i0, i1 - i0);
+  });
 }
 
 // ---------------------------------------------------------------- pools
 
 void maxpool2d_forward(float* y, int32_t* argmax, const float* x, const Pool2dShape& s) {
   const int64_t planes = int64_t(s.n) * s.c;
+  if (s.k == 2 && s.stride == 2 && s.pad_top == 0 && s.pad_left == 0 && s.h_in == 2 * s.h_out &&
+      s.w_in == 2 * s.w_out) {
+    // the common 2x2 pool: a kernel without bounds checks, planes split over the threads
+    const int64_t in = int64_t(s.h_in) * s.w_in, out = int64_t(s.h_out) * s.w_out;
+    parallel_for(int(planes), [&](int b, int e, int) {
+      f32_maxpool_2x2(y + b * out, argmax + b * out, x + b * in, e - b, s.h_in, s.w_in);
+    });
+    return;
+  }
   for (int64_t p = 0; p < planes; ++p) {
     const float* xp = x + p * s.h_in * s.w_in;
     for (int oy = 0; oy < s.h_out; ++oy)
@@ -133,13 +320,13 @@ void maxpool2d_forward(float* y, int32_t* argmax, const float* x, const Pool2dSh
 }
 
 void maxpool2d_backward(float* dx, const float* dy, const int32_t* argmax, const Pool2dShape& s) {
-  const int64_t planes = int64_t(s.n) * s.c;
-  std::memset(dx, 0, sizeof(float) * planes * s.h_in * s.w_in);
-  for (int64_t p = 0; p < planes; ++p)
-    for (int q = 0; q < s.h_out * s.w_out; ++q) {
-      int64_t o = p * s.h_out * s.w_out + q;
-      dx[p * s.h_in * s.w_in + argmax[o]] += dy[o];
-    }
+  const int64_t planes = int64_t(s.n) * s.c, in = int64_t(s.h_in) * s.w_in, out = int64_t(s.h_out) * s.w_out;
+  // each plane scatters only into its own plane of dx: planes split over the threads
+  parallel_for(int(planes), [&](int b, int e, int) {
+    std::memset(dx + b * in, 0, sizeof(float) * (e - b) * in);
+    for (int64_t p = b; p < e; ++p)
+      for (int64_t q = 0; q < out; ++q) dx[p * in + argmax[p * out + q]] += dy[p * out + q];
+  });
 }
 
 void avgpool2d_forward(float* y, const float* x, const Pool2dShape& s) {
@@ -186,21 +373,37 @@ void avgpool2d_backward(float* dx, const float* dy, const Pool2dShape& s) {
 
 // ---------------------------------------------------------------- linear
 
-void linear_forward(float* y, const float* x, const float* w, const float* b, int n, int in, int out) {
-  f32_gemm({n, out, in, x, in, false, w, in, true, y, out, false});
-  for (int i = 0; i < n; ++i)
-    for (int o = 0; o < out; ++o) y[i * out + o] += b[o];
+int64_t linear_scratch_size(int n, int in, int out) {
+  return std::max({f32_gemm_pack_size(n, out, in), f32_gemm_pack_size(out, in, n), f32_gemm_pack_size(n, in, out)});
 }
 
-void linear_backward(float* dx, float* dw, float* db, const float* dy, const float* x, const float* w, int n, int in,
-                     int out) {
-  f32_gemm({out, in, n, dy, out, true, x, in, false, dw, in, true});  // dW += dy^T x
+// y starts as the bias and the GEMM adds x W^T: b + sum == sum + b, bit for bit.
+void linear_forward(float* y, float* scratch, const float* x, const float* w, const float* b, int n, int in,
+                    int out) {
+  for (int i = 0; i < n; ++i) std::memcpy(y + int64_t(i) * out, b, sizeof(float) * out);
+  f32_gemm_parallel({n, out, in, x, in, false, w, in, true, y, out, true, scratch});
+}
+
+void linear_backward(float* dx, float* dw, float* db, float* scratch, const float* dy, const float* x,
+                     const float* w, int n, int in, int out) {
+  f32_gemm_parallel({out, in, n, dy, out, true, x, in, false, dw, in, true, scratch});  // dW += dy^T x
   for (int o = 0; o < out; ++o) {
     float acc = 0.0f;
     for (int i = 0; i < n; ++i) acc += dy[i * out + o];
     db[o] += acc;
   }
-  if (dx) f32_gemm({n, in, out, dy, out, false, w, in, false, dx, in, false});  // dx = dy W
+  if (dx) f32_gemm_parallel({n, in, out, dy, out, false, w, in, false, dx, in, false, scratch});  // dx = dy W
+}
+
+void linear_forward(float* y, const float* x, const float* w, const float* b, int n, int in, int out) {
+  std::vector<float> scratch(size_t(linear_scratch_size(n, in, out)));
+  linear_forward(y, scratch.data(), x, w, b, n, in, out);
+}
+
+void linear_backward(float* dx, float* dw, float* db, const float* dy, const float* x, const float* w, int n, int in,
+                     int out) {
+  std::vector<float> scratch(size_t(linear_scratch_size(n, in, out)));
+  linear_backward(dx, dw, db, scratch.data(), dy, x, w, n, in, out);
 }
 
 // ---------------------------------------------------------------- softmax cross-entropy

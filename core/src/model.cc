@@ -73,7 +73,8 @@ void Model::reserve(int batch) {
     const LayerInfo& li = info_.layers[i];
     act_[i + 1].assign(size_t(li.out.size() * batch), 0.0f);
     biggest = std::max(biggest, li.out.size());
-    if (li.spec.type == LayerType::Conv2d) col = std::max(col, conv2d_col_size(conv_shape(li, 1)));
+    if (li.spec.type == LayerType::Conv2d) col = std::max(col, conv2d_col_size(conv_shape(li, batch)));
+    if (li.spec.type == LayerType::Linear) col = std::max(col, linear_scratch_size(batch, li.in.c, li.out.c));
     if (li.spec.type == LayerType::MaxPool2d) argmax_[i].assign(size_t(li.out.size() * batch), 0);
   }
   grad_a_.assign(size_t(biggest * batch), 0.0f);
@@ -103,7 +104,7 @@ const float* Model::forward(const float* x, int n) {
       case LayerType::Linear: {
         const Param& w = params_[weight_index_[i]];
         const Param& b = params_[weight_index_[i] + 1];
-        linear_forward(out, in, w.value.data(), b.value.data(), n, li.in.c, li.out.c);
+        linear_forward(out, col_.data(), in, w.value.data(), b.value.data(), n, li.in.c, li.out.c);
         break;
       }
     }
@@ -144,7 +145,7 @@ void Model::backward(const float* dlogits) {
       case LayerType::Linear: {
         Param& w = params_[weight_index_[ii]];
         Param& b = params_[weight_index_[ii] + 1];
-        linear_backward(dx, w.grad.data(), b.grad.data(), dy, x, w.value.data(), n, li.in.c, li.out.c);
+        linear_backward(dx, w.grad.data(), b.grad.data(), col_.data(), dy, x, w.value.data(), n, li.in.c, li.out.c);
         break;
       }
     }

@@ -14,6 +14,11 @@ Optimizer::Optimizer(const OptimConfig& cfg, const Model& model) : cfg_(cfg) {
     throw std::invalid_argument("momentum must be in [0, 1), e.g. 0.9");
   if (!(cfg.weight_decay >= 0.0) || !std::isfinite(cfg.weight_decay))
     throw std::invalid_argument("weight decay must be 0 or a small positive number, e.g. 0.0005");
+  // beta = 1 would divide by 1 - beta^t = 0 in Adam's bias correction
+  if (!(cfg.beta1 >= 0.0 && cfg.beta1 < 1.0) || !(cfg.beta2 >= 0.0 && cfg.beta2 < 1.0))
+    throw std::invalid_argument("Adam's betas must be in [0, 1), e.g. 0.9 and 0.999");
+  if (!(cfg.eps > 0.0) || !std::isfinite(cfg.eps))
+    throw std::invalid_argument("Adam's eps must be a small positive number, e.g. 1e-8");
   for (const auto& p : model.params()) {
     m_.emplace_back(p.value.size(), 0.0f);
     if (cfg.kind == "adam") v_.emplace_back(p.value.size(), 0.0f);

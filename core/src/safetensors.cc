@@ -1,6 +1,7 @@
 #include "convlab/safetensors.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -160,34 +161,62 @@ SafeTensors read_safetensors(const uint8_t* data, size_t size) {
   return st;
 }
 
+namespace {
+
+std::string shape_str(const std::vector<int64_t>& shape) {
+  std::string s;
+  for (auto d : shape) s += (s.empty() ? "" : ", ") + std::to_string(d);
+  return "(" + s + ")";
+}
+
+}  // namespace
+
 Model load_model(const uint8_t* data, size_t size) {
   SafeTensors st = read_safetensors(data, size);
   auto it = st.metadata.find("convlab_spec");
   if (it == st.metadata.end())
     throw FormatError("this safetensors file has no ConvLab spec in its metadata (\"convlab_spec\"): it was not saved by ConvLab");
   ModelSpec spec;
+  ModelInfo info;
   try {
     spec = parse_spec(it->second);
+    info = validate(spec);
   } catch (const SpecError& e) {
     throw FormatError(std::string("the model spec inside the file is invalid: ") + e.what());
   }
+  // Check every tensor against the spec BEFORE building the model: a hostile file must not
+  // make us allocate and initialise a large model only to reject it. Names and shapes are
+  // Model's (nn.Sequential's): conv (out, in, k, k), linear (out, in), bias (out).
+  std::vector<std::string> expected;
+  for (size_t i = 0; i < info.layers.size(); ++i) {
+    const LayerInfo& li = info.layers[i];
+    std::vector<int64_t> wshape;
+    if (li.spec.type == LayerType::Conv2d) wshape = {li.out.c, li.in.c, li.spec.kernel, li.spec.kernel};
+    else if (li.spec.type == LayerType::Linear) wshape = {li.out.c, li.in.c};
+    else continue;
+    const std::string prefix = std::to_string(i);
+    for (const auto& [name, shape] : {std::pair{prefix + ".weight", wshape}, std::pair{prefix + ".bias", std::vector<int64_t>{li.out.c}}}) {
+      expected.push_back(name);
+      const NamedTensor* t = st.find(name);
+      if (!t) throw FormatError("the file lacks tensor \"" + name + "\" that its spec needs");
+      if (t->shape != shape)
+        throw FormatError("tensor \"" + name + "\" has shape " + shape_str(t->shape) + " but the spec needs " + shape_str(shape));
+      for (float v : t->data)
+        if (!std::isfinite(v)) throw FormatError("tensor \"" + name + "\" holds NaN or infinity: the model diverged before it was saved");
+    }
+  }
+  // names are unique (the header parser rejects duplicate keys), so a count mismatch is an extra
+  if (st.tensors.size() != expected.size())
+    for (const auto& t : st.tensors)
+      if (std::find(expected.begin(), expected.end(), t.name) == expected.end())
+        throw FormatError("the file has tensor \"" + t.name + "\" that its spec does not use");
   Model m(spec, 0);
   for (auto& p : m.params()) {
     const NamedTensor* t = st.find(p.name);
-    if (!t) throw FormatError("the file lacks tensor \"" + p.name + "\" that its spec needs");
-    if (t->shape != p.shape) {
-      std::string want, got;
-      for (auto d : p.shape) want += (want.empty() ? "" : ", ") + std::to_string(d);
-      for (auto d : t->shape) got += (got.empty() ? "" : ", ") + std::to_string(d);
-      throw FormatError("tensor \"" + p.name + "\" has shape (" + got + ") but the spec needs (" + want + ")");
-    }
-    for (float v : t->data)
-      if (!std::isfinite(v)) throw FormatError("tensor \"" + p.name + "\" holds NaN or infinity: the model diverged before it was saved");
+    // checked above: present, same shape
+    assert(t && t->shape == p.shape);
     p.value = t->data;
   }
-  if (st.tensors.size() != m.params().size())
-    for (const auto& t : st.tensors)
-      if (!m.find_param(t.name)) throw FormatError("the file has tensor \"" + t.name + "\" that its spec does not use");
   return m;
 }
 

@@ -47,6 +47,8 @@ class Json {
 
   const Json* find(std::string_view key) const;
   Json& operator[](const std::string& key);  // object: insert or get
+  // object: appends a member without looking for the key first (the caller knows it is new).
+  void append(std::string key, Json v) { type_ = Type::Object; obj_.emplace_back(std::move(key), std::move(v)); }
   void push_back(Json v) { arr_.push_back(std::move(v)); }
   size_t size() const { return type_ == Type::Array ? arr_.size() : obj_.size(); }
 

@@ -1,9 +1,11 @@
 // The hot kernels, behind one seam. Every fast kernel keeps a scalar twin with the same
-// name grammar (XNNPACK's: datatype_op_tile__arch) that tests compare it against.
+// name grammar (XNNPACK's: datatype_op_tile__arch) that tests compare it against, bit for bit.
 //
-// Determinism contract (it is what makes 1 vs 2 threads and native vs wasm bit-identical):
-// each output element of a GEMM is a single sum over k taken in increasing k from 0.0f,
-// then added to C when accumulating. SIMD tiles over m and n only, threads split m or n only.
+// Determinism contract (it is what makes 1 vs 2 threads, scalar vs SIMD and native vs wasm
+// bit-identical): each output element of a GEMM is a single sum over k taken in increasing k
+// from 0.0f, then added to C when accumulating; multiplies and adds stay separate (no FMA,
+// -ffp-contract=off, no relaxed SIMD). SIMD tiles over m and n only; threads split m, n or
+// independent images, and per-image partial results are reduced in image order.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -12,18 +14,67 @@ namespace convlab {
 
 // C(M,N) = op(A)(M,K) · op(B)(K,N)  (+ C when accumulate).
 // op(A) = A (row-major, lda) or A^T when trans_a (A stored K x M); same for B.
+// pack: scratch of f32_gemm_pack_size(m, n, k) floats for the packed operands, or null
+// (then f32_gemm allocates one: fine for tests, not for a training step).
 struct GemmArgs {
   int m, n, k;
   const float* a; int lda; bool trans_a;
   const float* b; int ldb; bool trans_b;
   float* c; int ldc;
   bool accumulate;
+  float* pack = nullptr;
 };
 
+// The plain triple loop: the algorithmic reference every tiled GEMM is tested against.
 void f32_gemm__scalar(const GemmArgs& g);
-// The dispatching entry point the layers call: the SIMD kernel where built, else scalar.
-void f32_gemm(const GemmArgs& g);
 
+// ---- the packed, register-tiled GEMM family (tile 4 rows x 8 columns) ----
+// Packed A: ceil(m/4) panels of (k, 4): panel P holds A(4P + r, p) at [p*4 + r], zero for rows
+// past m. Packed B: ceil(n/8) panels of (k, 8): panel Q holds B(p, 8Q + c) at [p*8 + c], zero
+// past n. The zero padding lets the microkernel run whole tiles with no branch in its k loop.
+constexpr int kGemmMr = 4, kGemmNr = 8;
+inline int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+int64_t f32_gemm_pack_size(int m, int n, int k);
+// Packs rows [4*p0, 4*p1) of op(A) into panels p0..p1-1 (pa points at panel p0).
+void f32_packa_4__scalar(float* pa, const float* a, int lda, bool trans_a, int m, int k, int p0, int p1);
+// Packs columns [8*q0, 8*q1) of op(B) into panels q0..q1-1 (pb points at panel q0).
+void f32_packb_8__scalar(float* pb, const float* b, int ldb, bool trans_b, int k, int n, int q0, int q1);
+
+// One tile: C(mr, nr) (+)= packed A panel (k, 4) · packed B panel (k, 8), mr <= 4, nr <= 8.
+using GemmMicrokernel = void (*)(int mr, int nr, int k, const float* pa, const float* pb, float* c, int ldc,
+                                 bool accumulate);
+void f32_gemm_4x8__scalar(int mr, int nr, int k, const float* pa, const float* pb, float* c, int ldc,
+                          bool accumulate);
+#ifdef __wasm_simd128__
+void f32_gemm_4x8__wasmsimd(int mr, int nr, int k, const float* pa, const float* pb, float* c, int ldc,
+                            bool accumulate);
+#endif
+// This build's fastest microkernel (wasmsimd where built, else the scalar twin).
+GemmMicrokernel f32_gemm_4x8_best();
+
+// The same tile with B read in place: row p of B is the 8 floats at b + koff[p] (no packing).
+// A stride-1 convolution reads its zero-padded input this way, with no im2col.
+using IgemmMicrokernel = void (*)(int mr, int nr, int k, const float* pa, const float* b, const int32_t* koff,
+                                  float* c, int ldc, bool accumulate);
+void f32_igemm_4x8__scalar(int mr, int nr, int k, const float* pa, const float* b, const int32_t* koff, float* c,
+                           int ldc, bool accumulate);
+#ifdef __wasm_simd128__
+void f32_igemm_4x8__wasmsimd(int mr, int nr, int k, const float* pa, const float* b, const int32_t* koff, float* c,
+                             int ldc, bool accumulate);
+#endif
+IgemmMicrokernel f32_igemm_4x8_best();
+
+// Tiles of panel columns [q0, q1) against every row panel: C(m, 8*q0 .. 8*q1) from packed operands.
+void f32_gemm_packed(GemmMicrokernel uk, int m, int n, int k, const float* pa, const float* pb, float* c, int ldc,
+                     bool accumulate, int q0, int q1);
+// Packs and multiplies on the calling thread with the given microkernel (tests run both twins).
+void f32_gemm_tiled(GemmMicrokernel uk, const GemmArgs& g);
+// The dispatching entry points the layers call: the best microkernel, on this thread or split
+// over the engine's threads by column (or row) panels. Both give the same bits.
+void f32_gemm(const GemmArgs& g);
+void f32_gemm_parallel(const GemmArgs& g);
+
+// ---- convolution data movement ----
 // im2col for one image: col(c_in*k*k, h_out*w_out) from x(c_in, h_in, w_in), zero padding.
 struct Conv2dShape {
   int n, c_in, h_in, w_in;
@@ -33,11 +84,43 @@ struct Conv2dShape {
 void f32_im2col__scalar(float* col, const float* x, const Conv2dShape& s);
 // col2im, accumulating: dx(c_in, h_in, w_in) += scatter of dcol.
 void f32_col2im__scalar(float* dx, const float* dcol, const Conv2dShape& s);
+// im2col straight into packed-B panels q0..q1-1 (8 output positions each, zero past h_out*w_out):
+// the same values f32_packb_8 would make of f32_im2col's col, without the intermediate.
+void f32_im2col_packb8__scalar(float* pb, const float* x, const Conv2dShape& s, int q0, int q1);
 
-// Runs fn(begin, end) over [0, n) split in contiguous chunks across the engine's threads
-// (one thread in the single-threaded build). The split never changes a result.
-using ParallelFn = void (*)(void* ctx, int begin, int end);
+// ---- elementwise and pooling kernels ----
+// y = x > 0 ? x : 0 (NaN and -0 give +0, like the scalar comparison).
+void f32_relu__scalar(float* y, const float* x, int64_t n);
+// dx = y > 0 ? dy : 0
+void f32_relu_grad__scalar(float* dx, const float* dy, const float* y, int64_t n);
+// 2x2 max pool, stride 2, no padding, over `planes` planes of (h_in, w_in) -> (h_in/2, w_in/2),
+// with the argmax index into the input plane; first maximum wins, a NaN always wins (PyTorch).
+void f32_maxpool_2x2__scalar(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
+#ifdef __wasm_simd128__
+void f32_relu__wasmsimd(float* y, const float* x, int64_t n);
+void f32_relu_grad__wasmsimd(float* dx, const float* dy, const float* y, int64_t n);
+void f32_maxpool_2x2__wasmsimd(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
+#endif
+// Dispatching entry points (SIMD where built, split over the threads).
+void f32_relu(float* y, const float* x, int64_t n);
+void f32_relu_grad(float* dx, const float* dy, const float* y, int64_t n);
+void f32_maxpool_2x2(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
+
+// ---- threads ----
+// Runs fn(ctx, begin, end, thread) over [0, n) split in contiguous chunks, one per thread in use
+// (thread 0 is the caller); returns when all are done. `thread` < max_threads() indexes
+// per-thread scratch. Nested calls run inline. The split never changes a result.
+using ParallelFn = void (*)(void* ctx, int begin, int end, int thread);
 void parallel_for(int n, void* ctx, ParallelFn fn);
+template <class F>
+void parallel_for(int n, F&& f) {
+  parallel_for(n, &f, [](void* ctx, int b, int e, int t) { (*static_cast<F*>(ctx))(b, e, t); });
+}
+// Threads in use now (1 in the single-threaded build), and the most this build can use: the
+// fixed pool (the caller plus one worker, created once on first use) never grows past it.
 int num_threads();
+int max_threads();
+// Clamped to [1, max_threads()]; lets tests compare 1 thread with 2 in one process.
+void set_num_threads(int n);
 
 }  // namespace convlab

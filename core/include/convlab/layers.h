@@ -13,7 +13,8 @@ namespace convlab {
 
 // ---- conv2d: im2col + GEMM (darknet's way, so one fast GEMM serves conv and linear) ----
 // y: (n, c_out, h_out, w_out)  x: (n, c_in, h_in, w_in)  w: (c_out, c_in, k, k)  b: (c_out)
-// col: scratch of conv2d_col_size(s) floats.
+// col: scratch of conv2d_col_size(s) floats (im2col panels, packed weights, per-image gradient
+// partials, one region per thread), for both conv2d_forward and conv2d_backward.
 int64_t conv2d_col_size(const Conv2dShape& s);
 void conv2d_forward(float* y, float* col, const float* x, const float* w, const float* b, const Conv2dShape& s);
 // dx may be null (the first layer needs no input gradient).
@@ -47,6 +48,12 @@ void avgpool2d_backward(float* dx, const float* dy, const Pool2dShape& s);
 void linear_forward(float* y, const float* x, const float* w, const float* b, int n, int in, int out);
 void linear_backward(float* dx, float* dw, float* db, const float* dy, const float* x, const float* w, int n, int in,
                      int out);
+// The same with caller-owned scratch of linear_scratch_size(n, in, out) floats (packed
+// operands): what a training step uses, so it allocates nothing.
+int64_t linear_scratch_size(int n, int in, int out);
+void linear_forward(float* y, float* scratch, const float* x, const float* w, const float* b, int n, int in, int out);
+void linear_backward(float* dx, float* dw, float* db, float* scratch, const float* dy, const float* x,
+                     const float* w, int n, int in, int out);
 
 // ---- softmax cross-entropy, mean over the batch (PyTorch CrossEntropyLoss) ----
 // probs: (n, classes). Returns the mean loss.

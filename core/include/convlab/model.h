@@ -63,7 +63,7 @@ class Model {
   int capacity_ = 0, n_ = 0;
   std::vector<std::vector<float>> act_;    // act_[0] input (n,C,H,W); act_[i+1] output of layer i
   std::vector<float> grad_a_, grad_b_;     // ping-pong activation gradients, max activation size
-  std::vector<float> col_;                 // im2col scratch, largest conv layer (one image)
+  std::vector<float> col_;                 // conv/linear scratch (im2col, packed panels), largest layer
   std::vector<std::vector<int32_t>> argmax_;  // maxpool layers
 };
 

@@ -103,8 +103,12 @@ struct ModelInfo {
 std::string layer_type_name(LayerType t);
 ModelSpec parse_spec(const Json& j);              // throws SpecError
 ModelSpec parse_spec(const std::string& text);    // throws SpecError (JSON errors too)
+// A string literal would be ambiguous between the two above (Json converts from const char*).
+inline ModelSpec parse_spec(const char* text) { return parse_spec(std::string(text)); }
 Json spec_to_json(const ModelSpec& s);
-ModelInfo validate(const ModelSpec& s);           // throws SpecError
+// enforce_budget = false skips the parameter/activation budget: for reading the lecture's
+// large nets (AlexNet) in the table, never for building a Model.
+ModelInfo validate(const ModelSpec& s, bool enforce_budget = true);  // throws SpecError
 
 // Everything wrong with a spec text, for the page: per-layer info as far as it could be
 // computed, and the first error (layer, field, message) if any. Never throws.
@@ -114,6 +118,6 @@ struct SpecReport {
   int error_layer = -1;    // -2: no error
   std::string error_field, error;
 };
-SpecReport check_spec(const std::string& text);
+SpecReport check_spec(const std::string& text, bool enforce_budget = true);
 
 }  // namespace convlab

@@ -1,0 +1,20 @@
+#include <cassert>
+
+#include "convlab/kernels.h"
+
+namespace convlab {
+
+// The scalar twin of f32_gemm_4x8__wasmsimd: the same tile, the same order of operations
+// (each lane's sum starts at 0.0f and adds one product per k, in increasing k).
+void f32_gemm_4x8__scalar(int mr, int nr, int k, const float* pa, const float* pb, float* c, int ldc,
+                          bool accumulate) {
+  assert(mr >= 1 && mr <= 4 && nr >= 1 && nr <= 8 && k >= 0);
+  float acc[4][8] = {};
+  for (int p = 0; p < k; ++p, pa += 4, pb += 8)
+    for (int r = 0; r < 4; ++r)
+      for (int j = 0; j < 8; ++j) acc[r][j] += pa[r] * pb[j];
+  for (int r = 0; r < mr; ++r)
+    for (int j = 0; j < nr; ++j) c[r * ldc + j] = accumulate ? c[r * ldc + j] + acc[r][j] : acc[r][j];
+}
+
+}  // namespace convlab

@@ -1,0 +1,83 @@
+// Central-difference gradient checks, shared by the layer and model tests.
+//
+// The scalar loss is L = sum_i r_i y_i with fixed random weights r (so dL/dy = r is generic:
+// no symmetry hides a wrong index), accumulated in double so the only float error is in y.
+// Each checked coordinate compares the analytic gradient with (L(x+h) - L(x-h)) / 2h;
+// STYLE.md rule 7: relative 1e-2 or absolute 1e-3.
+#pragma once
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "convlab/rng.h"
+
+namespace gradcheck {
+
+// n floats uniform in [lo, hi), seeded: the same numbers on every platform.
+inline std::vector<float> random_vector(int64_t n, uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
+  convlab::Rng rng(seed, 7);
+  std::vector<float> v(static_cast<size_t>(n));
+  for (auto& x : v) x = lo + (hi - lo) * rng.uniform();
+  return v;
+}
+
+// Like random_vector but every |value| is at least `gap` away from 0 and from every other
+// value: no ReLU kink at 0 and no max-pool tie can fall inside a step of h < gap / 2.
+inline std::vector<float> distinct_vector(int64_t n, uint64_t seed, float gap = 0.05f) {
+  // a shuffled ladder of values gap apart, centred on 0, skipping 0 itself
+  std::vector<float> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t k = i - n / 2;
+    v[size_t(i)] = (float(k) + (k >= 0 ? 0.5f : -0.5f)) * gap;
+  }
+  convlab::Rng rng(seed, 9);
+  for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(static_cast<uint32_t>(i))]);
+  return v;
+}
+
+inline double weighted_sum(const float* y, const std::vector<float>& r) {
+  double s = 0;
+  for (size_t i = 0; i < r.size(); ++i) s += double(y[i]) * double(r[i]);
+  return s;
+}
+
+struct Options {
+  float h = 1e-2f;
+  double rel = 1e-2, abs = 1e-3;
+  int max_checks = 400;  // coordinates checked per tensor (evenly strided when larger)
+};
+
+// Checks analytic[i] == dL/dx[i] numerically for x of n floats. loss() re-runs the forward
+// pass on the current contents of x. x is restored exactly after each probe.
+// Returns the number of coordinates that failed (each failure is also a CHECK failure).
+inline int check(const std::string& what, float* x, const float* analytic, int64_t n,
+                 const std::function<double()>& loss, Options opt = {}) {
+  int failed = 0;
+  const int64_t stride = n > opt.max_checks ? (n + opt.max_checks - 1) / opt.max_checks : 1;
+  for (int64_t i = 0; i < n; i += stride) {
+    const float keep = x[i];
+    x[i] = keep + opt.h;
+    const double lp = loss();
+    x[i] = keep - opt.h;
+    const double lm = loss();
+    x[i] = keep;
+    // the step actually taken in float, not the nominal h
+    const double step = double(keep + opt.h) - double(keep - opt.h);
+    const double num = (lp - lm) / step, ana = analytic[i];
+    const double err = std::fabs(num - ana);
+    const bool ok = err <= opt.abs || err <= opt.rel * std::fabs(num);
+    if (!ok) {
+      ++failed;
+      INFO(what << "[" << i << "]: analytic " << ana << " vs numeric " << num);
+      CHECK(ok);
+    }
+  }
+  CHECK(failed == 0);
+  return failed;
+}
+
+}  // namespace gradcheck

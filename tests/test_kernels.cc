@@ -1,0 +1,256 @@
+// Every fast kernel against its scalar twin and the plain reference, bit for bit, on ragged
+// sizes (m, n, k of 1, 3, 4, 5, 17, 33), odd strides and transposed operands. In the wasm build
+// the SIMD kernels run here too; natively the scalar twins do.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "convlab/kernels.h"
+#include "convlab/layers.h"
+#include "convlab/rng.h"
+
+using namespace convlab;
+
+namespace {
+
+// Values spread over several binades, so any change in summation order changes the bits.
+std::vector<float> random_values(size_t n, uint64_t seed) {
+  Rng rng(seed, 9);
+  std::vector<float> v(n);
+  for (auto& x : v) x = (2.0f * rng.uniform() - 1.0f) * (1.0f + 15.0f * rng.uniform());
+  return v;
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  // empty vectors may have null data(), which memcmp must not see
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+}
+
+const int kRagged[] = {1, 3, 4, 5, 17, 33};
+
+// Runs `gemm` on C of (m, ldc) prefilled with `c0`; returns the whole C storage (so writes
+// past n, into the stride gap, are caught too).
+template <class F>
+std::vector<float> run_gemm(F gemm, const GemmArgs& shape, const std::vector<float>& a, const std::vector<float>& b,
+                            const std::vector<float>& c0) {
+  std::vector<float> c = c0;
+  GemmArgs g = shape;
+  g.a = a.data(), g.b = b.data(), g.c = c.data();
+  gemm(g);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("f32_gemm_4x8: tiled scalar twin (and wasmsimd) equal the triple loop bit for bit on ragged sizes") {
+  int cases = 0;
+  for (int m : kRagged)
+    for (int n : kRagged)
+      for (int k : kRagged)
+        for (int flags = 0; flags < 8; ++flags) {
+          const bool ta = flags & 1, tb = flags & 2, acc = flags & 4;
+          // odd leading dimensions: a gap of 3 floats after each stored row
+          const int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 3, ldc = n + 3;
+          const auto a = random_values(size_t((ta ? k : m) * lda), uint64_t(m * 1000 + k));
+          const auto b = random_values(size_t((tb ? n : k) * ldb), uint64_t(n * 1000 + k + 7));
+          const auto c0 = random_values(size_t(m * ldc), uint64_t(m * 1000 + n + 13));
+          GemmArgs shape{m, n, k, nullptr, lda, ta, nullptr, ldb, tb, nullptr, ldc, acc};
+          INFO("m=" << m << " n=" << n << " k=" << k << " trans_a=" << ta << " trans_b=" << tb << " acc=" << acc);
+          const auto want = run_gemm(f32_gemm__scalar, shape, a, b, c0);
+          REQUIRE(same_bits(run_gemm([](const GemmArgs& g) { f32_gemm_tiled(f32_gemm_4x8__scalar, g); }, shape, a, b, c0),
+                            want));
+#ifdef __wasm_simd128__
+          REQUIRE(same_bits(
+              run_gemm([](const GemmArgs& g) { f32_gemm_tiled(f32_gemm_4x8__wasmsimd, g); }, shape, a, b, c0), want));
+#endif
+          REQUIRE(same_bits(run_gemm(f32_gemm, shape, a, b, c0), want));
+          REQUIRE(same_bits(run_gemm(f32_gemm_parallel, shape, a, b, c0), want));
+          ++cases;
+        }
+  CHECK(cases == 6 * 6 * 6 * 8);
+}
+
+TEST_CASE("f32_gemm: caller-owned pack scratch gives the same bits as an allocated one; k = 0 gives 0 or C") {
+  const int m = 17, n = 33, k = 5;
+  const auto a = random_values(size_t(m * k), 1), b = random_values(size_t(k * n), 2), c0 = random_values(size_t(m * n), 3);
+  std::vector<float> pack(size_t(f32_gemm_pack_size(m, n, k)), 99.0f);
+  GemmArgs shape{m, n, k, nullptr, k, false, nullptr, n, false, nullptr, n, true};
+  const auto want = run_gemm(f32_gemm__scalar, shape, a, b, c0);
+  shape.pack = pack.data();
+  CHECK(same_bits(run_gemm(f32_gemm, shape, a, b, c0), want));
+  CHECK(same_bits(run_gemm(f32_gemm_parallel, shape, a, b, c0), want));
+
+  GemmArgs empty{m, n, 0, a.data(), k, false, b.data(), n, false, nullptr, n, false};
+  CHECK(run_gemm(f32_gemm, empty, a, b, c0) == std::vector<float>(size_t(m * n), 0.0f));
+  empty.accumulate = true;
+  CHECK(same_bits(run_gemm(f32_gemm, empty, a, b, c0), c0));
+}
+
+TEST_CASE("f32_gemm_4x8 microkernel: a partial tile writes only its mr x nr corner") {
+  const int k = 5;
+  const auto pa = random_values(size_t(4 * k), 4), pb = random_values(size_t(8 * k), 5);
+  for (int mr = 1; mr <= 4; ++mr)
+    for (int nr = 1; nr <= 8; ++nr) {
+      std::vector<float> c(4 * 11, -3.0f), want = c;
+      f32_gemm_4x8__scalar(mr, nr, k, pa.data(), pb.data(), c.data(), 11, false);
+      for (int r = 0; r < mr; ++r)
+        for (int j = 0; j < nr; ++j) {
+          float s = 0.0f;
+          for (int p = 0; p < k; ++p) s += pa[p * 4 + r] * pb[p * 8 + j];
+          want[r * 11 + j] = s;
+        }
+      CHECK(same_bits(c, want));
+#ifdef __wasm_simd128__
+      std::vector<float> cs(4 * 11, -3.0f);
+      f32_gemm_4x8__wasmsimd(mr, nr, k, pa.data(), pb.data(), cs.data(), 11, false);
+      CHECK(same_bits(cs, want));
+#endif
+    }
+}
+
+TEST_CASE("f32_im2col_packb8 equals packing f32_im2col's columns, over strides, paddings and odd sizes") {
+  for (int c_in : {1, 3})
+    for (int k : {1, 2, 3, 5})
+      for (int stride : {1, 2})
+        for (int pad : {0, 1, 2})
+          for (int h : {5, 7, 13})
+            for (int w : {3, 9, 17}) {
+              if (h + 2 * pad < k || w + 2 * pad < k) continue;
+              const int h_out = (h + 2 * pad - k) / stride + 1, w_out = (w + 2 * pad - k) / stride + 1;
+              const Conv2dShape s{1, c_in, h, w, 4, h_out, w_out, k, stride, pad, pad};
+              const int ckk = c_in * k * k, hw = h_out * w_out, nq = (hw + 7) / 8;
+              const auto x = random_values(size_t(c_in * h * w), uint64_t(h * w + k));
+              std::vector<float> col(size_t(ckk * hw)), want(size_t(nq * 8 * ckk)), got(want.size(), 42.0f);
+              f32_im2col__scalar(col.data(), x.data(), s);
+              f32_packb_8__scalar(want.data(), col.data(), hw, false, ckk, hw, 0, nq);
+              INFO("c_in=" << c_in << " k=" << k << " stride=" << stride << " pad=" << pad << " h=" << h << " w=" << w);
+              // all panels at once, then in two ranges (how threads split one image)
+              f32_im2col_packb8__scalar(got.data(), x.data(), s, 0, nq);
+              REQUIRE(same_bits(got, want));
+              std::fill(got.begin(), got.end(), 42.0f);
+              const int mid = nq / 2;
+              f32_im2col_packb8__scalar(got.data(), x.data(), s, 0, mid);
+              f32_im2col_packb8__scalar(got.data() + size_t(mid) * 8 * ckk, x.data(), s, mid, nq);
+              REQUIRE(same_bits(got, want));
+            }
+}
+
+TEST_CASE("f32_relu and f32_relu_grad: SIMD equals the scalar twin, with NaN, -0 and ragged lengths") {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  for (int n : {0, 1, 3, 4, 5, 17, 33}) {
+    auto x = random_values(size_t(n), uint64_t(n) + 21);
+    const auto dy = random_values(size_t(n), uint64_t(n) + 22);
+    const float specials[] = {nan, -0.0f, 0.0f, inf, -inf};
+    for (int i = 0; i < n; i += 3) x[size_t(i)] = specials[(i / 3) % 5];
+    const size_t len = static_cast<size_t>(n);
+    std::vector<float> want(len), got(len, 7.0f), dwant(len), dgot(len, 7.0f);
+    for (int i = 0; i < n; ++i) {
+      want[size_t(i)] = x[size_t(i)] > 0.0f ? x[size_t(i)] : 0.0f;
+      dwant[size_t(i)] = want[size_t(i)] > 0.0f ? dy[size_t(i)] : 0.0f;
+    }
+    f32_relu__scalar(got.data(), x.data(), n);
+    CHECK(same_bits(got, want));
+    f32_relu_grad__scalar(dgot.data(), dy.data(), want.data(), n);
+    CHECK(same_bits(dgot, dwant));
+#ifdef __wasm_simd128__
+    std::fill(got.begin(), got.end(), 7.0f), std::fill(dgot.begin(), dgot.end(), 7.0f);
+    f32_relu__wasmsimd(got.data(), x.data(), n);
+    CHECK(same_bits(got, want));
+    f32_relu_grad__wasmsimd(dgot.data(), dy.data(), want.data(), n);
+    CHECK(same_bits(dgot, dwant));
+#endif
+  }
+}
+
+TEST_CASE("f32_maxpool_2x2: SIMD and scalar twin equal a plain scan, with ties and NaNs, on ragged widths") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (int planes : {1, 3})
+    for (int h_out : {1, 3})
+      for (int w_out : {1, 3, 4, 5, 17}) {
+        const int h = 2 * h_out, w = 2 * w_out;
+        auto x = random_values(size_t(planes * h * w), uint64_t(w_out * 10 + h_out));
+        // coarse values make ties; sprinkle NaNs
+        for (size_t i = 0; i < x.size(); ++i) x[i] = i % 11 == 5 ? nan : std::round(x[i] / 8.0f);
+        const size_t ny = size_t(planes * h_out * w_out);
+        std::vector<float> want(ny);
+        std::vector<int32_t> want_at(ny);
+        for (int p = 0; p < planes; ++p)
+          for (int oy = 0; oy < h_out; ++oy)
+            for (int ox = 0; ox < w_out; ++ox) {
+              float best = 0;
+              int32_t at = -1;
+              for (int ky = 0; ky < 2; ++ky)
+                for (int kx = 0; kx < 2; ++kx) {
+                  const int i = (2 * oy + ky) * w + 2 * ox + kx;
+                  const float v = x[size_t(p * h * w + i)];
+                  if (at < 0 || v > best || std::isnan(v)) best = v, at = i;
+                }
+              want[size_t((p * h_out + oy) * w_out + ox)] = best;
+              want_at[size_t((p * h_out + oy) * w_out + ox)] = at;
+            }
+        std::vector<float> y(ny, 5.0f);
+        std::vector<int32_t> at(ny, -9);
+        INFO("planes=" << planes << " h_out=" << h_out << " w_out=" << w_out);
+        f32_maxpool_2x2__scalar(y.data(), at.data(), x.data(), planes, h, w);
+        CHECK(same_bits(y, want));
+        CHECK(at == want_at);
+#ifdef __wasm_simd128__
+        std::fill(y.begin(), y.end(), 5.0f), std::fill(at.begin(), at.end(), -9);
+        f32_maxpool_2x2__wasmsimd(y.data(), at.data(), x.data(), planes, h, w);
+        CHECK(same_bits(y, want));
+        CHECK(at == want_at);
+#endif
+      }
+}
+
+TEST_CASE("linear layer with caller scratch equals the allocating overload bit for bit") {
+  const int n = 5, in = 17, out = 3;
+  const auto x = random_values(size_t(n * in), 31), w = random_values(size_t(out * in), 32),
+             b = random_values(size_t(out), 33), dy = random_values(size_t(n * out), 34);
+  std::vector<float> scratch(size_t(linear_scratch_size(n, in, out)));
+  std::vector<float> y1(size_t(n * out)), y2(y1.size());
+  linear_forward(y1.data(), x.data(), w.data(), b.data(), n, in, out);
+  linear_forward(y2.data(), scratch.data(), x.data(), w.data(), b.data(), n, in, out);
+  CHECK(same_bits(y1, y2));
+  // and it is x W^T + b
+  for (int i = 0; i < n; ++i)
+    for (int o = 0; o < out; ++o) {
+      float s = 0.0f;
+      for (int p = 0; p < in; ++p) s += x[size_t(i * in + p)] * w[size_t(o * in + p)];
+      CHECK(y1[size_t(i * out + o)] == s + b[size_t(o)]);
+    }
+  std::vector<float> dx1(size_t(n * in)), dx2(dx1.size()), dw1(w.size(), 1.0f), dw2(dw1), db1(b.size(), 1.0f), db2(db1);
+  linear_backward(dx1.data(), dw1.data(), db1.data(), dy.data(), x.data(), w.data(), n, in, out);
+  linear_backward(dx2.data(), dw2.data(), db2.data(), scratch.data(), dy.data(), x.data(), w.data(), n, in, out);
+  CHECK(same_bits(dx1, dx2));
+  CHECK(same_bits(dw1, dw2));
+  CHECK(same_bits(db1, db2));
+}
+
+TEST_CASE("f32_igemm_4x8 (B read in place through row offsets) equals f32_gemm_4x8 on the packed rows") {
+  for (int k : kRagged)
+    for (int mr = 1; mr <= 4; ++mr)
+      for (int nr : {1, 3, 5, 8}) {
+        // B rows scattered through a buffer at odd offsets, 8 readable floats each
+        const auto buf = random_values(size_t(k * 13 + 8), uint64_t(k * 7 + nr));
+        std::vector<int32_t> koff(static_cast<size_t>(k));
+        std::vector<float> pb(size_t(k * 8));
+        for (int p = 0; p < k; ++p) {
+          koff[size_t(p)] = (p * 13 + 5) % (k * 13);
+          for (int j = 0; j < 8; ++j) pb[size_t(p * 8 + j)] = buf[size_t(koff[size_t(p)] + j)];
+        }
+        const auto pa = random_values(size_t(4 * k), uint64_t(k + mr));
+        std::vector<float> want(4 * 9, 1.5f), got(want), got_simd(want);
+        f32_gemm_4x8__scalar(mr, nr, k, pa.data(), pb.data(), want.data(), 9, true);
+        f32_igemm_4x8__scalar(mr, nr, k, pa.data(), buf.data(), koff.data(), got.data(), 9, true);
+        INFO("k=" << k << " mr=" << mr << " nr=" << nr);
+        CHECK(same_bits(got, want));
+#ifdef __wasm_simd128__
+        f32_igemm_4x8__wasmsimd(mr, nr, k, pa.data(), buf.data(), koff.data(), got_simd.data(), 9, true);
+        CHECK(same_bits(got_simd, want));
+#endif
+      }
+}

@@ -1,0 +1,226 @@
+// The Sequential model: parameter names and init, the layers wired in the right order
+// (flatten's channel-major order, "same" padding from the spec), a gradient check of the
+// whole net through softmax cross-entropy, and a safetensors round-trip per layer type.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "convlab/layers.h"
+#include "convlab/model.h"
+#include "convlab/safetensors.h"
+#include "gradcheck.h"
+
+using namespace convlab;
+using Catch::Matchers::WithinAbs;
+
+namespace {
+
+// A net with every layer type: both paddings, stride 2, both pools with padding, two linears.
+//   3x8x8 -conv4 k3 same-> 4x8x8 -relu-> -maxpool k2-> 4x4x4 -conv5 k4 same (1,2)-> 5x4x4
+//   -avgpool k3 s1 p1-> 5x4x4 -conv3 k4 s2 p1-> 3x2x2 -maxpool k3 s1 p1-> 3x2x2 -relu-> -flatten-> 12
+//   -linear 6-> -relu-> -linear 3
+const char* kAllLayers = R"({"input": {"channels": 3, "height": 8, "width": 8}, "layers": [
+  {"type": "conv2d", "out_channels": 4, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 2},
+  {"type": "conv2d", "out_channels": 5, "kernel": 4, "padding": "same"},
+  {"type": "avgpool2d", "kernel": 3, "stride": 1, "padding": 1},
+  {"type": "conv2d", "out_channels": 3, "kernel": 4, "stride": 2, "padding": 1},
+  {"type": "maxpool2d", "kernel": 3, "stride": 1, "padding": 1}, {"type": "relu"},
+  {"type": "flatten"}, {"type": "linear", "out_features": 6}, {"type": "relu"},
+  {"type": "linear", "out_features": 3}]})";
+
+Model make(const char* spec, uint64_t seed = 1) { return Model(parse_spec(std::string(spec)), seed); }
+
+double model_loss(Model& m, const std::vector<float>& x, const std::vector<int32_t>& labels) {
+  const int n = int(labels.size()), classes = m.num_classes();
+  std::vector<float> probs(size_t(n * classes));
+  const float* logits = m.forward(x.data(), n);
+  return softmax_cross_entropy_forward(probs.data(), logits, labels.data(), n, classes);
+}
+
+}  // namespace
+
+TEST_CASE("model: parameters carry nn.Sequential's names and layouts, init within PyTorch's bound") {
+  Model m = make(kAllLayers);
+  REQUIRE(m.params().size() == 10);
+  const std::vector<std::pair<std::string, std::vector<int64_t>>> want = {
+      {"0.weight", {4, 3, 3, 3}}, {"0.bias", {4}}, {"3.weight", {5, 4, 4, 4}}, {"3.bias", {5}},
+      {"5.weight", {3, 5, 4, 4}}, {"5.bias", {3}}, {"9.weight", {6, 12}},     {"9.bias", {6}},
+      {"11.weight", {3, 6}},      {"11.bias", {3}}};
+  int64_t total = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    const Param& p = m.params()[i];
+    CHECK(p.name == want[i].first);
+    CHECK(p.shape == want[i].second);
+    int64_t n = 1;
+    for (auto d : p.shape) n *= d;
+    CHECK(p.size() == n);
+    CHECK(p.grad.size() == p.value.size());
+    total += n;
+  }
+  CHECK(total == m.num_params());
+  CHECK(m.weight_index(0) == 0);
+  CHECK(m.weight_index(1) == -1);
+  CHECK(m.weight_index(9) == 6);
+  // kaiming_uniform(a=sqrt(5)): U(-1/sqrt(fan_in), 1/sqrt(fan_in)), bias the same bound;
+  // fan_in of 3.weight is 4*4*4 = 64, so |w| < 0.125, and the draws spread across the range
+  const Param& w3 = m.params()[2];
+  float lo = 1, hi = -1;
+  for (float v : w3.value) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  CHECK(lo >= -0.125f);
+  CHECK(hi <= 0.125f);
+  CHECK(lo < -0.1f);
+  CHECK(hi > 0.1f);
+  for (float v : m.params()[3].value) CHECK(std::fabs(v) <= 0.125f);
+  // seeded: the same seed gives the same parameters, another seed others
+  CHECK(hash_params(make(kAllLayers, 1)) == hash_params(m));
+  CHECK(hash_params(make(kAllLayers, 2)) != hash_params(m));
+}
+
+TEST_CASE("model: flatten is channel-major (NCHW), as torch.flatten") {
+  // input 2x2x2, linear 1 with a one-hot weight at flat index 5 = (c 1, h 0, w 1)
+  Model m = make(R"({"input": {"channels": 3, "height": 2, "width": 2}, "layers": [
+    {"type": "flatten"}, {"type": "linear", "out_features": 1}]})");
+  Param& w = *m.find_param("1.weight");
+  Param& b = *m.find_param("1.bias");
+  std::fill(w.value.begin(), w.value.end(), 0.0f);
+  w.value[5] = 1.0f;
+  b.value[0] = 0.0f;
+  std::vector<float> x(12);
+  for (int i = 0; i < 12; ++i) x[size_t(i)] = float(10 * i);
+  CHECK(m.forward(x.data(), 1)[0] == 50.0f);
+  // the flatten activation is the input, unchanged
+  CHECK(std::memcmp(m.activation(0), x.data(), sizeof(float) * 12) == 0);
+}
+
+TEST_CASE("model: padding \"same\" from the spec reaches the layer (even kernel, 1 before 2 after)") {
+  // The lecture's bottom-right-tap filter, now 4x4 "same" on a 4x4 image with a 1.0 in the
+  // bottom-right pixel: tap (3,3) reads x[oy+2][ox+2], so the 1.0 appears at (1,1).
+  Model m = make(R"({"input": {"channels": 1, "height": 4, "width": 4}, "layers": [
+    {"type": "conv2d", "out_channels": 1, "kernel": 4, "padding": "same"}, {"type": "flatten"}]})");
+  Param& w = *m.find_param("0.weight");
+  std::fill(w.value.begin(), w.value.end(), 0.0f);
+  w.value[15] = 1.0f;
+  m.find_param("0.bias")->value[0] = 0.0f;
+  std::vector<float> x(16, 0.0f);
+  x[15] = 1.0f;
+  const float* y = m.forward(x.data(), 1);
+  for (int i = 0; i < 16; ++i) CHECK(y[i] == (i == 5 ? 1.0f : 0.0f));
+}
+
+TEST_CASE("model: a batch gives each image the logits it gets alone") {
+  Model m = make(kAllLayers);
+  const int n = 3;
+  auto x = gradcheck::random_vector(n * m.input_size(), 21, 0, 1);
+  std::vector<float> batch(m.forward(x.data(), n), m.forward(x.data(), n) + n * 3);
+  for (int i = 0; i < n; ++i) {
+    const float* one = m.forward(x.data() + i * m.input_size(), 1);
+    for (int c = 0; c < 3; ++c) CHECK(one[c] == batch[size_t(i * 3 + c)]);
+  }
+}
+
+TEST_CASE("model: gradient check of every parameter through softmax cross-entropy") {
+  Model m = make(kAllLayers, 3);
+  const int n = 3;
+  auto x = gradcheck::random_vector(n * m.input_size(), 22, -1, 1);
+  std::vector<int32_t> labels{2, 0, 1};
+  const int classes = m.num_classes();
+  std::vector<float> probs(size_t(n * classes)), dlogits(probs.size());
+  const float* logits = m.forward(x.data(), n);
+  softmax_cross_entropy_forward(probs.data(), logits, labels.data(), n, classes);
+  softmax_cross_entropy_backward(dlogits.data(), probs.data(), labels.data(), n, classes);
+  // zero_grad clears, backward accumulates
+  for (auto& p : m.params()) std::fill(p.grad.begin(), p.grad.end(), 123.0f);
+  m.zero_grad();
+  m.backward(dlogits.data());
+  std::vector<std::vector<float>> grads;
+  for (auto& p : m.params()) grads.push_back(p.grad);
+  // a small h keeps ReLU and max-pool kinks (a few among hundreds of units) out of most probes;
+  // the loss is a mean over the batch, so the gradients are small: abs 1e-4
+  gradcheck::Options opt;
+  opt.h = 2e-3f;
+  opt.abs = 1e-4;
+  for (size_t i = 0; i < m.params().size(); ++i) {
+    Param& p = m.params()[i];
+    double mag = 0;
+    for (float g : grads[i]) mag += std::fabs(g);
+    INFO(p.name);
+    CHECK(mag > 0);  // a gradient that never arrives would pass a lazy check
+    gradcheck::check(p.name, p.value.data(), grads[i].data(), p.size(), [&] { return model_loss(m, x, labels); }, opt);
+  }
+  // accumulation: a second backward doubles every gradient (up to rounding)
+  m.forward(x.data(), n);
+  m.backward(dlogits.data());
+  for (size_t i = 0; i < m.params().size(); ++i)
+    for (size_t j = 0; j < grads[i].size(); ++j)
+      REQUIRE_THAT(m.params()[i].grad[j],
+                   Catch::Matchers::WithinRel(2.0f * grads[i][j], 1e-5f) || WithinAbs(2.0f * grads[i][j], 1e-8));
+}
+
+TEST_CASE("model: save/load round-trip through safetensors, a model per layer type") {
+  struct Case { const char* layer; const char* spec; };
+  auto c = GENERATE(
+      Case{"conv2d stride 2 padding 1", R"({"input": {"channels": 1, "height": 7, "width": 7}, "layers": [
+        {"type": "conv2d", "out_channels": 3, "kernel": 3, "stride": 2, "padding": 1}, {"type": "flatten"},
+        {"type": "linear", "out_features": 3}]})"},
+      Case{"conv2d same k4", R"({"input": {"channels": 3, "height": 5, "width": 5}, "layers": [
+        {"type": "conv2d", "out_channels": 2, "kernel": 4, "padding": "same"}, {"type": "flatten"},
+        {"type": "linear", "out_features": 2}]})"},
+      Case{"relu", R"({"input": {"channels": 1, "height": 4, "width": 4}, "layers": [
+        {"type": "conv2d", "out_channels": 2, "kernel": 3, "padding": 1}, {"type": "relu"}, {"type": "flatten"},
+        {"type": "linear", "out_features": 3}]})"},
+      Case{"maxpool2d padding 1", R"({"input": {"channels": 3, "height": 4, "width": 4}, "layers": [
+        {"type": "maxpool2d", "kernel": 2, "stride": 2, "padding": 1}, {"type": "flatten"},
+        {"type": "linear", "out_features": 2}]})"},
+      Case{"avgpool2d padding 1", R"({"input": {"channels": 1, "height": 5, "width": 5}, "layers": [
+        {"type": "avgpool2d", "kernel": 3, "stride": 1, "padding": 1}, {"type": "flatten"},
+        {"type": "linear", "out_features": 2}]})"},
+      Case{"flatten alone (no parameters)", R"({"input": {"channels": 1, "height": 2, "width": 3}, "layers": [
+        {"type": "flatten"}]})"},
+      Case{"linear", R"({"input": {"channels": 1, "height": 3, "width": 3}, "layers": [
+        {"type": "flatten"}, {"type": "linear", "out_features": 5}, {"type": "linear", "out_features": 3}]})"},
+      Case{"every layer", kAllLayers});
+  INFO(c.layer);
+  Model m = make(c.spec, 77);
+  // train-like perturbation so the saved values are not just the seeded init
+  for (auto& p : m.params())
+    for (size_t j = 0; j < p.value.size(); ++j) p.value[j] += 0.001f * float(j % 7);
+  auto bytes = save_safetensors(m, {{"note", "round-trip"}});
+  Model back = load_model(bytes.data(), bytes.size());
+  CHECK(spec_to_json(back.spec()).dump() == spec_to_json(m.spec()).dump());
+  REQUIRE(back.params().size() == m.params().size());
+  for (size_t i = 0; i < m.params().size(); ++i) {
+    CHECK(back.params()[i].name == m.params()[i].name);
+    CHECK(back.params()[i].shape == m.params()[i].shape);
+    REQUIRE(back.params()[i].value.size() == m.params()[i].value.size());
+    CHECK(std::memcmp(back.params()[i].value.data(), m.params()[i].value.data(), 4 * m.params()[i].value.size()) == 0);
+  }
+  CHECK(hash_params(back) == hash_params(m));
+  auto x = gradcheck::random_vector(2 * m.input_size(), 31, 0, 1);
+  const int classes = m.num_classes();
+  std::vector<float> a(m.forward(x.data(), 2), m.forward(x.data(), 2) + 2 * classes);
+  const float* b = back.forward(x.data(), 2);
+  CHECK(std::memcmp(a.data(), b, sizeof(float) * a.size()) == 0);
+  // and the metadata carries the spec and the caller's keys
+  SafeTensors st = read_safetensors(bytes.data(), bytes.size());
+  CHECK(st.metadata.at("note") == "round-trip");
+  CHECK(st.metadata.at("format") == "pt");
+  CHECK(st.metadata.count("convlab_spec") == 1);
+}
+
+TEST_CASE("model: buffers are sized once and reused") {
+  Model m = make(kAllLayers);
+  m.reserve(4);
+  const int64_t bytes = m.buffer_bytes();
+  auto x = gradcheck::random_vector(4 * m.input_size(), 32, 0, 1);
+  m.forward(x.data(), 4);
+  m.forward(x.data(), 2);
+  CHECK(m.buffer_bytes() == bytes);
+  CHECK(m.capacity() == 4);
+  CHECK(m.last_batch() == 2);
+}

@@ -1,0 +1,149 @@
+// The worker's Session as the page drives it: training in slices (pause and resume) gives
+// the same model as one long run, the same seed gives the same result, stop keeps the
+// weights, bad input changes nothing, and save/load round-trips predictions.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "convlab/json.h"
+#include "convlab/session.h"
+
+using namespace convlab;
+
+namespace {
+
+const char* kSpec = R"({"input": {"channels": 3, "height": 8, "width": 8}, "layers": [
+  {"type": "conv2d", "out_channels": 4, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "linear", "out_features": 2}]})";
+
+// Two classes a person could tell apart: dark images with a bright left half, and bright
+// images with a dark top; 12x10 RGBA so preprocessing crops and resizes too.
+std::vector<uint8_t> image(int label, int k) {
+  const int w = 12, h = 10;
+  std::vector<uint8_t> px(size_t(w) * h * 4);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      uint8_t v = label == 0 ? (x < w / 2 ? 200 : 30) : (y < h / 2 ? 40 : 220);
+      uint8_t* p = &px[(size_t(y) * w + x) * 4];
+      p[0] = uint8_t(v + (k * 7) % 20);
+      p[1] = v;
+      p[2] = uint8_t(v - (k * 3) % 15);
+      p[3] = 255;
+    }
+  return px;
+}
+
+void fill(Session& s, int per_class) {
+  for (int k = 0; k < per_class; ++k)
+    for (int label = 0; label < 2; ++label) s.add_image(image(label, k).data(), 12, 10, label);
+}
+
+const char* kConfig = R"({"epochs": 3, "batch_size": 4, "val_fraction": 0.25, "seed": 9, "lr": 0.01})";
+
+std::vector<float> weights(Session& s) {
+  Param* p = s.model().find_param("4.weight");
+  REQUIRE(p != nullptr);
+  return std::vector<float>(p->value.data(), p->value.data() + p->value.size());
+}
+
+}  // namespace
+
+TEST_CASE("session: training in slices of one step equals one long run") {
+  Session a, b;
+  for (Session* s : {&a, &b}) {
+    s->set_spec(kSpec, 1);
+    fill(*s, 6);
+    s->train_begin(kConfig);
+  }
+  std::string pa, pb;
+  while (a.training()) pa = a.train_run(1);  // the page's pause/resume granularity
+  pb = b.train_run(1000);
+  CHECK(Json::parse(pa).find("done")->as_bool());
+  CHECK(Json::parse(pa).find("history")->dump() == Json::parse(pb).find("history")->dump());
+  CHECK(weights(a) == weights(b));
+}
+
+TEST_CASE("session: the same seed gives the same result, another seed another") {
+  auto run = [](const char* config) {
+    Session s;
+    s.set_spec(kSpec, 1);
+    fill(s, 5);
+    s.train_begin(config);
+    s.train_run(1000);
+    return weights(s);
+  };
+  CHECK(run(kConfig) == run(kConfig));
+  CHECK(run(kConfig) != run(R"({"epochs": 3, "batch_size": 4, "val_fraction": 0.25, "seed": 10, "lr": 0.01})"));
+}
+
+TEST_CASE("session: images and predictions wait for training; stop keeps the weights") {
+  Session s;
+  s.set_spec(kSpec, 1);
+  fill(s, 6);
+  s.train_begin(kConfig);
+  s.train_run(2);
+  REQUIRE(s.training());
+  auto px = image(0, 0);
+  CHECK_THROWS_WITH(s.add_image(px.data(), 12, 10, 0), Catch::Contains("stop training first"));
+  CHECK_THROWS_WITH(s.predict(px.data(), 12, 10), Catch::Contains("wait for it or stop it"));
+  auto during = weights(s);
+  s.train_stop();
+  CHECK_FALSE(s.training());
+  CHECK(weights(s) == during);  // the partly trained model stays usable
+  auto p = s.predict(px.data(), 12, 10);
+  REQUIRE(p.size() == 2);
+  CHECK(p[0] + p[1] == Approx(1.0f));
+  CHECK(s.num_images() == 12);
+}
+
+TEST_CASE("session: a trained model tells the two classes apart and survives save/load") {
+  Session s;
+  s.set_spec(kSpec, 1);
+  fill(s, 8);
+  s.train_begin(R"({"epochs": 25, "batch_size": 4, "val_fraction": 0, "seed": 2, "lr": 0.01, "shift": 0})");
+  s.train_run(100000);
+  auto a = image(0, 3), b = image(1, 3);
+  auto pa = s.predict(a.data(), 12, 10), pb = s.predict(b.data(), 12, 10);
+  CHECK(pa[0] > 0.5f);
+  CHECK(pb[1] > 0.5f);
+
+  auto bytes = s.save(R"({"classes": "[\"dark\", \"bright\"]"})");
+  Session t;
+  t.load(bytes.data(), bytes.size());
+  auto qa = t.predict(a.data(), 12, 10);
+  CHECK(qa == pa);
+}
+
+TEST_CASE("session: a bad spec, config or file changes nothing") {
+  Session s;
+  s.set_spec(kSpec, 1);
+  fill(s, 3);
+  const std::string spec = s.spec_json();
+  auto w = weights(s);
+  CHECK_THROWS_WITH(s.set_spec(R"({"input": {"channels": 3, "height": 8, "width": 8}, "layers": [
+    {"type": "conv2d", "out_channels": 4, "kernel": 9}, {"type": "flatten"}, {"type": "linear", "out_features": 2}]})", 1),
+                    Catch::Contains("layer 0"));
+  CHECK_THROWS_WITH(s.train_begin(R"({"epochs": 0})"), Catch::Contains("epochs"));
+  std::vector<uint8_t> junk(100, 7);
+  CHECK_THROWS(s.load(junk.data(), junk.size()));
+  CHECK(s.spec_json() == spec);
+  CHECK(weights(s) == w);
+  CHECK(s.num_images() == 6);
+}
+
+TEST_CASE("session: a spec with another input size drops the images for the page to re-send") {
+  Session s;
+  s.set_spec(kSpec, 1);
+  fill(s, 2);
+  std::string same = kSpec;
+  same.replace(same.find("\"out_channels\": 4"), 17, "\"out_channels\": 6");
+  s.set_spec(same, 1);
+  CHECK(s.num_images() == 4);  // same input: images kept
+  std::string bigger = kSpec;
+  bigger.replace(bigger.find("\"height\": 8"), 11, "\"height\": 16");
+  s.set_spec(bigger, 1);
+  CHECK(s.num_images() == 0);
+}

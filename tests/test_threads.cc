@@ -1,0 +1,130 @@
+// The thread pool and the determinism contract: training with 1 or 2 threads gives bit-identical
+// parameters. In a single-threaded build max_threads() is 1 and both runs take the same path;
+// the threaded test build (convlab_tests_mt, native and wasm) runs the pool for real.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <vector>
+
+#include "convlab/kernels.h"
+#include "convlab/layers.h"
+#include "convlab/model.h"
+#include "convlab/optim.h"
+#include "convlab/rng.h"
+
+using namespace convlab;
+
+namespace {
+
+// Restores the default thread count however a test ends.
+struct ThreadCount {
+  explicit ThreadCount(int n) : saved(num_threads()) { set_num_threads(n); }
+  ~ThreadCount() { set_num_threads(saved); }
+  int saved;
+};
+
+// Every layer type, a stride-2 conv, an even kernel with "same" padding, a 2x2 pool (the SIMD
+// path) and a 3x3 one (the general path).
+const char* kNet = R"({"input": {"channels": 3, "height": 12, "width": 12}, "layers": [
+  {"type": "conv2d", "out_channels": 6, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 2},
+  {"type": "conv2d", "out_channels": 5, "kernel": 2, "padding": "same"}, {"type": "relu"},
+  {"type": "conv2d", "out_channels": 7, "kernel": 3, "stride": 1, "padding": 1},
+  {"type": "avgpool2d", "kernel": 2},
+  {"type": "conv2d", "out_channels": 4, "kernel": 1, "stride": 1, "padding": 0},
+  {"type": "maxpool2d", "kernel": 3, "stride": 1, "padding": 1},
+  {"type": "flatten"}, {"type": "linear", "out_features": 9}, {"type": "relu"},
+  {"type": "linear", "out_features": 3}]})";
+
+// A few SGD-momentum steps on seeded data with batch `batch`, then one batch-1 forward;
+// returns the parameter hash and the batch-1 logits.
+std::pair<uint64_t, std::vector<float>> train(int threads, int batch) {
+  ThreadCount tc(threads);
+  Model model(parse_spec(std::string(kNet)), 11);
+  OptimConfig oc;
+  oc.kind = "sgd", oc.lr = 0.05, oc.momentum = 0.9, oc.weight_decay = 1e-4;
+  Optimizer opt(oc, model);
+  Rng rng(5, 2);
+  const int classes = model.num_classes();
+  std::vector<float> x(size_t(model.input_size() * batch)), probs(size_t(batch * classes)), dl(probs.size());
+  std::vector<int32_t> labels(static_cast<size_t>(batch));
+  for (int step = 0; step < 4; ++step) {
+    for (auto& v : x) v = rng.uniform();
+    for (auto& l : labels) l = int32_t(rng.next_u32() % uint32_t(classes));
+    const float* logits = model.forward(x.data(), batch);
+    softmax_cross_entropy_forward(probs.data(), logits, labels.data(), batch, classes);
+    softmax_cross_entropy_backward(dl.data(), probs.data(), labels.data(), batch, classes);
+    model.zero_grad();
+    model.backward(dl.data());
+    opt.step(model);
+  }
+  const float* one = model.forward(x.data(), 1);
+  return {hash_params(model), std::vector<float>(one, one + classes)};
+}
+
+}  // namespace
+
+TEST_CASE("parallel_for visits every index once, in contiguous chunks, with thread ids in range") {
+  ThreadCount tc(max_threads());
+  CHECK(num_threads() == max_threads());
+  for (int n : {0, 1, 2, 3, 7, 100}) {
+    std::vector<std::atomic<int>> seen(static_cast<size_t>(n));
+    std::atomic<int> bad{0};
+    parallel_for(n, [&](int b, int e, int t) {
+      if (b >= e || t < 0 || t >= max_threads()) ++bad;
+      for (int i = b; i < e; ++i) ++seen[size_t(i)];
+    });
+    CHECK(bad == 0);
+    for (auto& s : seen) CHECK(s == 1);
+  }
+}
+
+TEST_CASE("a parallel_for inside a parallel_for runs inline instead of deadlocking") {
+  ThreadCount tc(max_threads());
+  std::atomic<int> total{0};
+  parallel_for(4, [&](int b, int e, int) {
+    for (int i = b; i < e; ++i) parallel_for(10, [&](int b2, int e2, int) { total += e2 - b2; });
+  });
+  CHECK(total == 40);
+}
+
+TEST_CASE("set_num_threads clamps to the pool") {
+  ThreadCount tc(1);
+  CHECK(num_threads() == 1);
+  set_num_threads(0);
+  CHECK(num_threads() == 1);
+  set_num_threads(64);
+  CHECK(num_threads() == max_threads());
+}
+
+TEST_CASE("training gives bit-identical parameters and predictions with 1 or 2 threads") {
+  // batch 5: the threads get unequal image counts; batch 1 (the last forward) splits one image's
+  // output columns instead
+  for (int batch : {5, 2}) {
+    INFO("batch " << batch);
+    const auto one = train(1, batch), two = train(2, batch);
+    CHECK(one.first == two.first);
+    CHECK(one.second == two.second);
+  }
+}
+
+TEST_CASE("conv2d backward with threads matches the plain reference (per-image partials reduced in order)") {
+  ThreadCount tc(max_threads());
+  const Conv2dShape s{3, 2, 7, 6, 5, 7, 6, 3, 1, 1, 1};
+  Rng rng(3, 4);
+  auto fill = [&](size_t n) {
+    std::vector<float> v(n);
+    for (auto& x : v) x = 2.0f * rng.uniform() - 1.0f;
+    return v;
+  };
+  const auto x = fill(size_t(s.n * s.c_in * s.h_in * s.w_in)), w = fill(size_t(s.c_out * s.c_in * 9)),
+             dy = fill(size_t(s.n * s.c_out * s.h_out * s.w_out));
+  std::vector<float> col(size_t(conv2d_col_size(s)));
+  std::vector<float> dx(x.size()), dw(w.size(), 0.5f), db(size_t(s.c_out), 0.5f);
+  std::vector<float> rdx(x.size()), rdw(w.size(), 0.5f), rdb(size_t(s.c_out), 0.5f);
+  conv2d_backward(dx.data(), dw.data(), db.data(), col.data(), dy.data(), x.data(), w.data(), s);
+  conv2d_backward_reference(rdx.data(), rdw.data(), rdb.data(), dy.data(), x.data(), w.data(), s);
+  for (size_t i = 0; i < dx.size(); ++i) CHECK(dx[i] == Approx(rdx[i]).margin(1e-5));
+  for (size_t i = 0; i < dw.size(); ++i) CHECK(dw[i] == Approx(rdw[i]).margin(1e-5));
+  for (size_t i = 0; i < db.size(); ++i) CHECK(db[i] == Approx(rdb[i]).margin(1e-5));
+}

@@ -1,0 +1,57 @@
+// ConvLab in the browser: the single-threaded or the threaded engine build in a module
+// worker, running the bench binding (the same measurements as natively).
+function startWorker() {
+  const w = new Worker(new URL('./convlab.worker.js', import.meta.url), { type: 'module' });
+  const call = (msg) =>
+    new Promise((resolve, reject) => {
+      w.onmessage = ({ data }) => (data.ok ? resolve(data) : reject(new Error(data.error)));
+      w.onerror = (e) => reject(new Error(e.message || 'worker failed to start'));
+      w.postMessage(msg);
+    });
+  return { call, terminate: () => w.terminate() };
+}
+
+async function load(build) {
+  const w = startWorker();
+  const info = await w.call({ load: new URL(`./gen/${build}.js`, import.meta.url).href });
+  return { w, info };
+}
+
+// build: 'convlab' (1 thread) or 'convlab-mt' (the threaded build; threads() says how many)
+export async function runConvLab(build, { reps, minSeconds, quick }, log) {
+  const { w, info } = await load(build);
+  const run = async (request) => (await w.call({ request })).result;
+  const out = { engine: `ConvLab (${build}.wasm)`, threads: info.threads, simd: info.simd, workloads: {} };
+  for (const name of ['A', 'B']) {
+    const r = {};
+    r.train = await run({ kind: 'train', workload: name, batch: 32, reps, min_seconds: minSeconds });
+    r.infer32 = await run({ kind: 'infer', workload: name, batch: 32, reps, min_seconds: minSeconds });
+    r.infer1 = await run({ kind: 'infer', workload: name, batch: 1, reps, min_seconds: minSeconds });
+    out.workloads[name] = r;
+    log(`${build} ${name}: ${JSON.stringify(r.train.images_per_s)} train img/s`);
+  }
+  out.heap = await run({ kind: 'heap', workload: 'B', batch: 32, steps: quick ? 5 : 100 });
+  // The page's default net, written by run.mjs (empty: the engine's built-in default).
+  const spec = await (await fetch(new URL('./default-spec.json', import.meta.url))).text();
+  const n = quick ? 5 : 200;
+  out.latency = { default: await run({ kind: 'latency', spec, n }), B: await run({ kind: 'latency', workload: 'B', n }) };
+  w.terminate();
+  return out;
+}
+
+// WebAssembly SIMD peak: the f32x4 mul-add loop on 1 worker, then on 2 workers at once.
+export async function runPeak({ quick }) {
+  const seconds = quick ? 0.1 : 2;
+  const a = await load('convlab');
+  const b = await load('convlab');
+  // Warm-up on both: Chromium optimises the loop only after a few seconds of baseline code.
+  await Promise.all([a, b].map(({ w }) => w.call({ request: { kind: 'peak', seconds } })));
+  const one = (await a.w.call({ request: { kind: 'peak', seconds } })).result;
+  const both = await Promise.all([a, b].map(({ w }) => w.call({ request: { kind: 'peak', seconds } })));
+  a.w.terminate();
+  b.w.terminate();
+  return {
+    one_thread: one,
+    two_threads: { gflops: both.reduce((s, r) => s + r.result.gflops, 0), per_worker: both.map((r) => r.result.gflops) },
+  };
+}

@@ -1,0 +1,380 @@
+// make bench: one run that measures everything and prints one report.
+//   1. the native CLI (tools/bench.cc) with Fashion-MNIST accuracy,
+//   2. the same CLI built to wasm, under node,
+//   3. headless Debian Chromium (Playwright, /usr/bin/chromium): ConvLab 1 and 2 threads,
+//      TensorFlow.js 4.22 cpu and wasm (SIMD, 1 and 2 threads), ConvNetJS 0.3.0, the SIMD peak,
+// then prints the Markdown tables and writes build/bench.json.
+//
+// usage: node tools/bench/run.mjs [--native build/native] [--wasm build/wasm] [--port 8701]
+//          [--out build/bench.json] [--epochs 2] [--train-limit 0] [--reps 3] [--quick]
+//          [--only native|node|browser] [--suites peak,convlab-1t,...]
+// --quick: tiny budgets, to check the harness itself (figures meaningless).
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2);
+const opt = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
+const quick = args.includes('--quick');
+const only = opt('--only', 'all');
+const nativeDir = resolve(root, opt('--native', 'build/native'));
+const wasmDir = resolve(root, opt('--wasm', 'build/wasm'));
+const port = Number(opt('--port', 8701));
+const outPath = resolve(root, opt('--out', 'build/bench.json'));
+const reps = Number(opt('--reps', quick ? 1 : 3));
+const minSeconds = quick ? 0.02 : 0.4;
+const epochs = opt('--epochs', quick ? '1' : '2');
+const trainLimit = opt('--train-limit', quick ? '2000' : '0');
+const buildDir = resolve(root, 'build');
+mkdirSync(buildDir, { recursive: true });
+
+// ---- machine load: /proc/stat busy time minus the CPU time of this process tree ----
+const HZ = 100;
+function procStat() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { total: total / HZ, busy: (total - f[3] - f[4]) / HZ };
+}
+function ourCpu() {
+  // Every live process of this tree: its own time plus that of the children it has reaped
+  // (cutime+cstime: the finished benches, the closed browser tabs reaped by the zygote).
+  const parent = new Map(), cpu = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(d), Number(f[1]));
+      cpu.set(Number(d), Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]));
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  let sum = 0;
+  for (const [pid, t] of cpu)
+    for (let p = pid; p > 1; p = parent.get(p) || 0)
+      if (p === process.pid) {
+        sum += t;
+        break;
+      }
+  return sum / HZ;
+}
+function sample() {
+  return { ...procStat(), ours: ourCpu(), load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') };
+}
+function loadLine(a, b) {
+  const avail = b.total - a.total, others = Math.max(0, b.busy - a.busy - (b.ours - a.ours));
+  return {
+    text: `other processes used ${others.toFixed(1)} CPU-s of ${avail.toFixed(1)} available (${((100 * others) / avail).toFixed(0)}%), ` +
+      `this benchmark ${(b.ours - a.ours).toFixed(1)} CPU-s; load average at the end ${b.load}`,
+    others_cpu_seconds: others, available_cpu_seconds: avail, ours_cpu_seconds: b.ours - a.ours, loadavg_end: b.load,
+  };
+}
+
+function run(cmd, argv) {
+  console.log(`\n$ ${[cmd, ...argv].join(' ')}\n`);
+  const r = spawnSync(cmd, argv, { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) throw new Error(`${cmd} failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ''})`);
+}
+
+// ---- Fashion-MNIST: Debian's idx files, gzipped or not, unpacked into build/bench-data ----
+function fashionMnistDir() {
+  let files = [];
+  const r = spawnSync('dpkg', ['-L', 'dataset-fashion-mnist'], { encoding: 'utf8' });
+  if (r.status === 0) files = r.stdout.split('\n').filter((f) => /-idx\d-ubyte(\.gz)?$/.test(f));
+  if (!files.length) return null;
+  const dir = join(buildDir, 'bench-data');
+  mkdirSync(dir, { recursive: true });
+  for (const f of files) {
+    const name = f.split('/').pop().replace(/\.gz$/, '');
+    if (existsSync(join(dir, name))) continue;
+    const bytes = readFileSync(f);
+    writeFileSync(join(dir, name), f.endsWith('.gz') ? gunzipSync(bytes) : bytes);
+  }
+  return dir;
+}
+
+// ---- the browser site: tools/bench pages, the engine builds, the peers from node_modules ----
+function assembleSite() {
+  const site = join(buildDir, 'bench-site');
+  rmSync(site, { recursive: true, force: true });
+  mkdirSync(join(site, 'gen'), { recursive: true });
+  mkdirSync(join(site, 'peers'), { recursive: true });
+  const here = join(root, 'tools/bench');
+  for (const f of readdirSync(here)) if (/\.(html|js)$/.test(f)) copyFileSync(join(here, f), join(site, f));
+  for (const f of ['convlab.js', 'convlab.wasm', 'convlab-mt.js', 'convlab-mt.wasm', 'convlab-mt.worker.js'])
+    copyFileSync(join(wasmDir, 'web', f), join(site, 'gen', f));
+  const nm = join(root, 'node_modules');
+  const wasmDist = join(nm, '@tensorflow/tfjs-backend-wasm/dist');
+  const peers = [
+    join(nm, '@tensorflow/tfjs/dist/tf.min.js'),
+    join(wasmDist, 'tf-backend-wasm.min.js'),
+    join(wasmDist, 'tfjs-backend-wasm.wasm'),
+    join(wasmDist, 'tfjs-backend-wasm-simd.wasm'),
+    join(wasmDist, 'tfjs-backend-wasm-threaded-simd.wasm'),
+    join(nm, 'convnetjs/build/convnet-min.js'),
+  ];
+  for (const p of peers) copyFileSync(p, join(site, 'peers', p.split('/').pop()));
+  return site;
+}
+
+async function waitForServer(url) {
+  for (let i = 0; i < 100; ++i) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the bench server did not answer at ${url}`);
+}
+
+async function browserSuites(site) {
+  const { chromium } = await import('playwright');
+  const server = spawn(process.execPath, ['tools/serve.mjs', '--root', site, '--port', String(port)], { cwd: root, stdio: 'ignore' });
+  const base = `http://localhost:${port}/`;
+  const results = {};
+  const consoleErrors = [];
+  let browser;
+  let loadAtEnd;
+  let serverExit = null;
+  server.on('exit', (code) => (serverExit = code));
+  try {
+    await waitForServer(base);
+    await new Promise((res) => setTimeout(res, 200));
+    if (serverExit !== null) throw new Error(`the bench server exited (code ${serverExit}): is port ${port} taken? use --port`);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'],
+    });
+    const suites = [
+      ['peak', 'peak', null],
+      ['convlab-1t', 'convlab', null],
+      ['convlab-2t', 'convlab-mt', null],
+      ['tfjs-cpu', 'tfjs-cpu', null],
+      ['tfjs-wasm-1t', 'tfjs-wasm&threads=1', null],
+      // tfjs-wasm uses at most hardwareConcurrency/2 threads: report 4 cores to get 2.
+      ['tfjs-wasm-2t', 'tfjs-wasm&threads=2', 4],
+      ['convnetjs', 'convnetjs', null],
+    ];
+    const pick = opt('--suites', null)?.split(',');
+    for (const [key, suite, cores] of suites.filter(([k]) => !pick || pick.includes(k))) {
+      const context = await browser.newContext();
+      if (cores)
+        await context.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
+      const page = await context.newPage();
+      page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${key}: ${m.text()}`));
+      page.on('pageerror', (e) => consoleErrors.push(`${key}: ${e.message}`));
+      const t0 = Date.now();
+      // 'commit': the synchronous peers keep the page busy, so its load event may come late.
+      await page.goto(`${base}?suite=${suite}&reps=${reps}&min=${minSeconds}${quick ? '&quick=1' : ''}`, { waitUntil: 'commit' });
+      await page.waitForFunction(() => globalThis.benchResult || globalThis.benchError, null, { timeout: 600_000, polling: 250 });
+      const [result, error] = await page.evaluate(() => [globalThis.benchResult, globalThis.benchError]);
+      results[key] = error ? { error } : result;
+      console.log(`browser ${key}: ${error ? `FAILED: ${error.split('\n')[0]}` : 'done'} (${((Date.now() - t0) / 1e3).toFixed(1)} s)`);
+      if (key === 'convnetjs') loadAtEnd = sample(); // before the browser's processes exit
+      await context.close();
+    }
+  } finally {
+    if (browser) await browser.close();
+    server.kill();
+  }
+  return { results, consoleErrors, loadAtEnd };
+}
+
+// ---- the report ----
+const fmt = (v, d = 0) => (v === undefined || v === null || Number.isNaN(v) ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(d || (v >= 10 ? 1 : 2)));
+const ips = (r, w, k) => r?.workloads?.[w]?.[k]?.images_per_s;
+
+function browserTable(b) {
+  const rows = [
+    ['convlab-1t', 'ConvLab (convlab.wasm)', null],
+    ['convlab-2t', 'ConvLab (convlab-mt.wasm)', null],
+    ['tfjs-cpu', 'TF.js 4.22 cpu', 'convlab-1t'],
+    ['tfjs-wasm-1t', 'TF.js 4.22 wasm SIMD, patched', 'convlab-1t'],
+    ['tfjs-wasm-2t', 'TF.js 4.22 wasm SIMD, patched', 'convlab-2t'],
+    ['convnetjs', 'ConvNetJS 0.3.0', 'convlab-1t'],
+  ];
+  const cols = [['A', 'train'], ['A', 'infer32'], ['A', 'infer1'], ['B', 'train'], ['B', 'infer32'], ['B', 'infer1']];
+  const lines = [
+    '| engine | threads used | A train | A infer b32 | A infer b1 | B train | B infer b32 | B infer b1 |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const [key, label, ref] of rows) {
+    const r = b[key];
+    if (!r || r.error) {
+      lines.push(`| ${label} | – | ${r ? `failed: ${r.error.split('\n')[0]}` : 'not run'} | | | | | |`);
+      continue;
+    }
+    const cells = cols.map(([w, k]) => {
+      const v = ips(r, w, k), c = ref ? ips(b[ref], w, k) : null;
+      return ref && c && v ? `${fmt(v)} (${fmt(c / v, 1)}×)` : fmt(v);
+    });
+    lines.push(`| ${label} | ${r.threads} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+// The page's default webcam net: web/js/project.js defaultSpec() with the page's two
+// starting classes; the engine's built-in default if that module cannot be read here.
+async function pageDefaultSpec() {
+  const warn = process.emitWarning;
+  process.emitWarning = () => {}; // node notes that web/ has no package.json "type"
+  try {
+    const m = await import(join(root, 'web/js/project.js'));
+    return { text: m.defaultSpec(2), source: 'web/js/project.js defaultSpec(2)' };
+  } catch (e) {
+    return { text: '', source: `the engine's built-in default (web/js/project.js: ${e.message})` };
+  } finally {
+    process.emitWarning = warn;
+  }
+}
+
+async function main() {
+  const t0 = Date.now();
+  const def = await pageDefaultSpec();
+  const defPath = join(buildDir, 'bench-default-spec.json');
+  writeFileSync(defPath, def.text);
+  const defArgs = def.text ? ['--default-spec', defPath] : [];
+  const s0 = sample();
+  const report = { date: new Date().toISOString(), quick, reps, batch: 32, optimizer: 'SGD lr 0.01 momentum 0.9' };
+  const cpuModel = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1];
+  report.machine = { cpu: cpuModel, cores: Number(spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()) };
+  report.default_net = { source: def.source, spec: def.text };
+
+  if (only === 'all' || only === 'native') {
+    const fm = fashionMnistDir();
+    const a = ['--json', join(buildDir, 'bench-native.json'), '--reps', String(reps), ...defArgs, ...(quick ? ['--quick'] : [])];
+    if (fm) a.push('--fmnist', fm, '--epochs', epochs, '--train-limit', trainLimit);
+    else console.log('Fashion-MNIST skipped: install it with apt-get install dataset-fashion-mnist');
+    run(join(nativeDir, 'convlab_bench'), a);
+    report.native = JSON.parse(readFileSync(join(buildDir, 'bench-native.json'), 'utf8'));
+  }
+  if (only === 'all' || only === 'node') {
+    // --no-liftoff: node 20 leaves long wasm loops in its baseline compiler (no tier-up
+    // observed), which would measure V8's baseline code, not the engine.
+    run(process.execPath, ['--no-experimental-fetch', '--no-liftoff', join(wasmDir, 'convlab_bench.js'),
+      '--json', join(buildDir, 'bench-node.json'), '--reps', String(reps), ...defArgs, ...(quick ? ['--quick'] : [])]);
+    report.node = JSON.parse(readFileSync(join(buildDir, 'bench-node.json'), 'utf8'));
+  }
+  if (only === 'all' || only === 'browser') {
+    console.log('\nheadless Chromium (this takes a few minutes)...');
+    const site = assembleSite();
+    writeFileSync(join(site, 'default-spec.json'), def.text);
+    const b = await browserSuites(site);
+    report.browser = b.results;
+    report.browser_console_errors = b.consoleErrors;
+    if (b.loadAtEnd) report.browser_load = loadLine(s0, b.loadAtEnd);
+  }
+  // Chromium's processes take their CPU time with them when they exit: when the browser ran
+  // (last), the sample taken just before it closed stands for the whole run.
+  report.load = report.browser_load || loadLine(s0, sample());
+  report.seconds = (Date.now() - t0) / 1e3;
+  writeFileSync(outPath, `${JSON.stringify(report, null, 2)}\n`);
+  printReport(report);
+}
+
+function printReport(r) {
+  const out = [];
+  const p = (s = '') => out.push(s);
+  p(`\n# ConvLab benchmark (${r.date}, ${r.machine.cpu}, ${r.machine.cores} cores${r.quick ? ', QUICK: figures meaningless' : ''})`);
+  p(`batch ${r.batch}, ${r.optimizer}; images/s, median of ${r.reps} after warm-up.`);
+  const b = r.browser;
+  if (b) {
+    p('\n## Headless Chromium: images/s (ConvLab ÷ peer in brackets; 1-thread peers against ConvLab 1 thread, 2-thread against 2)\n');
+    p(browserTable(b));
+    const tw = b['tfjs-wasm-1t'];
+    if (tw && !tw.error) {
+      p(`\nTF.js wasm: SIMD ${tw.simd}, multithread ${tw.multithread}; missing before the patch: ${tw.missing_kernels_before_patch.join(', ') || 'none'}.`);
+      if (tw.patched) p(`Patch ("patched" rows): ${tw.patched}.`);
+      p(`Kernels one TF.js wasm training step runs (A): ${tw.workloads.A.train_kernels.join(', ')}.`);
+      const t2 = b['tfjs-wasm-2t'];
+      if (t2 && !t2.error) p(`Threads really used: tf.wasm.getThreadsCount() = ${tw.threads} (1t row), ${t2.threads} (2t row, page reporting hardwareConcurrency ${t2.hardware_concurrency}).`);
+    }
+    if (r.browser_console_errors?.length) p(`\nbrowser console errors: ${r.browser_console_errors.join(' | ')}`);
+  }
+  // ---- achieved training GFLOP/s against the measured peaks ----
+  const pk = b?.peak && !b.peak.error ? b.peak : null;
+  const peakRows = [];
+  if (pk) {
+    peakRows.push(['Chromium, 1 thread (wasm f32x4)', pk.one_thread.gflops, b['convlab-1t']]);
+    peakRows.push(['Chromium, 2 threads (wasm f32x4, 2 workers at once)', pk.two_threads.gflops, b['convlab-2t']]);
+  }
+  if (r.node) peakRows.push(['node 20, 1 thread (wasm f32x4)', r.node.peak.gflops, r.node]);
+  if (r.native) peakRows.push(['native, 1 thread (128-bit vectors of the build)', r.native.peak.gflops, r.native]);
+  if (peakRows.length) {
+    p('\n## Training GFLOP/s against the measured mul-add peak (several independent 4-lane a·m+b chains)\n');
+    p('| where | peak GFLOP/s | ConvLab train A GFLOP/s (% of peak) | train B GFLOP/s (% of peak) |');
+    p('|---|---|---|---|');
+    for (const [label, peak, x] of peakRows) {
+      const g = (w) => x?.workloads?.[w]?.train?.gflops;
+      p(`| ${label} | ${fmt(peak, 1)} | ${fmt(g('A'), 2)} (${fmt((100 * g('A')) / peak, 1)}%) | ${fmt(g('B'), 2)} (${fmt((100 * g('B')) / peak, 1)}%) |`);
+    }
+    const any = peakRows.map((row) => row[2]).find((x) => x?.workloads?.A?.train);
+    if (any)
+      p(`\nTraining FLOPs per image = 3·F − 2·MACs(first conv/linear), with F = 2·MACs of all conv and linear layers (forward; relu and pooling not counted; backward = 2·F minus the input gradient of the first layer, which nothing needs): A ${fmt(any.workloads.A.train.mflop_per_image, 2)} MFLOP, B ${fmt(any.workloads.B.train.mflop_per_image, 2)} MFLOP (issue 5: 6.0 and 23.4).`);
+  }
+  p('\n## Native, wasm under node, and browser: ConvLab images/s\n');
+  p('| where | threads | A train | A infer b32 | A infer b1 | B train | B infer b32 | B infer b1 |');
+  p('|---|---|---|---|---|---|---|---|');
+  const row = (label, t, x) => x && !x.error && p(`| ${label} | ${t} | ${[['A', 'train'], ['A', 'infer32'], ['A', 'infer1'], ['B', 'train'], ['B', 'infer32'], ['B', 'infer1']].map(([w, k]) => fmt(ips(x, w, k))).join(' | ')} |`);
+  row('native', 1, r.native);
+  row('wasm, node 20', 1, r.node);
+  row('wasm, Chromium', b?.['convlab-1t']?.threads, b?.['convlab-1t']);
+  row('wasm, Chromium', b?.['convlab-2t']?.threads, b?.['convlab-2t']);
+  p('\n## Single-image prediction (Session::predict on a 320×240 RGBA frame: preprocess, forward, softmax)\n');
+  p(`default webcam net: ${r.default_net.source}.\n`);
+  p('| where | net (input) | p50 ms | p95 ms | + copy of every feature map: p50 / p95 ms (30 fps needs ≤ 33 ms) |');
+  p('|---|---|---|---|---|');
+  const lat = (label, x) => {
+    if (!x || x.error || !x.latency) return;
+    for (const [net, l] of Object.entries(x.latency))
+      p(`| ${label} | ${net === 'default' ? 'default webcam net' : `workload ${net}`} (${l.input}) | ${fmt(l.p50_ms, 3)} | ${fmt(l.p95_ms, 3)} | ${fmt(l.maps_p50_ms, 3)} / ${fmt(l.maps_p95_ms, 3)} |`);
+  };
+  lat('Chromium, 1 thread', b?.['convlab-1t']);
+  lat('Chromium, 2 threads', b?.['convlab-2t']);
+  lat('native', r.native);
+  p('\n## wasm heap across training steps of workload B (batch 32)\n');
+  p('| where | steps | malloc bytes in use before → after | wasm memory before → after |');
+  p('|---|---|---|---|');
+  for (const [label, x] of [['Chromium, 1 thread', b?.['convlab-1t']], ['Chromium, 2 threads', b?.['convlab-2t']], ['node', r.node]]) {
+    const h = x?.heap;
+    if (h) p(`| ${label} | ${h.steps} | ${h.in_use_before} → ${h.in_use_after}${h.in_use_after > h.in_use_before ? ' GREW' : ''} | ${h.memory_before} → ${h.memory_after}${h.memory_after > h.memory_before ? ' GREW' : ''} |`);
+  }
+  // ---- issue 5's targets, single thread against single thread ----
+  const c1 = b?.['convlab-1t'], c2 = b?.['convlab-2t'], tw = b?.['tfjs-wasm-1t'];
+  if (c1 && !c1.error) {
+    p('\n## Issue 5 targets (measured here; not asserted anywhere)\n');
+    p('| target | A | B |');
+    p('|---|---|---|');
+    const both = (f) => ['A', 'B'].map(f).join(' | ');
+    const pct = (x, y) => (x && y ? `${fmt((100 * x) / y, 1)}%` : '–');
+    const ratio = (x, y) => (x && y ? `${fmt(x / y, 2)}×` : '–');
+    if (pk) p(`| training ≥ 40% of the 1-thread SIMD peak | ${both((w) => pct(c1.workloads[w].train.gflops, pk.one_thread.gflops))} |`);
+    if (c2 && !c2.error) p(`| training, 2 threads ≥ 1.7× 1 thread | ${both((w) => ratio(ips(c2, w, 'train'), ips(c1, w, 'train')))} |`);
+    if (tw && !tw.error) {
+      p(`| inference b32 ≥ 1.2× TF.js wasm SIMD (1 thread) | ${both((w) => ratio(ips(c1, w, 'infer32'), ips(tw, w, 'infer32')))} |`);
+      p(`| inference b1 ≥ 1.2× TF.js wasm SIMD (1 thread) | ${both((w) => ratio(ips(c1, w, 'infer1'), ips(tw, w, 'infer1')))} |`);
+      p(`| training ≈ 7× patched TF.js wasm | ${both((w) => ratio(ips(c1, w, 'train'), ips(tw, w, 'train')))} |`);
+    }
+    const cn = b['convnetjs'], tc = b['tfjs-cpu'];
+    if (cn && !cn.error) p(`| training ≈ 25× ConvNetJS | ${both((w) => ratio(ips(c1, w, 'train'), ips(cn, w, 'train')))} |`);
+    if (tc && !tc.error) p(`| training ≈ 90× TF.js cpu | ${both((w) => ratio(ips(c1, w, 'train'), ips(tc, w, 'train')))} |`);
+  }
+  const fm = r.native?.fashion_mnist;
+  if (fm)
+    p(`\n## Fashion-MNIST\nworkload A, native: test accuracy ${(100 * fm.test_accuracy).toFixed(2)}% on ${fm.test_images} test images after ${fm.epochs} epochs on ${fm.train_images} training images (${fm.optimizer}, seed ${fm.seed}; ${fmt(fm.train_seconds, 1)} s).`);
+  p(`\n## Machine load\nwhole run (${r.seconds.toFixed(0)} s): ${r.load.text}.`);
+  p(`\nJSON: ${outPath}`);
+  console.log(out.join('\n'));
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${e.stack || e}`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+// The timing loop every JS peer shares, the same as ConvLab's (tools/bench/bench_core.h):
+// warm-up steps, then `reps` repetitions of whole steps lasting at least `minSeconds`;
+// the result is the median images/s. A slow step (over half a second) gets one warm-up
+// step and may make a repetition of a single step, so the slowest peers stay affordable.
+export function median(v) {
+  const s = [...v].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+}
+
+export async function timeRate(step, batch, { reps = 3, minSeconds = 0.4, warmup = 3 } = {}) {
+  let t0 = performance.now();
+  await step();
+  const first = (performance.now() - t0) / 1e3;
+  const slow = first > 0.5;
+  for (let i = 1; i < (slow ? 1 : warmup); ++i) await step();
+  const rates = [];
+  for (let r = 0; r < reps; ++r) {
+    await new Promise((res) => setTimeout(res, 0)); // let the page breathe between repetitions
+    let steps = 0;
+    let t;
+    t0 = performance.now();
+    do {
+      await step();
+      ++steps;
+      t = performance.now();
+    } while ((t - t0) / 1e3 < minSeconds || (!slow && steps < 2));
+    rates.push((steps * batch) / ((t - t0) / 1e3));
+  }
+  return { images_per_s: median(rates), reps: rates };
+}
+
+// Seeded uniform numbers (mulberry32), so every engine sees the same kind of data.
+export function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// The reference workloads as plain shapes: input (h, w, c) and the class count.
+export const WORKLOADS = {
+  A: { h: 28, w: 28, c: 1, classes: 10 },
+  B: { h: 32, w: 32, c: 3, classes: 2 },
+};

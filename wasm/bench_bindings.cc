@@ -1,0 +1,44 @@
+// Bench-only binding for the browser half of `make bench` (tools/bench/): runs the same
+// measurements as the native CLI (tools/bench/bench_core.h) inside the page's engine
+// module, so ConvLab is timed in the browser exactly as natively. The product page never
+// calls it. Request and result are JSON:
+//   {"kind": "train" | "infer", "workload": "A" | "B", "batch": 32, "reps": 3, "min_seconds": 0.4}
+//   {"kind": "heap", "workload": "B", "batch": 32, "steps": 100}
+//   {"kind": "latency", "workload": "B", "n": 200} or {"kind": "latency", "spec": text, "n": 200}
+//   {"kind": "peak", "seconds": 1.5}
+#include "../tools/bench/bench_core.h"
+#include "engine.h"
+
+using namespace convlab;
+
+namespace {
+
+std::string benchRun(const std::string& request) {
+  return wasm::guarded([&] {
+    Json r = Json::parse(request);
+    auto str = [&](const char* k, const char* def) {
+      const Json* v = r.find(k);
+      return v && v->is_string() ? v->as_string() : std::string(def);
+    };
+    auto num = [&](const char* k, double def) {
+      const Json* v = r.find(k);
+      return v && v->is_number() ? v->as_number() : def;
+    };
+    std::string kind = str("kind", ""), w = str("workload", "A");
+    int batch = int(num("batch", 32)), reps = int(num("reps", 3));
+    double min_s = num("min_seconds", 0.4);
+    if (kind == "train") return bench::train_rate(w, batch, reps, min_s).dump();
+    if (kind == "infer") return bench::infer_rate(w, batch, reps, min_s).dump();
+    if (kind == "heap") return bench::heap_check(w, batch, int(num("steps", 100))).dump();
+    if (kind == "latency") {  // "spec": a spec text, else the workload's, else the built-in default
+      const char* ws = bench::workload_spec(w);
+      return bench::latency(str("spec", ws ? ws : ""), int(num("n", 200))).dump();
+    }
+    if (kind == "peak") return bench::peak_gflops(num("seconds", 1.5)).dump();
+    throw std::invalid_argument("unknown bench kind \"" + kind + "\": use train, infer, heap, latency or peak");
+  });
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(convlab_bench) { emscripten::function("benchRun", &benchRun); }
