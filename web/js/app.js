@@ -1,23 +1,127 @@
-// The page's entry point: starts the engine worker, routes between the five views and
-// hands every view the shared context.
+// The page's entry point: starts the engine worker, opens the project (IndexedDB), routes
+// between the five views and hands every view one shared context.
+//
+// The ctx contract (every view codes against exactly this):
+//   ctx.engine           the EngineClient: call(cmd, args, {onProgress, transfer}) -> Promise
+//   ctx.events           an EventTarget firing CustomEvents (detail):
+//                          'spec-changed'    {spec: text, info}
+//                          'classes-changed' {classes, note?}
+//                          'images-changed'  {classIndex}  (-1: all classes)
+//                          'model-trained'   {history}
+//                          'model-loaded'    {}
+//                          'training-state'  {state: 'running' | 'paused' | 'idle'}
+//   ctx.getSpec()        -> the current spec JSON text
+//   ctx.setSpec(text)    -> Promise<report>: the engine's checkSpec report {ok, error,
+//                          error_layer, error_field, layers, ...}. When ok the spec is applied
+//                          to the worker (fresh weights), persisted, and 'spec-changed' fires;
+//                          when not ok nothing changes. The last linear layer's out_features
+//                          must equal the number of classes (app rewrites it when the class
+//                          count changes and says so in the status line).
+//   ctx.getSpecDraft()   -> {text, report} | null: the last spec given to setSpec that was
+//                          refused (persisted; training is refused while it exists, so an
+//                          editor should show this text on load). A good setSpec clears it;
+//                          ctx.revertSpec() drops it and keeps the spec in use.
+//   ctx.noteSpecEdit(text, report)  an editor reports its current (unapplied) text with its
+//                          check report: a refused one becomes the draft (persisted, training
+//                          refused, the Train tab names the layer); a good one or the spec in
+//                          use clears the draft. Returns a Promise.
+//   ctx.getClasses()     -> [{id, name, count}] in label order
+//   ctx.getImages(i)     -> Promise<[{id, rgba: Uint8Array, width, height}]> of class i
+//   ctx.camera           {start(): Promise, stop(), running, frame(): {rgba, width, height}|null,
+//                          element (the preview to place in a view), error}: the one webcam
+//   ctx.isTrained()      -> weights exist for the current spec
+//   ctx.isTraining()     -> a training run is under way (the worker refuses predict meanwhile)
+//   ctx.status(text, sticky?)  shows a message in the page's status line (fades unless sticky)
+//   ctx.ready            Promise resolved once the project is loaded and the worker synced
 import { EngineClient } from './engine-client.js';
-import { mountLearn } from './views/learn/index.js';
+import { Camera } from './camera.js';
+import { Project } from './project.js';
+import { mountData } from './views/data.js';
+import { mountTrain } from './views/train.js';
+import { mountPredict } from './views/predict.js';
 
 const engine = new EngineClient();
-const ctx = { engine };
+const events = new EventTarget();
+const project = new Project(engine, events);
+const statusEl = document.getElementById('engine-status');
+const messageEl = document.getElementById('status-line');
+
+const ctx = {
+  engine,
+  events,
+  project,
+  getSpec: () => project.spec,
+  setSpec: (text) => project.setSpec(text),
+  getSpecDraft: () => project.draft,
+  revertSpec: () => project.setDraft(null),
+  noteSpecEdit: (text, report) => project.setDraft(report?.ok || text === project.spec ? null : { text, report }),
+  getClasses: () => project.getClasses(),
+  getImages: (i) => project.getImages(i),
+  camera: new Camera(() => project.storedSize()),
+  isTrained: () => project.trained,
+  isTraining: () => ctx.trainingState !== 'idle',
+  trainingState: 'idle',
+  // Messages fade after a while so an old one never reads as news on another tab.
+  status(text, sticky = false) {
+    messageEl.textContent = text;
+    clearTimeout(ctx.statusTimer);
+    if (text && !sticky) ctx.statusTimer = setTimeout(() => { messageEl.textContent = ''; }, 12_000);
+  },
+};
 globalThis.convlab = ctx;  // for the browser tests and the console
 
-const status = document.getElementById('engine-status');
-engine.call('hello').then(
-  (h) => { status.textContent = `Engine ready: WebAssembly ${h.simd ? 'SIMD' : 'scalar'}, ${h.threads} thread(s)`; },
-  (e) => { status.textContent = `The engine failed to start: ${e.message}`; },
-);
+events.addEventListener('classes-changed', (e) => { if (e.detail.note) ctx.status(e.detail.note); });
+events.addEventListener('training-state', (e) => { ctx.trainingState = e.detail.state; });
 
 function route() {
-  const view = (location.hash || '#data').slice(1);
+  const views = ['data', 'model', 'train', 'predict', 'learn'];
+  const view = views.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'data';
   for (const s of document.querySelectorAll('main > section')) s.hidden = s.dataset.view !== view;
-  for (const a of document.querySelectorAll('nav a')) a.setAttribute('aria-current', a.dataset.view === view ? 'page' : 'false');
+  for (const a of document.querySelectorAll('nav a')) {
+    if (a.dataset.view === view) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  events.dispatchEvent(new CustomEvent('view-shown', { detail: { view } }));
 }
-addEventListener('hashchange', route);
+
+async function start() {
+  try {
+    const hello = await engine.call('hello');
+    statusEl.textContent = `Engine ready: WebAssembly ${hello.simd ? 'SIMD' : 'scalar'}, ${hello.threads} thread${hello.threads === 1 ? '' : 's'}${hello.threaded ? '' : ' (single-threaded build)'}`;
+    statusEl.dataset.state = 'ready';
+  } catch (e) {
+    statusEl.textContent = `The engine failed to start: ${e.message}`;
+    statusEl.dataset.state = 'error';
+    return;
+  }
+  await project.open();
+  if (!project.persistent) ctx.status(`${project.storeError} Work will be lost on reload.`, true);
+  mountData(document.getElementById('view-data'), ctx);
+  mountTrain(document.getElementById('view-train'), ctx);
+  mountPredict(document.getElementById('view-predict'), ctx);
+  // The lecture-heavy views load on their own: a failure there must not take the
+  // collect-train-predict flow down with it.
+  await Promise.all([
+    mountLater('view-model', () => import('./views/model.js').then((m) => m.mountModel)),
+    mountLater('view-learn', () => import('./views/learn/index.js').then((m) => m.mountLearn)),
+  ]);
+  addEventListener('hashchange', route);
+  route();
+  if (project.trained) events.dispatchEvent(new CustomEvent('model-loaded', { detail: {} }));
+  document.body.dataset.ready = 'true';
+}
+
+async function mountLater(id, load) {
+  const root = document.getElementById(id);
+  try {
+    (await load())(root, ctx);
+  } catch (e) {
+    const p = document.createElement('p');
+    p.className = 'message error';
+    p.textContent = `This view failed to load (${e.message}). The other views still work.`;
+    root.replaceChildren(p);
+  }
+}
+
 route();
-mountLearn(document.getElementById('view-learn'), ctx);
+ctx.ready = start();

@@ -5,8 +5,14 @@
 //   setSpec {spec: text, seed}       -> info (per-layer table)
 //   clearImages {}                   -> undefined
 //   addImages {images: [{rgba, width, height, label}]} -> number of images held
-//   train {config, steps}            -> final progress; onProgress(progress) between slices
-//   stop {}                          -> undefined (train returns with stopped: true)
+//   train {config, steps, resume}    -> final progress {epoch, epochs, step, steps_per_epoch,
+//                                       images_seen, train_size, val_size, done, history[],
+//                                       confusion[], classes, stopped, paused};
+//                                       onProgress(progress) between slices; resume: true
+//                                       continues a paused run
+//   stop {}                          -> undefined (train returns with stopped: true, weights kept)
+//   pause {}                         -> undefined (train returns with paused: true; resume or trainStop)
+//   trainStop {}                     -> undefined (ends a paused run, weights kept)
 //   predict {rgba, width, height}    -> Float32Array of class probabilities
 //   save {metadata}                  -> Uint8Array (safetensors)
 //   load {bytes}                     -> info

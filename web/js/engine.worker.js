@@ -6,7 +6,7 @@ import { learnHandlers } from './learn.handlers.js';
 const threaded = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
 const ready = import(threaded ? '../gen/convlab-mt.js' : '../gen/convlab.js').then((m) => m.default());
 let mod, engine;
-let stopRequested = false;
+let stopRequested = false, pauseRequested = false;
 
 const handlers = {
   async hello() {
@@ -21,21 +21,25 @@ const handlers = {
     return engine.numImages();
   },
   // Trains `steps` mini-batches at a time and posts progress between slices, yielding to
-  // the event loop so a 'stop' message is seen within one slice.
-  async train({ config, steps = 4 }, id) {
-    engine.trainBegin(JSON.stringify(config));
-    stopRequested = false;
+  // the event loop so a 'stop' or 'pause' message is seen within one slice. resume: true
+  // continues a paused run instead of starting a fresh one.
+  async train({ config, steps = 4, resume = false }, id) {
+    if (!resume) engine.trainBegin(JSON.stringify(config));
+    stopRequested = pauseRequested = false;
     let p;
     for (;;) {
       p = JSON.parse(engine.trainRun(steps));
       postMessage({ id, progress: p });
-      if (p.done || stopRequested) break;
+      if (p.done || stopRequested || pauseRequested) break;
       await new Promise((r) => setTimeout(r, 0));
     }
     if (stopRequested && !p.done) engine.trainStop();
-    return { ...p, stopped: stopRequested && !p.done };
+    return { ...p, stopped: stopRequested && !p.done, paused: pauseRequested && !stopRequested && !p.done };
   },
   stop: () => { stopRequested = true; },
+  pause: () => { pauseRequested = true; },
+  // Ends a paused run, keeping the weights as they are.
+  trainStop: () => engine.trainStop(),
   predict: ({ rgba, width, height }) => engine.predict(rgba, width, height),
   save: ({ metadata }) => engine.save(JSON.stringify(metadata ?? {})),
   load: ({ bytes }) => JSON.parse(engine.load(bytes)),

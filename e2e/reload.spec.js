@@ -1,0 +1,51 @@
+// Issue 4, test 3: a reload in the middle of a training run loses nothing: images, spec and
+// settings are all still there, and training can start again.
+const { test, expect } = require('@playwright/test');
+const h = require('./helpers.js');
+
+const base = h.plainURL;
+
+test('reload in the middle of training keeps images, spec and settings', async ({ page }) => {
+  const problems = h.watch(page, base);
+  await h.openApp(page, base);
+  await h.upload(page, 0, h.copies('chelsea.jpg', 5));
+  await h.upload(page, 1, h.copies('coffee.jpg', 4));
+  await h.renameClass(page, 1, 'Cup');
+  await expect.poll(() => h.counts(page)).toEqual([5, 4]);
+  // a spec of our own (smaller input, wider first conv)
+  const spec = await page.evaluate(async () => {
+    const s = JSON.parse(globalThis.convlab.getSpec());
+    s.input = { channels: 3, height: 40, width: 40 };
+    s.layers[0].out_channels = 12;
+    const text = JSON.stringify(s, null, 2);
+    const r = await globalThis.convlab.setSpec(text);
+    if (!r.ok) throw new Error(r.error);
+    return text;
+  });
+  await page.goto(`${base}/#train`);
+  const wanted = { epochs: 400, batch_size: 4, lr: 0.002, val_fraction: 0.25, shift: 3, seed: 42, flip: true };
+  await h.settings(page, wanted);
+  await page.locator('#train-start').click();
+  await expect(page.locator('#train-progress-text')).toContainText('Epoch', { timeout: 20_000 });
+  await expect(page.locator('#train-pause')).toBeEnabled();
+
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  expect(await h.counts(page)).toEqual([5, 4]);
+  expect(await page.evaluate(() => globalThis.convlab.getClasses().map((c) => c.name))).toEqual(['Class 1', 'Cup']);
+  expect(await page.evaluate(() => globalThis.convlab.getSpec())).toBe(spec);
+  for (const [k, v] of Object.entries(wanted)) {
+    if (typeof v === 'boolean') await expect(page.locator(`#set-${k}`)).toBeChecked({ checked: v });
+    else await expect(page.locator(`#set-${k}`)).toHaveValue(String(v));
+  }
+  await expect(h.card(page, 0).locator('.thumb')).toHaveCount(5);
+  // and it trains again from the restored state; the same seed gives the same curves
+  await h.settings(page, { epochs: 2 });
+  await h.trainToEnd(page);
+  const first = await page.evaluate(() => JSON.stringify(globalThis.convlab.project.result.history));
+  await page.evaluate(() => { globalThis.previousResult = globalThis.convlab.project.result; });
+  await page.locator('#train-start').click();
+  await expect.poll(() => page.evaluate(() => globalThis.convlab.project.result !== globalThis.previousResult), { timeout: 60_000 }).toBe(true);
+  expect(await page.evaluate(() => JSON.stringify(globalThis.convlab.project.result.history))).toBe(first);
+  h.expectClean(problems);
+});

@@ -1,0 +1,55 @@
+// Image files -> RGBA bytes at the stored size (centre crop to the stored aspect ratio,
+// then a high-quality downscale). Bad files are reported by name and skipped; the rest
+// are kept.
+const TYPES = new Set(['image/png', 'image/jpeg', 'image/webp']);
+const EXT = /\.(png|jpe?g|webp)$/i;
+
+// Draws any image source's centre crop into an RGBA buffer of the given size.
+export function cropToRGBA(src, sw, sh, width, height, canvas = document.createElement('canvas')) {
+  canvas.width = width;
+  canvas.height = height;
+  const g = canvas.getContext('2d', { willReadFrequently: true });
+  const s = Math.min(sw / width, sh / height);
+  const cw = width * s, ch = height * s;
+  g.imageSmoothingQuality = 'high';
+  g.drawImage(src, (sw - cw) / 2, (sh - ch) / 2, cw, ch, 0, 0, width, height);
+  return { rgba: new Uint8Array(g.getImageData(0, 0, width, height).data.buffer), width, height };
+}
+
+// files: File[] -> {images: [{rgba, width, height, name}], errors: ["name: why"]}
+export async function decodeFiles(files, size) {
+  const images = [], errors = [];
+  const canvas = document.createElement('canvas');
+  for (const f of files) {
+    if (!TYPES.has(f.type) && !EXT.test(f.name)) {
+      errors.push(`${f.name}: not a PNG, JPEG or WebP image`);
+      continue;
+    }
+    let bmp;
+    try {
+      bmp = await createImageBitmap(f);
+    } catch {
+      errors.push(`${f.name}: the file is damaged or not really an image`);
+      continue;
+    }
+    try {
+      if (!bmp.width || !bmp.height) throw new Error('empty');
+      images.push({ ...cropToRGBA(bmp, bmp.width, bmp.height, size.width, size.height, canvas), name: f.name });
+    } catch {
+      errors.push(`${f.name}: the image could not be read`);
+    } finally {
+      bmp.close();
+    }
+  }
+  return { images, errors };
+}
+
+// RGBA bytes -> a canvas element to show as a thumbnail.
+export function rgbaCanvas({ rgba, width, height }, cls = 'thumb') {
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = height;
+  c.className = cls;
+  c.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), width, height), 0, 0);
+  return c;
+}

@@ -1,0 +1,211 @@
+// The Data view: classes (add, rename, delete, reorder) and their images, captured from
+// the shared webcam (single shots or hold-to-record) or uploaded / dropped as files.
+import { h, fill } from '../dom.js';
+import { decodeFiles, rgbaCanvas } from '../image-files.js';
+import { MAX_CLASSES, MIN_CLASSES } from '../project.js';
+import { confirmDialog } from '../dialog.js';
+
+const RECORD_FPS = 6;
+const THUMBS_SHOWN = 48;  // the newest ones; thousands of canvases would slow the page
+
+export function mountData(root, ctx) {
+  const { project, camera } = ctx;
+  const list = h('div', { class: 'class-list' });
+  const addBtn = h('button', { type: 'button', class: 'add-class', onclick: () => act(() => project.addClass()) }, '+ Add a class');
+  const camMsg = h('p', { class: 'message error', role: 'alert' });
+  const deviceSel = h('select', { id: 'camera-device', onchange: () => act(() => camera.useDevice(deviceSel.value)) });
+  const mirror = h('input', { type: 'checkbox', id: 'camera-mirror', checked: camera.mirror, onchange: () => camera.setMirror(mirror.checked) });
+  const camBtn = h('button', { type: 'button', id: 'camera-toggle', onclick: () => toggleCamera() }, 'Start camera');
+  const camSlot = h('div', { class: 'camera-slot' });
+  let deviceField;
+  const panel = h('aside', { class: 'panel camera-panel', 'aria-label': 'Camera' },
+    h('h2', {}, 'Webcam'),
+    camSlot,
+    h('p', { class: 'hint' }, 'The box is what the model sees. Hold a class\'s record button to add a few frames a second.'),
+    h('div', { class: 'row' }, camBtn,
+      h('label', { class: 'check' }, mirror, ' Mirror')),
+    deviceField = h('label', { class: 'field', hidden: true }, 'Camera', deviceSel),
+    camMsg);
+
+  const newBtn = h('button', { type: 'button', class: 'ghost', id: 'new-project', onclick: () => newProject() }, 'New project');
+  const next = h('p', { class: 'next-step', hidden: true }, 'Every class has examples. ', h('a', { href: '#train' }, 'Next: train the network →'));
+  root.append(h('div', { class: 'view-head' },
+    h('div', {}, h('h2', {}, 'Collect examples'),
+      h('p', { class: 'lead' }, 'Make a class per thing to recognise and give each a few dozen pictures: webcam, upload or drag and drop.')),
+    newBtn),
+  h('div', { class: 'data-layout' }, h('div', { class: 'classes-col' }, list, addBtn, next), panel));
+
+  async function act(fn) {
+    try {
+      await fn();
+    } catch (e) {
+      ctx.status(e.message, true);
+    }
+  }
+
+  async function toggleCamera() {
+    if (camera.stream) { camera.stop(); return; }
+    await startCamera();
+  }
+
+  async function startCamera() {
+    camSlot.append(camera.element);
+    try {
+      await camera.start();
+      const devs = await camera.devices();
+      fill(deviceSel, devs.map((d, i) => h('option', { value: d.deviceId, selected: d.deviceId === camera.deviceId }, d.label || `Camera ${i + 1}`)));
+      deviceField.hidden = devs.length === 0;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  function updateCamera() {
+    camBtn.textContent = camera.stream ? 'Stop camera' : 'Start camera';
+    camMsg.textContent = camera.error;
+    camMsg.hidden = !camera.error;
+  }
+  camera.addEventListener('change', updateCamera);
+  updateCamera();
+
+  async function newProject() {
+    const ok = await confirmDialog('Start a new project?', 'This deletes every class, image and trained model of the current project. It cannot be undone.', 'Delete everything');
+    if (!ok) return;
+    await act(async () => { await project.newProject(); ctx.status('New project: two empty classes and the default model.'); });
+  }
+
+  // ---- class cards ----
+  const cards = new Map();  // classId -> {el, update()}
+
+  function render() {
+    const classes = project.getClasses();
+    for (const [id, c] of cards) if (!classes.some((x) => x.id === id)) { c.el.remove(); cards.delete(id); }
+    classes.forEach((c, i) => {
+      let card = cards.get(c.id);
+      if (!card) { card = classCard(c.id); cards.set(c.id, card); }
+      list.append(card.el);  // re-append keeps the order
+      card.update(i, classes.length);
+    });
+    next.hidden = classes.some((c) => c.count === 0);
+    addBtn.disabled = classes.length >= MAX_CLASSES;
+    addBtn.textContent = classes.length >= MAX_CLASSES ? `${MAX_CLASSES} classes is the most` : '+ Add a class';
+  }
+
+  function classCard(id) {
+    const name = h('input', { type: 'text', class: 'class-name', maxLength: 60, 'aria-label': 'Class name' });
+    name.addEventListener('change', () => act(() => project.renameClass(id, name.value)).then(render));
+    name.addEventListener('keydown', (e) => { if (e.key === 'Enter') name.blur(); });
+    const count = h('span', { class: 'count' });
+    const up = h('button', { type: 'button', class: 'icon', 'aria-label': 'Move class up', title: 'Move up', onclick: () => act(() => project.moveClass(id, -1)) }, '↑');
+    const down = h('button', { type: 'button', class: 'icon', 'aria-label': 'Move class down', title: 'Move down', onclick: () => act(() => project.moveClass(id, 1)) }, '↓');
+    const del = h('button', { type: 'button', class: 'icon danger', 'aria-label': 'Delete class', title: 'Delete class', onclick: () => deleteClass() }, '✕');
+    const msg = h('p', { class: 'message', role: 'alert', hidden: true });
+    const thumbs = h('div', { class: 'thumbs' });
+    const file = h('input', { type: 'file', multiple: true, accept: 'image/png,image/jpeg,image/webp', class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true' });
+    file.addEventListener('change', () => { upload([...file.files]); file.value = ''; });
+    const rec = h('button', { type: 'button', class: 'record' }, '● Hold to record');
+    const snap = h('button', { type: 'button', class: 'snap', onclick: () => shoot(1) }, 'Take a photo');
+    const uploadBtn = h('button', { type: 'button', class: 'upload', onclick: () => file.click() }, 'Upload images');
+    const el = h('article', { class: 'class-card', dataset: { classId: id } },
+      h('div', { class: 'class-head' }, name, count, h('div', { class: 'tools' }, up, down, del)),
+      h('div', { class: 'row capture' }, rec, snap, uploadBtn, file),
+      msg, thumbs,
+      h('p', { class: 'drop-hint' }, 'or drop image files here'));
+
+    // hold to record: pointer or keyboard (Space / Enter held down)
+    let timer = null;
+    const startRec = async (e) => {
+      e?.preventDefault();
+      if (timer) return;
+      if (!camera.running && !(await startCamera())) { showMsg(camera.error); return; }
+      rec.classList.add('on');
+      timer = setInterval(() => shoot(1), 1000 / RECORD_FPS);
+      shoot(1);
+    };
+    const stopRec = () => { clearInterval(timer); timer = null; rec.classList.remove('on'); };
+    rec.addEventListener('pointerdown', startRec);
+    rec.addEventListener('contextmenu', (e) => e.preventDefault());  // a long touch is a hold, not a menu
+    for (const ev of ['pointerup', 'pointerleave', 'pointercancel', 'blur']) rec.addEventListener(ev, stopRec);
+    rec.addEventListener('keydown', (e) => { if ((e.key === ' ' || e.key === 'Enter') && !e.repeat) startRec(e); });
+    rec.addEventListener('keyup', (e) => { if (e.key === ' ' || e.key === 'Enter') stopRec(); });
+
+    async function shoot() {
+      if (!camera.running && !(await startCamera())) { showMsg(camera.error); return; }
+      const f = camera.frame();
+      if (!f) return;
+      try {
+        await project.addImages(id, [f]);
+      } catch (e) {
+        stopRec();
+        showMsg(e.message);
+      }
+    }
+
+    async function upload(files) {
+      if (!files.length) return;
+      const { images, errors } = await decodeFiles(files, project.storedSize());
+      try {
+        await project.addImages(id, images);
+      } catch (e) {
+        showMsg(e.message);
+        ctx.status(e.message, true);
+        return;
+      }
+      const added = `${images.length} image${images.length === 1 ? '' : 's'} added`;
+      showMsg(errors.length ? `${added}; skipped ${errors.length}: ${errors.join('; ')}` : '', errors.length > 0);
+      ctx.status(errors.length ? `${added}. Skipped: ${errors.join('; ')}` : `${added} to "${project.classes[project.classIndex(id)].name}".`);
+    }
+
+    el.addEventListener('dragover', (e) => { e.preventDefault(); el.classList.add('drag'); });
+    el.addEventListener('dragleave', () => el.classList.remove('drag'));
+    el.addEventListener('drop', (e) => {
+      e.preventDefault();
+      el.classList.remove('drag');
+      upload([...(e.dataTransfer?.files ?? [])]);
+    });
+
+    async function deleteClass() {
+      const c = project.classes[project.classIndex(id)];
+      const n = project.images.get(id).length;
+      if (n && !(await confirmDialog(`Delete "${c.name}"?`, `Its ${n} image${n === 1 ? '' : 's'} will be deleted too.`, 'Delete class'))) return;
+      await act(() => project.deleteClass(id));
+    }
+
+    function showMsg(text, isError = true) {
+      msg.textContent = text;
+      msg.hidden = !text;
+      msg.classList.toggle('error', isError);
+    }
+
+    let shownIds = '';
+    function renderThumbs() {
+      const ims = project.images.get(id) ?? [];
+      const shown = ims.slice(-THUMBS_SHOWN).reverse();
+      const key = shown.map((im) => im.id).join(',');
+      if (key === shownIds) return;
+      shownIds = key;
+      fill(thumbs, shown.map((im) => h('figure', { class: 'thumb-wrap' }, rgbaCanvas(im),
+        h('button', { type: 'button', class: 'thumb-del', 'aria-label': 'Delete this image', title: 'Delete image',
+          onclick: () => act(() => project.deleteImages(id, [im.id])) }, '✕'))),
+      ims.length > THUMBS_SHOWN ? h('span', { class: 'more' }, `+${ims.length - THUMBS_SHOWN} more`) : null);
+    }
+
+    function update(i, n) {
+      const c = project.classes[i];
+      if (document.activeElement !== name) name.value = c.name;
+      const k = project.images.get(id).length;
+      count.textContent = `${k} image${k === 1 ? '' : 's'}`;
+      up.disabled = i === 0;
+      down.disabled = i === n - 1;
+      del.disabled = n <= MIN_CLASSES;
+      renderThumbs();
+    }
+    return { el, update };
+  }
+
+  ctx.events.addEventListener('view-shown', (e) => { if (e.detail.view === 'data') camSlot.append(camera.element); });
+  ctx.events.addEventListener('classes-changed', render);
+  ctx.events.addEventListener('images-changed', render);
+  render();
+}

@@ -1,0 +1,141 @@
+// The Predict view: live webcam classification with per-class confidence bars, and
+// prediction on an uploaded image. One prediction is in flight at a time and frames are
+// paced, so the worker never queues up and the page stays smooth.
+import { h, fill } from '../dom.js';
+import { decodeFiles, rgbaCanvas } from '../image-files.js';
+
+const TARGET_FPS = 12;
+
+export function mountPredict(root, ctx) {
+  const { project, camera, engine, events } = ctx;
+  const camSlot = h('div', { class: 'camera-slot' });
+  const liveBtn = h('button', { type: 'button', id: 'predict-live', class: 'primary', onclick: () => toggleLive() }, 'Start live prediction');
+  const mirror = h('input', { type: 'checkbox', id: 'predict-mirror', checked: camera.mirror, onchange: () => camera.setMirror(mirror.checked) });
+  const fps = h('span', { class: 'hint', id: 'predict-fps' });
+  const msg = h('p', { class: 'message error', role: 'alert', hidden: true });
+  const top = h('p', { class: 'top-class', id: 'predict-top', 'aria-live': 'polite' }, 'No prediction yet');
+  const bars = h('ul', { class: 'bars', id: 'predict-bars' });
+  const file = h('input', { type: 'file', accept: 'image/png,image/jpeg,image/webp', id: 'predict-file', class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true' });
+  const fileBtn = h('button', { type: 'button', onclick: () => file.click() }, 'Classify an image file…');
+  const filePreview = h('div', { class: 'file-preview' });
+  const notTrained = h('p', { class: 'message', id: 'predict-untrained' }, 'The model is not trained yet: train it on the Train tab first.');
+
+  root.append(
+    h('div', { class: 'view-head' }, h('div', {}, h('h2', {}, 'Try it'),
+      h('p', { class: 'lead' }, 'Show the camera something, or pick an image file. The bars are the network\'s softmax output: one probability per class.'))),
+    notTrained,
+    h('div', { class: 'predict-layout' },
+      h('div', { class: 'panel' }, camSlot,
+        h('div', { class: 'row' }, liveBtn, h('label', { class: 'check' }, mirror, ' Mirror'), fps),
+        h('div', { class: 'row' }, fileBtn, file), filePreview, msg),
+      h('div', { class: 'panel' }, h('h3', {}, 'Prediction'), top, bars)));
+
+  let live = false;
+  let lastFrame = 0, frames = 0, fpsSince = 0;
+
+  async function toggleLive() {
+    if (live) { stopLive(); return; }
+    showMsg('');
+    camSlot.append(camera.element);
+    try {
+      await camera.start();
+    } catch (e) {
+      showMsg(e.message);
+      return;
+    }
+    live = true;
+    liveBtn.textContent = 'Stop live prediction';
+    fpsSince = performance.now();
+    frames = 0;
+    loop();
+  }
+
+  function stopLive() {
+    live = false;
+    liveBtn.textContent = 'Start live prediction';
+    fps.textContent = '';
+  }
+
+  async function loop() {
+    while (live) {
+      const now = performance.now();
+      const wait = 1000 / TARGET_FPS - (now - lastFrame);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      lastFrame = performance.now();
+      if (!live) break;
+      if (!camera.running) { stopLive(); break; }
+      if (ctx.isTraining()) { top.textContent = 'Training is running: live prediction resumes when it ends.'; await new Promise((r) => setTimeout(r, 300)); continue; }
+      if (!project.trained) { await new Promise((r) => setTimeout(r, 300)); continue; }
+      const f = camera.frame();
+      if (!f) continue;
+      await classify(f);
+      frames++;
+      const secs = (performance.now() - fpsSince) / 1000;
+      if (secs > 1) { fps.textContent = `${(frames / secs).toFixed(1)} predictions/s`; frames = 0; fpsSince = performance.now(); }
+    }
+  }
+
+  async function classify(f) {
+    try {
+      const probs = await engine.call('predict', f, { transfer: [f.rgba.buffer] });
+      show(probs);
+    } catch (e) {
+      showMsg(e.message);
+    }
+  }
+
+  const rows = [];
+  function renderBars() {
+    const classes = project.getClasses();
+    rows.length = 0;
+    fill(bars, classes.map((c, i) => {
+      const fillEl = h('span', { class: `fill c${i % 10}` });
+      const val = h('span', { class: 'value' }, '–');
+      rows.push({ fillEl, val });
+      return h('li', {}, h('span', { class: 'name' }, c.name), h('span', { class: 'bar' }, fillEl), val);
+    }));
+    notTrained.hidden = project.trained;
+  }
+
+  function show(probs) {
+    const classes = project.getClasses();
+    if (probs.length !== classes.length) return;
+    let best = 0;
+    probs.forEach((p, i) => {
+      if (p > probs[best]) best = i;
+      rows[i].fillEl.style.width = `${(p * 100).toFixed(1)}%`;
+      rows[i].val.textContent = `${Math.round(p * 100)}%`;
+    });
+    top.textContent = `${classes[best].name} (${Math.round(probs[best] * 100)}%)`;
+    top.dataset.classIndex = String(best);
+  }
+
+  function showMsg(text) {
+    msg.textContent = text;
+    msg.hidden = !text;
+  }
+
+  file.addEventListener('change', async () => {
+    const files = [...file.files];
+    file.value = '';
+    if (!files.length) return;
+    showMsg('');
+    if (!project.trained) { showMsg('Train the model first (Train tab), then classify images.'); return; }
+    const { images, errors } = await decodeFiles(files, project.storedSize());
+    if (errors.length) { showMsg(errors.join('; ')); return; }
+    stopLive();
+    fill(filePreview, rgbaCanvas(images[0], 'preview'), h('span', {}, images[0].name));
+    const { rgba, width, height } = images[0];
+    await classify({ rgba: rgba.slice(), width, height });
+  });
+
+  for (const ev of ['classes-changed', 'spec-changed', 'model-trained', 'model-loaded']) events.addEventListener(ev, renderBars);
+  events.addEventListener('view-shown', (e) => {
+    if (e.detail.view === 'predict') {
+      camSlot.append(camera.element);
+      // the camera is already on (permission given on the Data tab): predict at once
+      if (camera.running && project.trained && !live) toggleLive();
+    } else if (live) stopLive();
+  });
+  renderBars();
+}
