@@ -121,16 +121,19 @@ function assembleSite() {
   return site;
 }
 
-async function waitForServer(url) {
+// Waits until the server answers with this run's token, so another server already on the
+// port is never benchmarked by mistake.
+async function waitForServer(url, token) {
   for (let i = 0; i < 100; ++i) {
     try {
-      if ((await fetch(url)).ok) return;
+      const r = await fetch(`${url}token.txt`);
+      if (r.ok && (await r.text()) === token) return;
     } catch {
       /* not up yet */
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`the bench server did not answer at ${url}`);
+  throw new Error(`the bench server did not answer at ${url}: is port ${port} taken? use --port`);
 }
 
 async function browserSuites(site) {
@@ -141,12 +144,10 @@ async function browserSuites(site) {
   const consoleErrors = [];
   let browser;
   let loadAtEnd;
-  let serverExit = null;
-  server.on('exit', (code) => (serverExit = code));
+  const token = `${process.pid}-${Date.now()}`;
+  writeFileSync(join(site, 'token.txt'), token);
   try {
-    await waitForServer(base);
-    await new Promise((res) => setTimeout(res, 200));
-    if (serverExit !== null) throw new Error(`the bench server exited (code ${serverExit}): is port ${port} taken? use --port`);
+    await waitForServer(base, token);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -291,7 +292,7 @@ function printReport(r) {
     const tw = b['tfjs-wasm-1t'];
     if (tw && !tw.error) {
       p(`\nTF.js wasm: SIMD ${tw.simd}, multithread ${tw.multithread}; missing before the patch: ${tw.missing_kernels_before_patch.join(', ') || 'none'}.`);
-      if (tw.patched) p(`Patch ("patched" rows): ${tw.patched}.`);
+      if (tw.patched) p(`Patch ("patched" rows): ${tw.patched}; its weight gradient differs from the cpu backend's by at most ${tw.patch_max_abs_error_vs_cpu?.toExponential(1)} (conv 'same' stride 1 and 'valid' stride 2).`);
       p(`Kernels one TF.js wasm training step runs (A): ${tw.workloads.A.train_kernels.join(', ')}.`);
       const t2 = b['tfjs-wasm-2t'];
       if (t2 && !t2.error) p(`Threads really used: tf.wasm.getThreadsCount() = ${tw.threads} (1t row), ${t2.threads} (2t row, page reporting hardwareConcurrency ${t2.hardware_concurrency}).`);

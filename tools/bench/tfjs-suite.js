@@ -79,6 +79,31 @@ function registerConv2DBackpropFilter() {
   });
 }
 
+// The patched gradient against the cpu backend's own Conv2DBackpropFilter, for a 'same'
+// stride-1 and a 'valid' stride-2 convolution: the largest absolute difference.
+async function checkPatch() {
+  const rnd = seeded(3);
+  const arr = (n) => Float32Array.from({ length: n }, () => rnd() - 0.5);
+  const cases = [
+    { x: [2, 9, 9, 3], w: [3, 3, 3, 4], stride: 1, pad: 'same' },
+    { x: [2, 9, 9, 3], w: [3, 3, 3, 4], stride: 2, pad: 'valid' },
+  ].map((c) => ({ ...c, xv: arr(c.x.reduce((a, b) => a * b)), wv: arr(c.w.reduce((a, b) => a * b)) }));
+  const grads = () =>
+    cases.map((c) =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(c.xv, c.x), w = tf.tensor4d(c.wv, c.w);
+        return tf.grad((v) => tf.conv2d(x, v, c.stride, c.pad).square().sum())(w).dataSync();
+      }),
+    );
+  await tf.setBackend('cpu');
+  const ref = grads();
+  await tf.setBackend('wasm');
+  const got = grads();
+  let err = 0;
+  ref.forEach((r, i) => r.forEach((v, j) => (err = Math.max(err, Math.abs(v - got[i][j])))));
+  return err;
+}
+
 // backend: 'cpu' | 'wasm'; threads: wasm thread count to ask for (it is capped at
 // navigator.hardwareConcurrency / 2: run.mjs makes the page report 4 cores for the 2-thread run).
 export async function runTfjs(backend, threads, { reps, minSeconds }, log) {
@@ -99,6 +124,7 @@ export async function runTfjs(backend, threads, { reps, minSeconds }, log) {
     out.threads = tf.wasm.getThreadsCount();
     out.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     out.multithread = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    if (out.patched) out.patch_max_abs_error_vs_cpu = await checkPatch();
   } else {
     out.threads = 1;
   }
