@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "convlab/layers.h"
+#include "convlab/learn.h"
 #include "convlab/preprocess.h"
 #include "convlab/safetensors.h"
 
@@ -20,20 +21,6 @@ Json shape_json(const Shape& s) {
   }
   return j;
 }
-
-const char* kDefaultSpec = R"({
-  "input": {"channels": 3, "height": 32, "width": 32},
-  "layers": [
-    {"type": "conv2d", "out_channels": 8, "kernel": 3, "padding": "same"},
-    {"type": "relu"},
-    {"type": "maxpool2d", "kernel": 2},
-    {"type": "conv2d", "out_channels": 16, "kernel": 3, "padding": "same"},
-    {"type": "relu"},
-    {"type": "maxpool2d", "kernel": 2},
-    {"type": "flatten"},
-    {"type": "linear", "out_features": 2}
-  ]
-})";
 
 }  // namespace
 
@@ -136,7 +123,9 @@ Json train_config_json(const TrainConfig& c) {
 }
 
 Session::Session() {
-  ModelSpec s = parse_spec(std::string(kDefaultSpec));
+  // Start with the page's default net (the "webcam" preset), so the worker is ready to use
+  // before the page sends its own spec.
+  ModelSpec s = parse_spec(learn::presets().front().spec);
   model_ = std::make_unique<Model>(s, 1);
   data_ = std::make_unique<Dataset>(s.input);
 }
