@@ -130,4 +130,8 @@ TEST_CASE("preprocess: bad sizes throw with the size and the rule") {
   CHECK_THAT(message(0, 2), Contains("image size 0×2 is not usable: width and height must be 1 to 8192"));
   CHECK_THAT(message(2, -1), Contains("2×-1"));
   CHECK_THAT(message(8193, 1), Contains("8193×1"));
+  // the target too (a model input is validated by its spec, but this function is public)
+  std::vector<uint8_t> big(64);
+  CHECK_THROWS_WITH(preprocess_rgba_u8(big.data(), px.data(), 2, 2, {2, 2, 2}), Contains("channels must be 1 or 3"));
+  CHECK_THROWS_WITH(preprocess_rgba_u8(big.data(), px.data(), 2, 2, {1, 0, 2}), Contains("1×0×2 is not usable"));
 }

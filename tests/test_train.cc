@@ -208,10 +208,12 @@ TEST_CASE("trainer: learns a small synthetic task to over 95% validation accurac
   Dataset d = synthetic::dataset(3, 80, 12);
   Model m(parse_spec(synthetic::spec(3)), 12);
   TrainConfig cfg;
-  cfg.epochs = 15;
+  // 20 epochs at lr 0.005 reach 100% on each of seeds 1..12 (checked once by hand), so the
+  // assertion holds with margin even if a kernel's rounding changes
+  cfg.epochs = 20;
   cfg.batch_size = 16;
   cfg.optim.kind = "adam";
-  cfg.optim.lr = 0.01;
+  cfg.optim.lr = 0.005;
   cfg.val_fraction = 0.25;
   cfg.shift = 2;
   cfg.seed = 12;

@@ -44,6 +44,9 @@ void preprocess_rgba_u8(uint8_t* out, const uint8_t* rgba, int src_w, int src_h,
   if (src_w <= 0 || src_h <= 0 || src_w > 8192 || src_h > 8192)
     throw std::invalid_argument("image size " + std::to_string(src_w) + "×" + std::to_string(src_h) +
                                 " is not usable: width and height must be 1 to 8192 pixels");
+  if ((in.channels != 1 && in.channels != 3) || in.height < 1 || in.width < 1 || in.height > 8192 || in.width > 8192)
+    throw std::invalid_argument("model input " + std::to_string(in.channels) + "×" + std::to_string(in.height) + "×" +
+                                std::to_string(in.width) + " is not usable: channels must be 1 or 3, height and width 1 to 8192");
   // centre crop to the target aspect ratio (H/W), then resize the crop
   double crop_w = src_w, crop_h = src_h;
   if (double(src_w) * in.height > double(src_h) * in.width) crop_w = double(src_h) * in.width / in.height;
