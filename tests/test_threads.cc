@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cstdlib>
+#include <new>
 #include <vector>
 
 #include "convlab/kernels.h"
@@ -13,6 +15,29 @@
 #include "convlab/rng.h"
 
 using namespace convlab;
+
+// Counts heap allocations while g_counting is set (a replacement of the global operator new, so
+// every std::vector growth is seen).
+static std::atomic<bool> g_counting{false};
+static std::atomic<long> g_allocations{0};
+void* operator new(std::size_t n) {
+  if (g_counting) ++g_allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+// every form that pairs with the frees below (ASan checks new/free pairs)
+void* operator new[](std::size_t n) { return ::operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  if (g_counting) ++g_allocations;
+  return std::malloc(n ? n : 1);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return ::operator new(n, t); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace {
 
@@ -127,4 +152,33 @@ TEST_CASE("conv2d backward with threads matches the plain reference (per-image p
   for (size_t i = 0; i < dx.size(); ++i) CHECK(dx[i] == Approx(rdx[i]).margin(1e-5));
   for (size_t i = 0; i < dw.size(); ++i) CHECK(dw[i] == Approx(rdw[i]).margin(1e-5));
   for (size_t i = 0; i < db.size(); ++i) CHECK(db[i] == Approx(rdb[i]).margin(1e-5));
+}
+
+TEST_CASE("a training step allocates nothing once the model has reserved its batch") {
+  ThreadCount tc(max_threads());
+  Model model(parse_spec(std::string(kNet)), 3);
+  OptimConfig oc;
+  oc.kind = "sgd", oc.lr = 0.01, oc.momentum = 0.9;
+  Optimizer opt(oc, model);
+  const int batch = 6, classes = model.num_classes();
+  std::vector<float> x(size_t(model.input_size() * batch), 0.25f), probs(size_t(batch * classes)), dl(probs.size());
+  std::vector<int32_t> labels(static_cast<size_t>(batch), 1);
+  auto step = [&](int n) {
+    const float* logits = model.forward(x.data(), n);
+    softmax_cross_entropy_forward(probs.data(), logits, labels.data(), n, classes);
+    softmax_cross_entropy_backward(dl.data(), probs.data(), labels.data(), n, classes);
+    model.zero_grad();
+    model.backward(dl.data());
+    opt.step(model);
+  };
+  step(batch);  // first step: reserve, and the thread pool starts
+  const int64_t bytes = model.buffer_bytes();
+  g_allocations = 0;
+  g_counting = true;
+  step(batch);
+  step(batch - 1);  // a smaller last batch of an epoch reuses the same buffers
+  model.forward(x.data(), 1);
+  g_counting = false;
+  CHECK(g_allocations == 0);
+  CHECK(model.buffer_bytes() == bytes);
 }

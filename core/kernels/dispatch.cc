@@ -72,7 +72,8 @@ void f32_gemm(const GemmArgs& g) { f32_gemm_tiled(f32_gemm_4x8_best(), g); }
 
 void f32_gemm_parallel(const GemmArgs& g) {
   if (gemm_trivial(g)) return;
-  if (num_threads() == 1) return f32_gemm(g);
+  // below ~64K multiply-adds a hand-over costs more than it saves
+  if (num_threads() == 1 || int64_t(g.m) * g.n * g.k < (1 << 16)) return f32_gemm(g);
   std::vector<float> own;
   float* pack = g.pack;
   if (!pack) {

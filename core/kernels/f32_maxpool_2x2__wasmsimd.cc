@@ -17,8 +17,8 @@ void f32_maxpool_2x2__wasmsimd(float* y, int32_t* argmax, const float* x, int64_
     for (int oy = 0; oy < h_out; ++oy, y += w_out, argmax += w_out) {
       const float* r0 = x + 2 * oy * w_in;
       const float* r1 = r0 + w_in;
-      int ox = 0;
-      for (; ox + 4 <= w_out; ox += 4) {
+      // four outputs starting at column ox
+      auto quad = [&](int ox) {
         const v128_t a = wasm_v128_load(r0 + 2 * ox), b = wasm_v128_load(r0 + 2 * ox + 4);
         const v128_t c = wasm_v128_load(r1 + 2 * ox), d = wasm_v128_load(r1 + 2 * ox + 4);
         v128_t best = wasm_i32x4_shuffle(a, b, 0, 2, 4, 6);
@@ -38,6 +38,13 @@ void f32_maxpool_2x2__wasmsimd(float* y, int32_t* argmax, const float* x, int64_
         at = wasm_v128_bitselect(wasm_i32x4_add(i00, wasm_i32x4_splat(w_in + 1)), at, take);
         wasm_v128_store(y + ox, best);
         wasm_v128_store(argmax + ox, at);
+      };
+      int ox = 0;
+      for (; ox + 4 <= w_out; ox += 4) quad(ox);
+      // the leftover columns: one more quad overlapping the last one (same values rewritten)
+      if (ox < w_out && w_out >= 4) {
+        quad(w_out - 4);
+        ox = w_out;
       }
       for (; ox < w_out; ++ox) {
         const int i0 = 2 * oy * w_in + 2 * ox;

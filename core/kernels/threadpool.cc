@@ -3,6 +3,8 @@
 // it holds and joining them deadlocks, see TOOLCHAIN.md). The single-threaded build runs inline.
 #include "convlab/kernels.h"
 
+#include <cstdint>
+
 #if CONVLAB_THREADS
 #include <atomic>
 #include <condition_variable>
@@ -19,6 +21,12 @@ namespace {
 constexpr int kMaxThreads = 2;
 thread_local bool t_inside = false;
 
+// Work is cut into up to kPieces contiguous pieces that both threads claim from one atomic word
+// (job, piece count, next piece). If the worker is slow to wake (a busy machine), the caller
+// simply takes more pieces: nothing ever waits for a thread that has not started a piece.
+// Which thread runs a piece never changes a result.
+constexpr uint32_t kPieces = 16;
+
 class Pool {
  public:
   Pool() : worker_([this] { work(); }) {}
@@ -32,29 +40,44 @@ class Pool {
     worker_.join();
   }
 
-  // Chunk 0 on the caller, chunk 1 on the worker.
   void run(int n, void* ctx, ParallelFn fn) {
+    const uint32_t pieces = uint32_t(n) < kPieces ? uint32_t(n) : kPieces;
     fn_ = fn, ctx_ = ctx, n_ = n;
-    pending_.store(1, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    const uint32_t job = ++job_;
+    claim_.store(uint64_t(job) << 32 | uint64_t(pieces) << 16, std::memory_order_release);
     {
       std::lock_guard<std::mutex> lk(mu_);
-      gen_.fetch_add(1, std::memory_order_release);
+      gen_.store(job, std::memory_order_release);
     }
     cv_.notify_one();
-    chunk(0);
-    // the worker's half is about as long as ours: spin rather than sleep
-    while (pending_.load(std::memory_order_acquire) != 0) {
-    }
+    take_pieces(job, 0);
+    // Only pieces the worker has claimed are left: spin a little, then sleep.
+    for (int i = 0; i < (1 << 14); ++i)
+      if (done_.load(std::memory_order_acquire) == pieces) return;
+    std::unique_lock<std::mutex> lk(done_mu_);
+    done_cv_.wait(lk, [&] { return done_.load(std::memory_order_acquire) == pieces; });
   }
 
  private:
-  void chunk(int t) {
-    const int b = int(int64_t(n_) * t / kMaxThreads), e = int(int64_t(n_) * (t + 1) / kMaxThreads);
-    if (b < e) fn_(ctx_, b, e, t);
+  void take_pieces(uint32_t job, int t) {
+    for (;;) {
+      uint64_t v = claim_.load(std::memory_order_acquire);
+      const uint32_t pieces = uint32_t(v >> 16) & 0xffff, next = uint32_t(v) & 0xffff;
+      if (uint32_t(v >> 32) != job || next >= pieces) return;
+      if (!claim_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      // piece `next` is ours and unfinished, so the job (fn_, ctx_, n_) cannot change under us
+      const int b = int(int64_t(n_) * next / pieces), e = int(int64_t(n_) * (next + 1) / pieces);
+      if (b < e) fn_(ctx_, b, e, t);
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == pieces && t != 0) {
+        { std::lock_guard<std::mutex> lk(done_mu_); }
+        done_cv_.notify_one();
+      }
+    }
   }
 
   void work() {
-    t_inside = true;  // a parallel_for inside a chunk runs inline
+    t_inside = true;  // a parallel_for inside a piece runs inline
     uint32_t seen = 0;
     for (;;) {
       // Spin a little before sleeping: a training step calls parallel_for dozens of times and
@@ -68,15 +91,18 @@ class Pool {
       }
       seen = g;
       if (stop_) return;
-      chunk(1);
-      pending_.store(0, std::memory_order_release);
+      take_pieces(g, 1);
     }
   }
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::atomic<uint32_t> gen_{0};
-  std::atomic<int> pending_{0};
+  std::mutex done_mu_;
+  std::condition_variable done_cv_;
+  std::atomic<uint32_t> gen_{0};      // the job the worker should look at (wakes it)
+  std::atomic<uint64_t> claim_{0};    // job << 32 | pieces << 16 | next unclaimed piece
+  std::atomic<uint32_t> done_{0};     // finished pieces of the current job
+  uint32_t job_ = 0;                  // caller side only
   ParallelFn fn_ = nullptr;
   void* ctx_ = nullptr;
   int n_ = 0;

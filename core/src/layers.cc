@@ -261,7 +261,8 @@ void conv2d_backward_reference(float* dx, float* dw, float* db, const float* dy,
 // ---------------------------------------------------------------- relu
 
 namespace {
-constexpr int64_t kElementwiseBlock = 4096;  // floats per parallel work item
+// Floats per parallel work item: smaller pieces cost more to hand over than they save.
+constexpr int64_t kElementwiseBlock = 16384;
 int elementwise_blocks(int64_t n) { return int((n + kElementwiseBlock - 1) / kElementwiseBlock); }
 }  // namespace
 
@@ -287,8 +288,10 @@ void maxpool2d_forward(float* y, int32_t* argmax, const float* x, const Pool2dSh
       s.w_in == 2 * s.w_out) {
     // the common 2x2 pool: a kernel without bounds checks, planes split over the threads
     const int64_t in = int64_t(s.h_in) * s.w_in, out = int64_t(s.h_out) * s.w_out;
-    parallel_for(int(planes), [&](int b, int e, int) {
-      f32_maxpool_2x2(y + b * out, argmax + b * out, x + b * in, e - b, s.h_in, s.w_in);
+    const int64_t per = std::max<int64_t>(1, kElementwiseBlock / in), items = (planes + per - 1) / per;
+    parallel_for(int(items), [&](int b, int e, int) {
+      const int64_t p0 = b * per, p1 = std::min(planes, e * per);
+      f32_maxpool_2x2(y + p0 * out, argmax + p0 * out, x + p0 * in, p1 - p0, s.h_in, s.w_in);
     });
     return;
   }
@@ -321,8 +324,10 @@ void maxpool2d_forward(float* y, int32_t* argmax, const float* x, const Pool2dSh
 
 void maxpool2d_backward(float* dx, const float* dy, const int32_t* argmax, const Pool2dShape& s) {
   const int64_t planes = int64_t(s.n) * s.c, in = int64_t(s.h_in) * s.w_in, out = int64_t(s.h_out) * s.w_out;
-  // each plane scatters only into its own plane of dx: planes split over the threads
-  parallel_for(int(planes), [&](int b, int e, int) {
+  // each plane scatters only into its own plane of dx: groups of planes split over the threads
+  const int64_t per = std::max<int64_t>(1, kElementwiseBlock / in), items = (planes + per - 1) / per;
+  parallel_for(int(items), [&](int bi, int ei, int) {
+    const int64_t b = bi * per, e = std::min(planes, ei * per);
     std::memset(dx + b * in, 0, sizeof(float) * (e - b) * in);
     for (int64_t p = b; p < e; ++p)
       for (int64_t q = 0; q < out; ++q) dx[p * in + argmax[p * out + q]] += dy[p * out + q];
