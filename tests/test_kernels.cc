@@ -254,3 +254,48 @@ TEST_CASE("f32_igemm_4x8 (B read in place through row offsets) equals f32_gemm_4
 #endif
       }
 }
+
+TEST_CASE("f32_avgpool_2x2: SIMD and scalar twin equal the generic pool bit for bit, forward and gradient") {
+  for (int planes : {1, 3})
+    for (int h_out : {1, 3})
+      for (int w_out : {1, 3, 4, 5, 17}) {
+        const int h = 2 * h_out, w = 2 * w_out;
+        auto x = random_values(size_t(planes * h * w), uint64_t(w_out * 10 + h_out + 500));
+        auto dy = random_values(size_t(planes * h_out * w_out), uint64_t(w_out * 10 + h_out + 900));
+        x[0] = -0.0f, dy[0] = -0.0f;  // -0 must come out as the generic path's +0
+        // what the generic loops of avgpool2d_forward/backward compute, written out
+        const size_t ny = size_t(planes * h_out * w_out), nx = x.size();
+        std::vector<float> want(ny), want_dx(nx, 0.0f);
+        for (int p = 0; p < planes; ++p)
+          for (int oy = 0; oy < h_out; ++oy)
+            for (int ox = 0; ox < w_out; ++ox) {
+              float acc = 0.0f;
+              for (int ky = 0; ky < 2; ++ky)
+                for (int kx = 0; kx < 2; ++kx) acc += x[size_t(p * h * w + (2 * oy + ky) * w + 2 * ox + kx)];
+              const size_t o = size_t((p * h_out + oy) * w_out + ox);
+              want[o] = acc * (1.0f / 4.0f);
+              for (int ky = 0; ky < 2; ++ky)
+                for (int kx = 0; kx < 2; ++kx) want_dx[size_t(p * h * w + (2 * oy + ky) * w + 2 * ox + kx)] += dy[o] * 0.25f;
+            }
+        INFO("planes=" << planes << " h_out=" << h_out << " w_out=" << w_out);
+        std::vector<float> y(ny, 5.0f), dx(nx, 5.0f);
+        f32_avgpool_2x2__scalar(y.data(), x.data(), planes, h, w);
+        f32_avgpool_2x2_grad__scalar(dx.data(), dy.data(), planes, h, w);
+        CHECK(same_bits(y, want));
+        CHECK(same_bits(dx, want_dx));
+#ifdef __wasm_simd128__
+        std::fill(y.begin(), y.end(), 5.0f), std::fill(dx.begin(), dx.end(), 5.0f);
+        f32_avgpool_2x2__wasmsimd(y.data(), x.data(), planes, h, w);
+        f32_avgpool_2x2_grad__wasmsimd(dx.data(), dy.data(), planes, h, w);
+        CHECK(same_bits(y, want));
+        CHECK(same_bits(dx, want_dx));
+#endif
+        // and the layer functions take the fast path with the same result
+        const Pool2dShape s{1, planes, h, w, h_out, w_out, 2, 2, 0, 0};
+        std::fill(y.begin(), y.end(), 5.0f), std::fill(dx.begin(), dx.end(), 5.0f);
+        avgpool2d_forward(y.data(), x.data(), s);
+        avgpool2d_backward(dx.data(), dy.data(), s);
+        CHECK(same_bits(y, want));
+        CHECK(same_bits(dx, want_dx));
+      }
+}

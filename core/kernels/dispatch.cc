@@ -127,4 +127,20 @@ void f32_maxpool_2x2(float* y, int32_t* argmax, const float* x, int64_t planes, 
 #endif
 }
 
+void f32_avgpool_2x2(float* y, const float* x, int64_t planes, int h_in, int w_in) {
+#ifdef __wasm_simd128__
+  f32_avgpool_2x2__wasmsimd(y, x, planes, h_in, w_in);
+#else
+  f32_avgpool_2x2__scalar(y, x, planes, h_in, w_in);
+#endif
+}
+
+void f32_avgpool_2x2_grad(float* dx, const float* dy, int64_t planes, int h_in, int w_in) {
+#ifdef __wasm_simd128__
+  f32_avgpool_2x2_grad__wasmsimd(dx, dy, planes, h_in, w_in);
+#else
+  f32_avgpool_2x2_grad__scalar(dx, dy, planes, h_in, w_in);
+#endif
+}
+
 }  // namespace convlab

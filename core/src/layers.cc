@@ -282,15 +282,25 @@ void relu_backward(float* dx, const float* dy, const float* y, int64_t n) {
 
 // ---------------------------------------------------------------- pools
 
+// The common 2x2/2 pool without padding goes to the kernels, planes split over the threads.
+static bool is_pool_2x2(const Pool2dShape& s) {
+  return s.k == 2 && s.stride == 2 && s.pad_top == 0 && s.pad_left == 0 && s.h_in == 2 * s.h_out &&
+         s.w_in == 2 * s.w_out;
+}
+
+template <class F>
+static void for_plane_groups(const Pool2dShape& s, F&& f) {
+  const int64_t planes = int64_t(s.n) * s.c, in = int64_t(s.h_in) * s.w_in;
+  const int64_t per = std::max<int64_t>(1, kElementwiseBlock / in), items = (planes + per - 1) / per;
+  parallel_for(int(items), [&](int b, int e, int) { f(b * per, std::min(planes, e * per)); });
+}
+
+
 void maxpool2d_forward(float* y, int32_t* argmax, const float* x, const Pool2dShape& s) {
   const int64_t planes = int64_t(s.n) * s.c;
-  if (s.k == 2 && s.stride == 2 && s.pad_top == 0 && s.pad_left == 0 && s.h_in == 2 * s.h_out &&
-      s.w_in == 2 * s.w_out) {
-    // the common 2x2 pool: a kernel without bounds checks, planes split over the threads
+  if (is_pool_2x2(s)) {
     const int64_t in = int64_t(s.h_in) * s.w_in, out = int64_t(s.h_out) * s.w_out;
-    const int64_t per = std::max<int64_t>(1, kElementwiseBlock / in), items = (planes + per - 1) / per;
-    parallel_for(int(items), [&](int b, int e, int) {
-      const int64_t p0 = b * per, p1 = std::min(planes, e * per);
+    for_plane_groups(s, [&](int64_t p0, int64_t p1) {
       f32_maxpool_2x2(y + p0 * out, argmax + p0 * out, x + p0 * in, p1 - p0, s.h_in, s.w_in);
     });
     return;
@@ -336,6 +346,13 @@ void maxpool2d_backward(float* dx, const float* dy, const int32_t* argmax, const
 
 void avgpool2d_forward(float* y, const float* x, const Pool2dShape& s) {
   const int64_t planes = int64_t(s.n) * s.c;
+  if (is_pool_2x2(s)) {
+    const int64_t in = int64_t(s.h_in) * s.w_in, out = int64_t(s.h_out) * s.w_out;
+    for_plane_groups(s, [&](int64_t p0, int64_t p1) {
+      f32_avgpool_2x2(y + p0 * out, x + p0 * in, p1 - p0, s.h_in, s.w_in);
+    });
+    return;
+  }
   const float inv = 1.0f / float(s.k * s.k);
   for (int64_t p = 0; p < planes; ++p) {
     const float* xp = x + p * s.h_in * s.w_in;
@@ -357,6 +374,13 @@ void avgpool2d_forward(float* y, const float* x, const Pool2dShape& s) {
 
 void avgpool2d_backward(float* dx, const float* dy, const Pool2dShape& s) {
   const int64_t planes = int64_t(s.n) * s.c;
+  if (is_pool_2x2(s)) {
+    const int64_t in = int64_t(s.h_in) * s.w_in, out = int64_t(s.h_out) * s.w_out;
+    for_plane_groups(s, [&](int64_t p0, int64_t p1) {
+      f32_avgpool_2x2_grad(dx + p0 * in, dy + p0 * out, p1 - p0, s.h_in, s.w_in);
+    });
+    return;
+  }
   const float inv = 1.0f / float(s.k * s.k);
   std::memset(dx, 0, sizeof(float) * planes * s.h_in * s.w_in);
   for (int64_t p = 0; p < planes; ++p) {

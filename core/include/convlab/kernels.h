@@ -96,7 +96,13 @@ void f32_relu_grad__scalar(float* dx, const float* dy, const float* y, int64_t n
 // 2x2 max pool, stride 2, no padding, over `planes` planes of (h_in, w_in) -> (h_in/2, w_in/2),
 // with the argmax index into the input plane; first maximum wins, a NaN always wins (PyTorch).
 void f32_maxpool_2x2__scalar(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
+// 2x2 average pool, stride 2, no padding: y = sum of the window in scan order, times 0.25;
+// its gradient writes dy * 0.25 into every tap (windows do not overlap).
+void f32_avgpool_2x2__scalar(float* y, const float* x, int64_t planes, int h_in, int w_in);
+void f32_avgpool_2x2_grad__scalar(float* dx, const float* dy, int64_t planes, int h_in, int w_in);
 #ifdef __wasm_simd128__
+void f32_avgpool_2x2__wasmsimd(float* y, const float* x, int64_t planes, int h_in, int w_in);
+void f32_avgpool_2x2_grad__wasmsimd(float* dx, const float* dy, int64_t planes, int h_in, int w_in);
 void f32_relu__wasmsimd(float* y, const float* x, int64_t n);
 void f32_relu_grad__wasmsimd(float* dx, const float* dy, const float* y, int64_t n);
 void f32_maxpool_2x2__wasmsimd(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
@@ -105,6 +111,8 @@ void f32_maxpool_2x2__wasmsimd(float* y, int32_t* argmax, const float* x, int64_
 void f32_relu(float* y, const float* x, int64_t n);
 void f32_relu_grad(float* dx, const float* dy, const float* y, int64_t n);
 void f32_maxpool_2x2(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
+void f32_avgpool_2x2(float* y, const float* x, int64_t planes, int h_in, int w_in);
+void f32_avgpool_2x2_grad(float* dx, const float* dy, int64_t planes, int h_in, int w_in);
 
 // ---- threads ----
 // Runs fn(ctx, begin, end, thread) over [0, n) split in contiguous chunks, one per thread in use
