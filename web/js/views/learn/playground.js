@@ -52,7 +52,7 @@ export function createPlayground(ctx) {
     const corner = c.counts[c.p] ** 2, mid = Math.max(...c.counts) ** 2;
     explain.textContent = (c.w_out === 0 ? 'The kernel is larger than the padded input: no window fits. '
       : `${c.w_out}×${c.w_out} outputs; the outlined window makes the orange output cell. The corner pixel is read ${corner} time${corner === 1 ? '' : 's'}, the busiest pixel ${mid}. `)
-      + (c.p ? 'Zero padding (hatched) lets the window centre sit on the border pixels, so they count more. ' : 'Without padding the border pixels are read less often than the middle. ')
+      + (c.p ? 'Zero padding (hatched) lets the window centre sit on the border pixels. ' : 'Without padding the border pixels are read less often than the middle. ')
       + (c.unused ? `${c.unused} column${c.unused === 1 ? '' : 's'} (and as many rows) at the right/bottom are never read (red): the division is not exact, so ConvLab's specs refuse this and suggest a fix; PyTorch silently floors it.` : '');
   }
 
