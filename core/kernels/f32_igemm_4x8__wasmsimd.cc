@@ -17,12 +17,12 @@ void f32_igemm_4x8__wasmsimd(int mr, int nr, int k, const float* pa, const float
   v128_t c2l = c0l, c2h = c0l, c3l = c0l, c3h = c0l;
   for (int p = 0; p < k; ++p, pa += 4) {
     const float* pb = b + koff[p];
-    const v128_t a = wasm_v128_load(pa);
     const v128_t bl = wasm_v128_load(pb), bh = wasm_v128_load(pb + 4);
-    const v128_t a0 = wasm_i32x4_shuffle(a, a, 0, 0, 0, 0);
-    const v128_t a1 = wasm_i32x4_shuffle(a, a, 1, 1, 1, 1);
-    const v128_t a2 = wasm_i32x4_shuffle(a, a, 2, 2, 2, 2);
-    const v128_t a3 = wasm_i32x4_shuffle(a, a, 3, 3, 3, 3);
+    // load-splats of A, as in f32_gemm_4x8__wasmsimd (faster than load + shuffles in V8)
+    const v128_t a0 = wasm_v128_load32_splat(pa);
+    const v128_t a1 = wasm_v128_load32_splat(pa + 1);
+    const v128_t a2 = wasm_v128_load32_splat(pa + 2);
+    const v128_t a3 = wasm_v128_load32_splat(pa + 3);
     c0l = wasm_f32x4_add(c0l, wasm_f32x4_mul(a0, bl));
     c0h = wasm_f32x4_add(c0h, wasm_f32x4_mul(a0, bh));
     c1l = wasm_f32x4_add(c1l, wasm_f32x4_mul(a1, bl));
