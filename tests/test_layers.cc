@@ -156,6 +156,35 @@ TEST_CASE("conv2d: im2col + GEMM equals the plain reference on ragged shapes, fo
   }
 }
 
+TEST_CASE("conv2d forward: every tiling (implicit by rows, by padded width, im2col) gives the im2col GEMM's bits") {
+  // The wasm build reads stride-1 inputs in place (two tilings, chosen by width); the native
+  // build uses im2col. Each must equal bias + (W . col) summed in k order, bit for bit: that is
+  // what keeps native, wasm, 1 and 2 threads on one determinism hash. Widths cover whole and
+  // partial 8-wide tiles per row.
+  Rng pick(7, 11);
+  auto in = [&](int lo, int hi) { return lo + int(pick.below(uint32_t(hi - lo + 1))); };
+  for (int trial = 0; trial < 40; ++trial) {
+    const int k = in(1, 4), st = trial % 4 == 3 ? 2 : 1, pad = in(0, k - 1);
+    const int h = in(std::max(1, k - 2 * pad), 9), w = in(std::max(1, k - 2 * pad), 37);
+    const int n = in(1, 3), c_in = in(1, 4), c_out = in(1, 9);
+    auto s = conv_shape(n, c_in, h, w, c_out, k, st, pad, pad, pad, pad);
+    INFO("trial " << trial << ": n " << n << " c_in " << c_in << " " << h << "x" << w << " c_out " << c_out << " k "
+                  << k << " s " << st << " pad " << pad);
+    auto x = gradcheck::random_vector(int64_t(n) * c_in * h * w, 500 + trial);
+    auto wt = gradcheck::random_vector(int64_t(c_out) * c_in * k * k, 600 + trial);
+    auto b = gradcheck::random_vector(c_out, 700 + trial);
+    auto y = conv_forward(x, wt, b, s);
+    const int hw = s.h_out * s.w_out, ckk = c_in * k * k;
+    std::vector<float> col(size_t(ckk) * hw), yi(size_t(c_out) * hw);
+    for (int i = 0; i < n; ++i) {
+      f32_im2col__scalar(col.data(), x.data() + int64_t(i) * c_in * h * w, s);
+      for (int o = 0; o < c_out; ++o) std::fill(yi.begin() + int64_t(o) * hw, yi.begin() + int64_t(o + 1) * hw, b[o]);
+      f32_gemm_tiled(f32_gemm_4x8__scalar, {c_out, hw, ckk, wt.data(), ckk, false, col.data(), hw, false, yi.data(), hw, true});
+      REQUIRE(std::memcmp(yi.data(), y.data() + int64_t(i) * c_out * hw, sizeof(float) * yi.size()) == 0);
+    }
+  }
+}
+
 TEST_CASE("conv2d: gradient check of input, weight and bias") {
   struct Case { const char* name; int h, w, k, s, pt, pb; };
   auto c = GENERATE(Case{"k3 s1 p1", 5, 6, 3, 1, 1, 1}, Case{"k3 s2 p0", 7, 7, 3, 2, 0, 0},

@@ -93,11 +93,23 @@ int64_t conv2d_col_size(const Conv2dShape& s) {
 namespace {
 
 // y_i = sum + b with the sum over ckk in the same order as the im2col path (padding taps are the
-// same explicit zeros), so both paths give the same bits.
+// same explicit zeros), so both paths give the same bits. Two tilings of the output positions:
+//  - by rows (tiles of 8 along each output row, stored straight into y, which starts as the bias):
+//    no junk columns and no copy-out; used when it makes no more tiles than the other one;
+//  - by padded width (tiles run on across rows, junk columns dropped when copying out with the
+//    bias): fewer tiles when w_out is well short of a multiple of 8 (28 wide: 105 tiles vs 112).
+bool implicit_by_rows(const Conv2dShape& s, const Implicit& g) {
+  return round_up(s.w_out, kGemmNr) * s.h_out <= round_up(g.npos, kGemmNr);
+}
+
 void conv2d_forward_implicit(float* y, const ConvScratch& sc, const float* x, const float* b, const Conv2dShape& s) {
   const int hw = s.h_out * s.w_out, ckk = s.c_in * s.k * s.k;
   const Implicit g = implicit_geometry(s);
-  const int nq = int(g.ypad_stride / kGemmNr), np = int(round_up(s.c_out, kGemmMr) / kGemmMr);
+  const bool rows = implicit_by_rows(s, g);
+  const int tpr = int(round_up(s.w_out, kGemmNr) / kGemmNr);  // tiles per output row (by rows)
+  const int nq = rows ? s.h_out * tpr : int(g.ypad_stride / kGemmNr), np = int(round_up(s.c_out, kGemmMr) / kGemmMr);
+  // by rows, tile q covers y positions [start(q), start(q + 1)), consecutive in q
+  auto start = [&](int q) { return (q / tpr) * s.w_out + std::min(kGemmNr * (q % tpr), s.w_out); };
   int32_t koff[kMaxImplicitK];
   for (int ci = 0, r = 0; ci < s.c_in; ++ci)
     for (int ky = 0; ky < s.k; ++ky)
@@ -105,8 +117,8 @@ void conv2d_forward_implicit(float* y, const ConvScratch& sc, const float* x, co
   const int blocks = s.n >= num_threads() ? 1 : std::min(num_threads(), nq);
   const IgemmMicrokernel uk = f32_igemm_4x8_best();
   parallel_for(s.n * blocks, [&](int begin, int end, int t) {
-    float* xpad = sc.thread0 + t * sc.per_thread;
-    float* ypad = xpad + g.xpad_size;
+    float* xpad = sc.thread0 + t * sc.per_thread;  // (c_in, hp, wp) + slack
+    float* ypad = xpad + g.xpad_size;               // (c_out, ypad_stride), padded-width tiling only
     for (int item = begin; item < end; ++item) {
       const int i = item / blocks, blk = item % blocks;
       const int q0 = nq * blk / blocks, q1 = nq * (blk + 1) / blocks;
@@ -122,6 +134,17 @@ void conv2d_forward_implicit(float* y, const ConvScratch& sc, const float* x, co
           std::memcpy(xpad + (int64_t(ci) * g.hp + yy) * g.wp + x0, xi + (int64_t(ci) * s.h_in + iy) * s.w_in,
                       sizeof(float) * size_t(cols));
         }
+      if (rows) {
+        const int a = start(q0), e = q1 == nq ? hw : start(q1);
+        for (int o = 0; o < s.c_out; ++o) std::fill(yi + int64_t(o) * hw + a, yi + int64_t(o) * hw + e, b[o]);
+        for (int q = q0; q < q1; ++q) {
+          const int oy = q / tpr, ox = kGemmNr * (q % tpr), nr = std::min(kGemmNr, s.w_out - ox);
+          for (int p = 0; p < np; ++p)
+            uk(std::min(kGemmMr, s.c_out - p * kGemmMr), nr, ckk, sc.wpack + int64_t(p) * kGemmMr * ckk,
+               xpad + oy * g.wp + ox, koff, yi + int64_t(p) * kGemmMr * hw + oy * s.w_out + ox, hw, true);
+        }
+        continue;
+      }
       for (int q = q0; q < q1; ++q) {
         const int nr = std::min(kGemmNr, g.npos - q * kGemmNr);
         for (int p = 0; p < np; ++p)
