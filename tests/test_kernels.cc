@@ -230,6 +230,34 @@ TEST_CASE("linear layer with caller scratch equals the allocating overload bit f
   CHECK(same_bits(db1, db2));
 }
 
+TEST_CASE("prepacked weights: conv2d_forward_packed and linear_forward_packed give the unpacked forwards' bits") {
+  for (int trial = 0; trial < 12; ++trial) {
+    const int n = 1 + trial % 3, c_in = 1 + trial % 4, c_out = 1 + (trial * 5) % 9, k = 1 + trial % 3;
+    const int h = 3 + trial, w = 4 + 2 * trial, st = trial % 4 == 3 ? 2 : 1;
+    const Conv2dShape s{n, c_in, h, w, c_out, (h + 2 - k) / st + 1, (w + 2 - k) / st + 1, k, st, 1, 1};
+    INFO("trial " << trial);
+    auto x = random_values(size_t(n) * c_in * h * w, 900 + trial);
+    auto wt = random_values(size_t(c_out) * c_in * k * k, 910 + trial);
+    auto b = random_values(size_t(c_out), 920 + trial);
+    const size_t ny = size_t(n) * c_out * s.h_out * s.w_out;
+    std::vector<float> y0(ny), y1(ny, 5.0f), col(size_t(conv2d_col_size(s))), wp(size_t(conv2d_wpack_size(s)));
+    conv2d_forward(y0.data(), col.data(), x.data(), wt.data(), b.data(), s);
+    conv2d_pack_weights(wp.data(), wt.data(), s);
+    conv2d_forward_packed(y1.data(), col.data(), x.data(), wp.data(), b.data(), s);
+    REQUIRE(std::memcmp(y0.data(), y1.data(), sizeof(float) * ny) == 0);
+
+    const int in = 1 + trial * 7, out = 1 + trial * 3;
+    auto lx = random_values(size_t(n) * in, 930 + trial), lw = random_values(size_t(out) * in, 940 + trial);
+    auto lb = random_values(size_t(out), 950 + trial);
+    std::vector<float> z0(size_t(n) * out), z1(z0.size(), 5.0f), scratch(size_t(linear_scratch_size(n, in, out)));
+    std::vector<float> lwp(size_t(linear_wpack_size(in, out)));
+    linear_forward(z0.data(), scratch.data(), lx.data(), lw.data(), lb.data(), n, in, out);
+    linear_pack_weights(lwp.data(), lw.data(), in, out);
+    linear_forward_packed(z1.data(), scratch.data(), lx.data(), lwp.data(), lb.data(), n, in, out);
+    REQUIRE(std::memcmp(z0.data(), z1.data(), sizeof(float) * z0.size()) == 0);
+  }
+}
+
 TEST_CASE("f32_igemm_4x8 (B read in place through row offsets) equals f32_gemm_4x8 on the packed rows") {
   for (int k : kRagged)
     for (int mr = 1; mr <= 4; ++mr)

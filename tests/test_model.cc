@@ -9,6 +9,7 @@
 
 #include "convlab/layers.h"
 #include "convlab/model.h"
+#include "convlab/optim.h"
 #include "convlab/safetensors.h"
 #include "gradcheck.h"
 
@@ -122,6 +123,39 @@ TEST_CASE("model: a batch gives each image the logits it gets alone") {
     const float* one = m.forward(x.data() + i * m.input_size(), 1);
     for (int c = 0; c < 3; ++c) CHECK(one[c] == batch[size_t(i * 3 + c)]);
   }
+}
+
+TEST_CASE("model: predict reuses packed weights and still follows every weight change") {
+  Model m = make(kAllLayers);
+  const int n = 2, k = m.num_classes();
+  auto x = gradcheck::random_vector(n * m.input_size(), 23, 0, 1);
+  auto logits = [&](bool use_predict) {
+    const float* y = use_predict ? m.predict(x.data(), n) : m.forward(x.data(), n);
+    return std::vector<float>(y, y + n * k);
+  };
+  const auto f0 = logits(false);
+  CHECK(logits(true) == f0);  // same bits as forward
+  CHECK(logits(true) == f0);  // and again from the cached panels
+  // an optimizer step writes through params(): predict must see the new weights
+  std::vector<int32_t> labels{0, 2};
+  std::vector<float> probs(size_t(n * k)), dlogits(probs.size());
+  softmax_cross_entropy_forward(probs.data(), m.forward(x.data(), n), labels.data(), n, k);
+  softmax_cross_entropy_backward(dlogits.data(), probs.data(), labels.data(), n, k);
+  m.zero_grad();
+  m.backward(dlogits.data());
+  Optimizer opt(OptimConfig{}, m);
+  opt.step(m);
+  const auto p1 = logits(true);
+  CHECK(p1 != f0);
+  CHECK(p1 == logits(false));
+  // a write through a pointer kept from before, announced with weights_changed()
+  float* b = m.find_param("11.bias")->value.data();
+  logits(true);
+  b[0] += 1.0f;
+  m.weights_changed();
+  const auto p2 = logits(true);
+  CHECK(p2 == logits(false));
+  CHECK(p2 != p1);
 }
 
 TEST_CASE("model: gradient check of every parameter through softmax cross-entropy") {

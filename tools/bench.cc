@@ -127,7 +127,7 @@ Json fashion_mnist(const std::string& dir, int epochs, int train_limit, uint64_t
   for (int b = 0; b < test.n; b += bs) {
     int n = std::min(bs, test.n - b);
     for (size_t i = 0; i < size_t(n) * 784; ++i) x[i] = float(test.images[size_t(b) * 784 + i]) / 255.0f;
-    const float* logits = model.forward(x.data(), n);
+    const float* logits = model.predict(x.data(), n);
     for (int i = 0; i < n; ++i) {
       int best = 0;
       for (int k = 1; k < 10; ++k)

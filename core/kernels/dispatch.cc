@@ -64,8 +64,8 @@ void f32_gemm_tiled(GemmMicrokernel uk, const GemmArgs& g) {
   float* pa = pack;
   float* pb = pack + int64_t(np) * kGemmMr * g.k;
   f32_packa_4__scalar(pa, g.a, g.lda, g.trans_a, g.m, g.k, 0, np);
-  f32_packb_8__scalar(pb, g.b, g.ldb, g.trans_b, g.k, g.n, 0, nq);
-  f32_gemm_packed(uk, g.m, g.n, g.k, pa, pb, g.c, g.ldc, g.accumulate, 0, nq);
+  if (!g.packed_b) f32_packb_8__scalar(pb, g.b, g.ldb, g.trans_b, g.k, g.n, 0, nq);
+  f32_gemm_packed(uk, g.m, g.n, g.k, pa, g.packed_b ? g.packed_b : pb, g.c, g.ldc, g.accumulate, 0, nq);
 }
 
 void f32_gemm(const GemmArgs& g) { f32_gemm_tiled(f32_gemm_4x8_best(), g); }
@@ -83,21 +83,23 @@ void f32_gemm_parallel(const GemmArgs& g) {
   const int np = int((g.m + kGemmMr - 1) / kGemmMr), nq = int((g.n + kGemmNr - 1) / kGemmNr);
   float* pa = pack;
   float* pb = pack + int64_t(np) * kGemmMr * g.k;
-  parallel_for(np + nq, [&](int b, int e, int) {
+  const int nqp = g.packed_b ? 0 : nq;  // B panels still to pack
+  parallel_for(np + nqp, [&](int b, int e, int) {
     if (b < np) f32_packa_4__scalar(pa + int64_t(b) * kGemmMr * g.k, g.a, g.lda, g.trans_a, g.m, g.k, b, std::min(e, np));
     if (e > np) {
       const int q0 = std::max(b, np) - np;
       f32_packb_8__scalar(pb + int64_t(q0) * kGemmNr * g.k, g.b, g.ldb, g.trans_b, g.k, g.n, q0, e - np);
     }
   });
+  const float* pbr = g.packed_b ? g.packed_b : pb;
   const GemmMicrokernel uk = f32_gemm_4x8_best();
   if (nq >= np) {
-    parallel_for(nq, [&](int b, int e, int) { f32_gemm_packed(uk, g.m, g.n, g.k, pa, pb, g.c, g.ldc, g.accumulate, b, e); });
+    parallel_for(nq, [&](int b, int e, int) { f32_gemm_packed(uk, g.m, g.n, g.k, pa, pbr, g.c, g.ldc, g.accumulate, b, e); });
   } else {
     // few columns (a linear layer's output): split the row panels instead
     parallel_for(np, [&](int b, int e, int) {
       const int m = std::min(g.m, e * kGemmMr) - b * kGemmMr;
-      f32_gemm_packed(uk, m, g.n, g.k, pa + int64_t(b) * kGemmMr * g.k, pb, g.c + int64_t(b) * kGemmMr * g.ldc, g.ldc,
+      f32_gemm_packed(uk, m, g.n, g.k, pa + int64_t(b) * kGemmMr * g.k, pbr, g.c + int64_t(b) * kGemmMr * g.ldc, g.ldc,
                       g.accumulate, 0, nq);
     });
   }

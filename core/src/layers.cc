@@ -102,7 +102,8 @@ bool implicit_by_rows(const Conv2dShape& s, const Implicit& g) {
   return round_up(s.w_out, kGemmNr) * s.h_out <= round_up(g.npos, kGemmNr);
 }
 
-void conv2d_forward_implicit(float* y, const ConvScratch& sc, const float* x, const float* b, const Conv2dShape& s) {
+void conv2d_forward_implicit(float* y, const ConvScratch& sc, const float* x, const float* wpack, const float* b,
+                             const Conv2dShape& s) {
   const int hw = s.h_out * s.w_out, ckk = s.c_in * s.k * s.k;
   const Implicit g = implicit_geometry(s);
   const bool rows = implicit_by_rows(s, g);
@@ -140,7 +141,7 @@ void conv2d_forward_implicit(float* y, const ConvScratch& sc, const float* x, co
         for (int q = q0; q < q1; ++q) {
           const int oy = q / tpr, ox = kGemmNr * (q % tpr), nr = std::min(kGemmNr, s.w_out - ox);
           for (int p = 0; p < np; ++p)
-            uk(std::min(kGemmMr, s.c_out - p * kGemmMr), nr, ckk, sc.wpack + int64_t(p) * kGemmMr * ckk,
+            uk(std::min(kGemmMr, s.c_out - p * kGemmMr), nr, ckk, wpack + int64_t(p) * kGemmMr * ckk,
                xpad + oy * g.wp + ox, koff, yi + int64_t(p) * kGemmMr * hw + oy * s.w_out + ox, hw, true);
         }
         continue;
@@ -148,7 +149,7 @@ void conv2d_forward_implicit(float* y, const ConvScratch& sc, const float* x, co
       for (int q = q0; q < q1; ++q) {
         const int nr = std::min(kGemmNr, g.npos - q * kGemmNr);
         for (int p = 0; p < np; ++p)
-          uk(std::min(kGemmMr, s.c_out - p * kGemmMr), nr, ckk, sc.wpack + int64_t(p) * kGemmMr * ckk,
+          uk(std::min(kGemmMr, s.c_out - p * kGemmMr), nr, ckk, wpack + int64_t(p) * kGemmMr * ckk,
              xpad + q * kGemmNr, koff, ypad + p * kGemmMr * g.ypad_stride + q * kGemmNr, int(g.ypad_stride), false);
       }
       // drop the junk columns, add the bias: rows of output positions inside [8 q0, 8 q1)
@@ -171,11 +172,24 @@ void conv2d_forward_implicit(float* y, const ConvScratch& sc, const float* x, co
 // by f32_im2col_packb8. Threads take whole images, or column panels of one image when there are
 // fewer images than threads (live prediction); every output is the same sum either way.
 void conv2d_forward(float* y, float* col, const float* x, const float* w, const float* b, const Conv2dShape& s) {
-  const int hw = s.h_out * s.w_out, ckk = s.c_in * s.k * s.k;
-  const int np = int(round_up(s.c_out, kGemmMr) / kGemmMr), nq = int(round_up(hw, kGemmNr) / kGemmNr);
   const ConvScratch sc = carve(col, s);
-  f32_packa_4__scalar(sc.wpack, w, ckk, false, s.c_out, ckk, 0, np);
-  if (conv_implicit(s)) return conv2d_forward_implicit(y, sc, x, b, s);
+  conv2d_pack_weights(sc.wpack, w, s);
+  conv2d_forward_packed(y, col, x, sc.wpack, b, s);
+}
+
+int64_t conv2d_wpack_size(const Conv2dShape& s) { return round_up(s.c_out, kGemmMr) * s.c_in * s.k * s.k; }
+
+void conv2d_pack_weights(float* wpack, const float* w, const Conv2dShape& s) {
+  const int ckk = s.c_in * s.k * s.k;
+  f32_packa_4__scalar(wpack, w, ckk, false, s.c_out, ckk, 0, int(round_up(s.c_out, kGemmMr) / kGemmMr));
+}
+
+void conv2d_forward_packed(float* y, float* col, const float* x, const float* wpack, const float* b,
+                           const Conv2dShape& s) {
+  const int hw = s.h_out * s.w_out, ckk = s.c_in * s.k * s.k;
+  const int nq = int(round_up(hw, kGemmNr) / kGemmNr);
+  const ConvScratch sc = carve(col, s);
+  if (conv_implicit(s)) return conv2d_forward_implicit(y, sc, x, wpack, b, s);
   const int blocks = s.n >= num_threads() ? 1 : std::min(num_threads(), nq);
   const GemmMicrokernel uk = f32_gemm_4x8_best();
   parallel_for(s.n * blocks, [&](int begin, int end, int t) {
@@ -188,7 +202,7 @@ void conv2d_forward(float* y, float* col, const float* x, const float* w, const 
       f32_im2col_packb8__scalar(pb, x + int64_t(i) * s.c_in * s.h_in * s.w_in, s, q0, q1);
       // y starts as the bias and the GEMM adds its sum: b + sum == sum + b, bit for bit
       for (int o = 0; o < s.c_out; ++o) std::fill(yi + int64_t(o) * hw + c0, yi + int64_t(o) * hw + c1, b[o]);
-      f32_gemm_packed(uk, s.c_out, hw - c0, ckk, sc.wpack, pb, yi + c0, hw, true, 0, q1 - q0);
+      f32_gemm_packed(uk, s.c_out, hw - c0, ckk, wpack, pb, yi + c0, hw, true, 0, q1 - q0);
     }
   });
 }
@@ -434,6 +448,21 @@ void linear_forward(float* y, float* scratch, const float* x, const float* w, co
                     int out) {
   for (int i = 0; i < n; ++i) std::memcpy(y + int64_t(i) * out, b, sizeof(float) * out);
   f32_gemm_parallel({n, out, in, x, in, false, w, in, true, y, out, true, scratch});
+}
+
+int64_t linear_wpack_size(int in, int out) { return round_up(out, kGemmNr) * in; }
+
+void linear_pack_weights(float* wpack, const float* w, int in, int out) {
+  f32_packb_8__scalar(wpack, w, in, true, in, out, 0, int(round_up(out, kGemmNr) / kGemmNr));
+}
+
+// The same GEMM with W^T already in its B panels: the same bits as linear_forward.
+void linear_forward_packed(float* y, float* scratch, const float* x, const float* wpack, const float* b, int n, int in,
+                           int out) {
+  for (int i = 0; i < n; ++i) std::memcpy(y + int64_t(i) * out, b, sizeof(float) * out);
+  GemmArgs g{n, out, in, x, in, false, nullptr, in, true, y, out, true, scratch};
+  g.packed_b = wpack;
+  f32_gemm_parallel(g);
 }
 
 void linear_backward(float* dx, float* dw, float* db, float* scratch, const float* dy, const float* x,

@@ -54,9 +54,16 @@ Model::Model(const ModelSpec& spec, uint64_t seed) : spec_(spec), info_(validate
     params_.push_back(std::move(w));
     params_.push_back(std::move(b));
   }
+  wpack_.resize(info_.layers.size());
+  for (size_t i = 0; i < info_.layers.size(); ++i) {
+    const LayerInfo& li = info_.layers[i];
+    if (li.spec.type == LayerType::Conv2d) wpack_[i].assign(size_t(conv2d_wpack_size(conv_shape(li, 1))), 0.0f);
+    if (li.spec.type == LayerType::Linear) wpack_[i].assign(size_t(linear_wpack_size(li.in.c, li.out.c)), 0.0f);
+  }
 }
 
 Param* Model::find_param(const std::string& name) {
+  packed_ok_ = false;  // the caller may write through the pointer
   for (auto& p : params_)
     if (p.name == name) return &p;
   return nullptr;
@@ -82,7 +89,29 @@ void Model::reserve(int batch) {
   col_.assign(size_t(col), 0.0f);
 }
 
+void Model::pack_weights() {
+  for (size_t i = 0; i < info_.layers.size(); ++i) {
+    const LayerInfo& li = info_.layers[i];
+    if (weight_index_[i] < 0) continue;
+    const float* w = params_[weight_index_[i]].value.data();
+    if (li.spec.type == LayerType::Conv2d) conv2d_pack_weights(wpack_[i].data(), w, conv_shape(li, 1));
+    if (li.spec.type == LayerType::Linear) linear_pack_weights(wpack_[i].data(), w, li.in.c, li.out.c);
+  }
+  packed_ok_ = true;
+}
+
+// Training writes the weights through raw pointers every step: always repack.
 const float* Model::forward(const float* x, int n) {
+  pack_weights();
+  return run(x, n);
+}
+
+const float* Model::predict(const float* x, int n) {
+  if (!packed_ok_) pack_weights();
+  return run(x, n);
+}
+
+const float* Model::run(const float* x, int n) {
   reserve(n);
   n_ = n;
   std::memcpy(act_[0].data(), x, sizeof(float) * size_t(input_size() * n));
@@ -92,9 +121,8 @@ const float* Model::forward(const float* x, int n) {
     float* out = act_[i + 1].data();
     switch (li.spec.type) {
       case LayerType::Conv2d: {
-        const Param& w = params_[weight_index_[i]];
         const Param& b = params_[weight_index_[i] + 1];
-        conv2d_forward(out, col_.data(), in, w.value.data(), b.value.data(), conv_shape(li, n));
+        conv2d_forward_packed(out, col_.data(), in, wpack_[i].data(), b.value.data(), conv_shape(li, n));
         break;
       }
       case LayerType::ReLU: relu_forward(out, in, li.out.size() * n); break;
@@ -102,9 +130,8 @@ const float* Model::forward(const float* x, int n) {
       case LayerType::AvgPool2d: avgpool2d_forward(out, in, pool_shape(li, n)); break;
       case LayerType::Flatten: std::memcpy(out, in, sizeof(float) * size_t(li.out.size() * n)); break;
       case LayerType::Linear: {
-        const Param& w = params_[weight_index_[i]];
         const Param& b = params_[weight_index_[i] + 1];
-        linear_forward(out, col_.data(), in, w.value.data(), b.value.data(), n, li.in.c, li.out.c);
+        linear_forward_packed(out, col_.data(), in, wpack_[i].data(), b.value.data(), n, li.in.c, li.out.c);
         break;
       }
     }
@@ -168,6 +195,7 @@ int64_t Model::buffer_bytes() const {
   for (const auto& p : params_) b += int64_t(p.value.capacity() + p.grad.capacity()) * 4;
   for (const auto& a : act_) b += int64_t(a.capacity()) * 4;
   for (const auto& a : argmax_) b += int64_t(a.capacity()) * 4;
+  for (const auto& a : wpack_) b += int64_t(a.capacity()) * 4;
   b += int64_t(grad_a_.capacity() + grad_b_.capacity() + col_.capacity()) * 4;
   return b;
 }

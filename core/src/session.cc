@@ -199,7 +199,7 @@ std::vector<float> Session::predict(const uint8_t* rgba, int w, int h) {
     throw std::invalid_argument("cannot predict while training is running: wait for it or stop it");
   input_.resize(size_t(model_->input_size()));
   preprocess_rgba(input_.data(), rgba, w, h, model_->input());
-  const float* logits = model_->forward(input_.data(), 1);
+  const float* logits = model_->predict(input_.data(), 1);
   std::vector<float> probs(size_t(model_->num_classes()));
   softmax_forward(probs.data(), logits, 1, model_->num_classes());
   return probs;

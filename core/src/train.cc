@@ -139,7 +139,7 @@ Trainer::Eval Trainer::evaluate(const std::vector<int>& indices) {
       labels_[size_t(b)] = data_.label(idx);
       bytes_to_input(x_.data() + b * isz, data_.image(idx), isz);
     }
-    const float* logits = model_.forward(x_.data(), count);
+    const float* logits = model_.predict(x_.data(), count);
     loss += double(softmax_cross_entropy_forward(probs_.data(), logits, labels_.data(), count, classes)) * count;
     for (int b = 0; b < count; ++b) {
       const float* p = probs_.data() + b * classes;

@@ -142,7 +142,7 @@ struct Workbench {
     model.backward(dlogits.data());
     opt.step(model);
   }
-  void infer_step() { model.forward(x.data(), batch); }
+  void infer_step() { model.predict(x.data(), batch); }  // as live prediction: weights packed once
 };
 
 // Median images/s of `fn` (one step of `batch` images).

@@ -23,6 +23,9 @@ struct GemmArgs {
   float* c; int ldc;
   bool accumulate;
   float* pack = nullptr;
+  // op(B) already in its 8-column panels (f32_packb_8's layout; b is then unused): weights
+  // packed once and reused by many products.
+  const float* packed_b = nullptr;
 };
 
 // The plain triple loop: the algorithmic reference every tiled GEMM is tested against.

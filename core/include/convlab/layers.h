@@ -17,6 +17,12 @@ namespace convlab {
 // partials, one region per thread), for both conv2d_forward and conv2d_backward.
 int64_t conv2d_col_size(const Conv2dShape& s);
 void conv2d_forward(float* y, float* col, const float* x, const float* w, const float* b, const Conv2dShape& s);
+// The same forward with W already packed (4-row A panels of (c_out, c_in*k*k)): prediction packs
+// once per weight change instead of once per frame. Same bits as conv2d_forward.
+int64_t conv2d_wpack_size(const Conv2dShape& s);
+void conv2d_pack_weights(float* wpack, const float* w, const Conv2dShape& s);
+void conv2d_forward_packed(float* y, float* col, const float* x, const float* wpack, const float* b,
+                           const Conv2dShape& s);
 // dx may be null (the first layer needs no input gradient).
 void conv2d_backward(float* dx, float* dw, float* db, float* col, const float* dy, const float* x, const float* w,
                      const Conv2dShape& s);
@@ -54,6 +60,11 @@ int64_t linear_scratch_size(int n, int in, int out);
 void linear_forward(float* y, float* scratch, const float* x, const float* w, const float* b, int n, int in, int out);
 void linear_backward(float* dx, float* dw, float* db, float* scratch, const float* dy, const float* x,
                      const float* w, int n, int in, int out);
+// W^T packed once into 8-column B panels (in, round_up(out, 8)), as conv2d_pack_weights.
+int64_t linear_wpack_size(int in, int out);
+void linear_pack_weights(float* wpack, const float* w, int in, int out);
+void linear_forward_packed(float* y, float* scratch, const float* x, const float* wpack, const float* b, int n, int in,
+                           int out);
 
 // ---- softmax cross-entropy, mean over the batch (PyTorch CrossEntropyLoss) ----
 // probs: (n, classes). Returns the mean loss.

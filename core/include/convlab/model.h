@@ -29,7 +29,11 @@ class Model {
   const InputSpec& input() const { return spec_.input; }
   int64_t input_size() const { return int64_t(spec_.input.channels) * spec_.input.height * spec_.input.width; }
 
-  std::vector<Param>& params() { return params_; }
+  // Non-const access may change the weights: it marks the packed copies stale (forward repacks).
+  std::vector<Param>& params() {
+    packed_ok_ = false;
+    return params_;
+  }
   const std::vector<Param>& params() const { return params_; }
   Param* find_param(const std::string& name);
   // Index into params() of layer i's weight, or -1 (layers without parameters).
@@ -43,6 +47,12 @@ class Model {
   // x: (n, C, H, W) -> logits (n, classes). Keeps every activation for backward and for
   // the feature-map views. n <= capacity() after reserve (reserve is called if not).
   const float* forward(const float* x, int n);
+  // The same bits, without repacking the weights into the GEMM's panels when they have not
+  // changed since the last forward or predict: what live prediction and evaluation use.
+  // Non-const params()/find_param() mark the packed copies stale; after writing weights through
+  // a pointer kept from earlier, call weights_changed().
+  const float* predict(const float* x, int n);
+  void weights_changed() { packed_ok_ = false; }
   // dlogits: (n, classes) of the last forward. Accumulates into every Param::grad.
   void backward(const float* dlogits);
   void zero_grad();
@@ -56,6 +66,9 @@ class Model {
   int64_t buffer_bytes() const;
 
  private:
+  void pack_weights();
+  const float* run(const float* x, int n);
+
   ModelSpec spec_;
   ModelInfo info_;
   std::vector<Param> params_;
@@ -65,6 +78,10 @@ class Model {
   std::vector<float> grad_a_, grad_b_;     // ping-pong activation gradients, max activation size
   std::vector<float> col_;                 // conv/linear scratch (im2col, packed panels), largest layer
   std::vector<std::vector<int32_t>> argmax_;  // maxpool layers
+  // Per conv/linear layer, its weights in the GEMM's panel layout (conv2d_pack_weights,
+  // linear_pack_weights). Packed by forward when stale, so a run of predictions packs once.
+  std::vector<std::vector<float>> wpack_;
+  bool packed_ok_ = false;
 };
 
 // FNV-1a over the parameter bytes: what the determinism tests compare.
