@@ -1,5 +1,6 @@
 // Issue 4, test 3: a reload in the middle of a training run loses nothing: images, spec and
-// settings are all still there, and training can start again.
+// settings are all still there, the model and curves of the last finished epoch are kept
+// (checkpointed as each epoch ends), and training can start again.
 const { test, expect } = require('@playwright/test');
 const h = require('./helpers.js');
 
@@ -12,10 +13,10 @@ test('reload in the middle of training keeps images, spec and settings', async (
   await h.upload(page, 1, h.copies('coffee.jpg', 4));
   await h.renameClass(page, 1, 'Cup');
   await expect.poll(() => h.counts(page)).toEqual([5, 4]);
-  // a spec of our own (smaller input, wider first conv)
+  // a spec of our own (another input size, wider first conv), slow enough to reload mid-run
   const spec = await page.evaluate(async () => {
     const s = JSON.parse(globalThis.convlab.getSpec());
-    s.input = { channels: 3, height: 40, width: 40 };
+    s.input = { channels: 3, height: 80, width: 80 };
     s.layers[0].out_channels = 12;
     const text = JSON.stringify(s, null, 2);
     const r = await globalThis.convlab.setSpec(text);
@@ -23,11 +24,15 @@ test('reload in the middle of training keeps images, spec and settings', async (
     return text;
   });
   await page.goto(`${base}/#train`);
-  const wanted = { epochs: 400, batch_size: 4, lr: 0.002, val_fraction: 0.25, shift: 3, seed: 42, flip: true };
+  const wanted = { epochs: 500, batch_size: 4, lr: 0.002, val_fraction: 0.25, shift: 3, seed: 42, flip: true };
   await h.settings(page, wanted);
   await page.locator('#train-start').click();
   await expect(page.locator('#train-progress-text')).toContainText('Epoch', { timeout: 20_000 });
   await expect(page.locator('#train-pause')).toBeEnabled();
+  await expect(page.locator('#train-progress-text')).toContainText(/Epoch ([4-9]|\d\d+) of/, { timeout: 30_000 });
+  await page.evaluate(() => globalThis.convlab.project.pendingCheckpoint);  // the last write is done
+  const kept = await page.evaluate(() => globalThis.convlab.project.store.get('result').then((r) => r.history.length));
+  expect(kept).toBeGreaterThanOrEqual(3);
 
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
@@ -39,6 +44,15 @@ test('reload in the middle of training keeps images, spec and settings', async (
     else await expect(page.locator(`#set-${k}`)).toHaveValue(String(v));
   }
   await expect(h.card(page, 0).locator('.thumb')).toHaveCount(5);
+  // the checkpointed model: trained, with its curves, and it predicts
+  expect(await page.evaluate(() => globalThis.convlab.project.trained)).toBe(true);
+  expect(await page.evaluate(() => globalThis.convlab.project.result.history.length)).toBeGreaterThanOrEqual(kept);
+  await expect(page.locator('#train-progress-text')).toContainText('interrupted');
+  await page.goto(`${base}/#predict`);
+  await expect(page.locator('#predict-untrained')).toBeHidden();
+  await page.locator('#predict-file').setInputFiles(h.fixture('chelsea.jpg'));
+  await expect(page.locator('#predict-top')).toContainText(/Class 1|Cup/);
+  await page.goto(`${base}/#train`);
   // and it trains again from the restored state; the same seed gives the same curves
   await h.settings(page, { epochs: 2 });
   await h.trainToEnd(page);

@@ -8,7 +8,8 @@
 //   train {config, steps, resume}    -> final progress {epoch, epochs, step, steps_per_epoch,
 //                                       images_seen, train_size, val_size, done, history[],
 //                                       confusion[], classes, stopped, paused};
-//                                       onProgress(progress) between slices; resume: true
+//                                       onProgress(progress) between slices (with checkpoint:
+//                                       safetensors bytes when an epoch has just ended); resume: true
 //                                       continues a paused run
 //   stop {}                          -> undefined (train returns with stopped: true, weights kept)
 //   pause {}                         -> undefined (train returns with paused: true; resume or trainStop)

@@ -22,13 +22,20 @@ const handlers = {
   },
   // Trains `steps` mini-batches at a time and posts progress between slices, yielding to
   // the event loop so a 'stop' or 'pause' message is seen within one slice. resume: true
-  // continues a paused run instead of starting a fresh one.
-  async train({ config, steps = 4, resume = false }, id) {
+  // continues a paused run instead of starting a fresh one. When an epoch ends mid-run the
+  // progress carries a checkpoint (the saved weights, with `metadata`) that the page keeps,
+  // so a reload or a crash loses at most the epoch in progress.
+  async train({ config, steps = 4, resume = false, metadata = {} }, id) {
     if (!resume) engine.trainBegin(JSON.stringify(config));
     stopRequested = pauseRequested = false;
-    let p;
+    let p, saved = -1;
     for (;;) {
       p = JSON.parse(engine.trainRun(steps));
+      if (saved < 0) saved = p.history.length;
+      if (p.history.length > saved && !p.done) {
+        saved = p.history.length;
+        p.checkpoint = engine.save(JSON.stringify(metadata));
+      }
       postMessage({ id, progress: p });
       if (p.done || stopRequested || pauseRequested) break;
       await new Promise((r) => setTimeout(r, 0));

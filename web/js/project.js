@@ -295,8 +295,22 @@ export class Project {
   }
 
   // ---- training results ----
+  weightsMetadata() { return { classes: this.classes.map((c) => c.name) }; }
+
+  // An epoch ended mid-run: keep its weights and curves as an interrupted result, which the
+  // run's end (trainingFinished) replaces. Only storage changes: this session goes on training.
+  checkpoint(bytes, result) {
+    // chained, so a late checkpoint can never overwrite the finished run's result
+    this.pendingCheckpoint = (this.pendingCheckpoint ?? Promise.resolve()).catch(() => {}).then(async () => {
+      await this.save('weights', bytes);
+      await this.save('result', { ...result, stopped: true, interrupted: true, classes: this.classes.map((c) => c.name), spec: this.spec });
+    });
+    return this.pendingCheckpoint;
+  }
+
   async trainingFinished(result) {
-    const bytes = await this.engine.call('save', { metadata: { classes: this.classes.map((c) => c.name) } });
+    await this.pendingCheckpoint?.catch(() => {});
+    const bytes = await this.engine.call('save', { metadata: this.weightsMetadata() });
     this.trained = true;
     this.result = { ...result, classes: this.classes.map((c) => c.name), spec: this.spec };
     await this.save('weights', bytes);

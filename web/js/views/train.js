@@ -159,7 +159,7 @@ export function mountTrain(root, ctx) {
       clock = { elapsed: 0, since: performance.now() };
       results.hidden = true;
       const { seed, ...rest } = settings;
-      await run({ config: { ...rest, seed }, steps: STEPS_PER_SLICE });
+      await run({ config: { ...rest, seed }, steps: STEPS_PER_SLICE, metadata: project.weightsMetadata() });
     } catch (e) {
       fail(e.message);
       setState('idle');
@@ -188,7 +188,7 @@ export function mountTrain(root, ctx) {
     if (state === 'paused') {
       setState('running');
       clock.since = performance.now();
-      try { await run({ resume: true, steps: STEPS_PER_SLICE }); } catch (e) { fail(e.message); setState('idle'); }
+      try { await run({ resume: true, steps: STEPS_PER_SLICE, metadata: project.weightsMetadata() }); } catch (e) { fail(e.message); setState('idle'); }
     }
   }
 
@@ -203,6 +203,12 @@ export function mountTrain(root, ctx) {
   let last = null;
   function showProgress(p) {
     last = p;
+    if (p.checkpoint) {
+      // fire and forget: a slow disk must not stall the progress display
+      project.checkpoint(p.checkpoint, { history: p.history, confusion: p.confusion, train_size: p.train_size, val_size: p.val_size, epochs: p.epochs })
+        .catch((e) => fail(e.message));
+      delete last.checkpoint;
+    }
     total = p.epochs * p.train_size;
     const seen = p.images_seen;
     const secs = (clock.elapsed + (state === 'running' ? performance.now() - clock.since : 0)) / 1000;
@@ -244,7 +250,8 @@ export function mountTrain(root, ctx) {
     const lastE = r.history[r.history.length - 1];
     if (state === 'idle' && !lastE) progressText.textContent = 'Stopped before the first epoch ended: the model is barely trained.';
     if (state === 'idle' && lastE) {
-      progressText.textContent = `${r.stopped ? 'Stopped' : 'Trained'} after ${r.history.length} epoch(s): training accuracy ${pct(lastE.train_acc)}${lastE.val_acc === null ? '' : `, validation accuracy ${pct(lastE.val_acc)}`}.`;
+      const how = r.interrupted ? 'Training was interrupted (the page was closed or reloaded); kept the model' : r.stopped ? 'Stopped' : 'Trained';
+      progressText.textContent = `${how} after ${r.history.length} epoch(s): training accuracy ${pct(lastE.train_acc)}${lastE.val_acc === null ? '' : `, validation accuracy ${pct(lastE.val_acc)}`}.`;
     }
     const n = r.classes.length;
     if (!r.confusion || r.confusion.length !== n * n || !r.history.length) { results.hidden = true; return; }
