@@ -33,3 +33,32 @@ for (const [why, errorName, text] of [
     h.expectClean(problems);
   });
 }
+
+// The same page opened by a host name over plain http (as a classroom server without TLS
+// would be) is not a secure context: browsers hide the camera entirely. The message says
+// why and what to do, and everything else works.
+test('not a secure page: the camera message says why, uploads still work', async () => {
+  const { chromium } = require('@playwright/test');
+  const { chromiumArgs } = require('./playwright.config.js');
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [...chromiumArgs, '--host-resolver-rules=MAP convlab.test 127.0.0.1'],
+  });
+  try {
+    const page = await browser.newPage();
+    const insecure = h.plainURL.replace('localhost', 'convlab.test');
+    const problems = h.watch(page, insecure);
+    await h.openApp(page, insecure);
+    expect(await page.evaluate(() => globalThis.isSecureContext)).toBe(false);
+    await page.locator('#camera-toggle').click();
+    const panel = page.locator('.camera-panel .message');
+    await expect(panel).toContainText('only works on a secure page');
+    await expect(panel).toContainText('http://localhost');
+    await h.upload(page, 0, h.copies('chelsea.jpg', 2));
+    await h.upload(page, 1, ['coffee.webp']);
+    await expect.poll(() => h.counts(page)).toEqual([2, 1]);
+    h.expectClean(problems);
+  } finally {
+    await browser.close();
+  }
+});
