@@ -73,3 +73,16 @@ test('"New project" asks before discarding', async ({ page }) => {
   expect(await h.counts(page)).toEqual([0, 0]);
   h.expectClean(problems);
 });
+
+test('a class name being typed survives an upload landing in another class', async ({ page }) => {
+  const problems = h.watch(page, base);
+  await h.openApp(page, base);
+  const name = h.card(page, 1).locator('input.class-name');
+  await name.fill('Mug');  // typed, not yet confirmed
+  await h.upload(page, 0, h.copies('chelsea.jpg', 3));
+  await expect.poll(() => h.counts(page)).toEqual([3, 0]);
+  await expect(name).toBeFocused();
+  await name.press('Enter');
+  await expect.poll(() => page.evaluate(() => globalThis.convlab.getClasses()[1].name)).toBe('Mug');
+  h.expectClean(problems);
+});

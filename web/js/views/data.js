@@ -84,7 +84,9 @@ export function mountData(root, ctx) {
     classes.forEach((c, i) => {
       let card = cards.get(c.id);
       if (!card) { card = classCard(c.id); cards.set(c.id, card); }
-      list.append(card.el);  // re-append keeps the order
+      // move a card only when it is out of place: moving a node drops focus without a
+      // 'change' event, which would lose a class name being typed while an upload lands
+      if (list.children[i] !== card.el) list.insertBefore(card.el, list.children[i] ?? null);
       card.update(i, classes.length);
     });
     next.hidden = classes.some((c) => c.count === 0);
