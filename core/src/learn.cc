@@ -160,7 +160,7 @@ ConvStep conv_step(const Model& m, int layer, int filter, int oy, int ox, int im
 void forward_rgba(Model& m, std::vector<float>& x, const uint8_t* rgba, int w, int h) {
   x.resize(size_t(m.input_size()));
   preprocess_rgba(x.data(), rgba, w, h, m.input());
-  m.predict(x.data(), 1);
+  m.forward(x.data(), 1);
 }
 
 std::vector<float> shift_image(const float* x, int c, int h, int w, int dx, int dy) {
@@ -199,7 +199,7 @@ Equivariance measure_equivariance(Model& m, const float* x, int layer, int dx, i
   std::copy(x, x + n_in, batch.begin());
   auto xs = shift_image(x, in.channels, in.height, in.width, dx, dy);
   std::copy(xs.begin(), xs.end(), batch.begin() + n_in);
-  m.predict(batch.data(), 2);
+  m.forward(batch.data(), 2);
 
   const int C = li.out.c, H = li.out.h, W = li.out.w;
   const float* fx = m.activation(layer, 0);
@@ -291,7 +291,7 @@ std::vector<std::vector<float>> predict_shifts(Model& m, const float* x, const s
     std::copy(xs.begin(), xs.end(), batch.begin() + ptrdiff_t(i * n_in));
   }
   const int classes = m.num_classes();
-  const float* logits = m.predict(batch.data(), n);
+  const float* logits = m.forward(batch.data(), n);
   std::vector<float> probs(size_t(n) * classes);
   softmax_forward(probs.data(), logits, n, classes);
   std::vector<std::vector<float>> rows;
