@@ -52,7 +52,7 @@ std::vector<float> winograd(const Case& c, bool scalar = false) {
   std::vector<float> scratch(size_t(conv2d_winograd_scratch_size(s)), std::numeric_limits<float>::quiet_NaN());
   if (scalar)
     conv2d_winograd_forward_with(f32_winograd_f2k3_input__scalar, f32_winograd_f2k3_output__scalar,
-                                 f32_gemm_4x8__scalar, y.data(), scratch.data(), c.x.data(), c.u.data(), c.b.data(), s);
+                                 f32_winograd_gemm_4x8__scalar, y.data(), scratch.data(), c.x.data(), c.u.data(), c.b.data(), s);
   else
     conv2d_winograd_forward(y.data(), scratch.data(), c.x.data(), c.u.data(), c.b.data(), s);
   return y;
@@ -187,6 +187,31 @@ TEST_CASE("winograd transforms: wasmsimd twins equal the scalar ones bit for bit
         CHECK(same_bits(ys, yv));
       }
 #endif
+}
+
+TEST_CASE("f32_winograd_gemm_4x8: every whole tile equals f32_gemm_4x8 (scalar twin and wasmsimd), on ragged k") {
+  for (int k : {1, 3, 4, 5, 17})
+    for (int np : {1, 2, 5})
+      for (int nq : {1, 3}) {
+        const int ldc = 8 * nq + 3;  // a gap after each row: writes past the tiles would show
+        const int64_t u_xi = int64_t(np) * 4 * k + 1, v_xi = int64_t(nq) * 8 * k + 5, m_xi = int64_t(4 * np) * ldc + 2;
+        const auto u = random_values(size_t(16 * u_xi), uint64_t(k * 10 + np));
+        const auto v = random_values(size_t(16 * v_xi), uint64_t(k * 10 + nq + 50));
+        std::vector<float> want(size_t(16 * m_xi), -9.0f), got = want;
+        for (int xi = 0; xi < 16; ++xi)
+          for (int q = 0; q < nq; ++q)
+            for (int p = 0; p < np; ++p)
+              f32_gemm_4x8__scalar(4, 8, k, u.data() + xi * u_xi + p * 4 * k, v.data() + xi * v_xi + q * 8 * k,
+                                   want.data() + xi * m_xi + p * 4 * ldc + q * 8, ldc, false);
+        INFO("k=" << k << " np=" << np << " nq=" << nq);
+        f32_winograd_gemm_4x8__scalar(np, nq, k, u.data(), u_xi, v.data(), v_xi, got.data(), m_xi, ldc);
+        CHECK(same_bits(got, want));
+#ifdef __wasm_simd128__
+        std::fill(got.begin(), got.end(), -9.0f);
+        f32_winograd_gemm_4x8__wasmsimd(np, nq, k, u.data(), u_xi, v.data(), v_xi, got.data(), m_xi, ldc);
+        CHECK(same_bits(got, want));
+#endif
+      }
 }
 
 TEST_CASE("conv2d_winograd_forward gives the same bits with 1 or 2 threads, for batches and single images") {

@@ -29,7 +29,7 @@ Geometry geometry(const Conv2dShape& s) {
   g.max_rows = 2 * std::min(g.th, (kBlock - 1) / g.tw + 2) + 2;
   g.x_size = round_up(int64_t(s.c_in) * g.max_rows * g.wp + 4, 4);  // + 4: SIMD reads 2 floats past a row
   g.v_size = int64_t(kXi) * s.c_in * kBlock;                          // (16, kBlock / 8, c_in, 8)
-  g.m_size = int64_t(kXi) * s.c_out * kBlock;                         // (16, c_out, kBlock)
+  g.m_size = int64_t(kXi) * round_up(s.c_out, kGemmMr) * kBlock;     // (16, c_out rounded up to 4, kBlock)
   g.per_thread = g.x_size + g.v_size + g.m_size;
   return g;
 }
@@ -77,6 +77,14 @@ WinogradInputKernel f32_winograd_f2k3_input_best() {
 #endif
 }
 
+WinogradGemmKernel f32_winograd_gemm_4x8_best() {
+#ifdef __wasm_simd128__
+  return f32_winograd_gemm_4x8__wasmsimd;
+#else
+  return f32_winograd_gemm_4x8__scalar;
+#endif
+}
+
 WinogradOutputKernel f32_winograd_f2k3_output_best() {
 #ifdef __wasm_simd128__
   return f32_winograd_f2k3_output__wasmsimd;
@@ -87,23 +95,26 @@ WinogradOutputKernel f32_winograd_f2k3_output_best() {
 
 void conv2d_winograd_forward(float* y, float* scratch, const float* x, const float* u, const float* b,
                              const Conv2dShape& s) {
-  conv2d_winograd_forward_with(f32_winograd_f2k3_input_best(), f32_winograd_f2k3_output_best(), f32_gemm_4x8_best(),
+  conv2d_winograd_forward_with(f32_winograd_f2k3_input_best(), f32_winograd_f2k3_output_best(),
+                               f32_winograd_gemm_4x8_best(),
                                y, scratch, x, u, b, s);
 }
 
 // Work items are (image, block of kBlock tiles): threads take contiguous runs of them, and each
 // output is computed by exactly the same operations whichever thread takes its block.
-void conv2d_winograd_forward_with(WinogradInputKernel in, WinogradOutputKernel out, GemmMicrokernel uk, float* y,
+void conv2d_winograd_forward_with(WinogradInputKernel in, WinogradOutputKernel out, WinogradGemmKernel gemm, float* y,
                                   float* scratch, const float* x, const float* u, const float* b,
                                   const Conv2dShape& s) {
   assert(conv2d_winograd_applies(s));
   const Geometry g = geometry(s);
   const int64_t us = u_stride(s.c_out, s.c_in), hw = int64_t(s.h_out) * s.w_out;
-  const int64_t v_xi = int64_t(s.c_in) * kBlock, v_panel = int64_t(s.c_in) * kGemmNr, m_xi = int64_t(s.c_out) * kBlock;
+  const int64_t v_xi = int64_t(s.c_in) * kBlock, v_panel = int64_t(s.c_in) * kGemmNr;
+  const int np = int(round_up(s.c_out, kGemmMr) / kGemmMr);
+  const int64_t m_xi = int64_t(np) * kGemmMr * kBlock;
   parallel_for(s.n * g.blocks, [&](int begin, int end, int thread) {
     float* xb = scratch + thread * g.per_thread;  // (c_in, rows, wp): the block's padded input rows
     float* v = xb + g.x_size;                     // (16, kBlock / 8, c_in, 8)
-    float* m = v + g.v_size;                      // (16, c_out, kBlock)
+    float* m = v + g.v_size;                      // (16, 4 np, kBlock)
     for (int item = begin; item < end; ++item) {
       const int i = item / g.blocks, t0 = item % g.blocks * kBlock, t1 = std::min(g.tiles, t0 + kBlock);
       const WinogradBlock blk{g.tw, t0, t1, t0 / g.tw};
@@ -129,9 +140,7 @@ void conv2d_winograd_forward_with(WinogradInputKernel in, WinogradOutputKernel o
             float* col = v + xi * v_xi + (nt / kGemmNr) * v_panel + ci * kGemmNr;
             std::fill(col + nt % kGemmNr, col + kGemmNr, 0.0f);
           }
-      for (int xi = 0; xi < kXi; ++xi)
-        f32_gemm_packed(uk, s.c_out, nt, s.c_in, u + xi * us, v + xi * v_xi, m + xi * s.c_out * kBlock, kBlock, false,
-                        0, nq);
+      gemm(np, nq, s.c_in, u, us, v, v_xi, m, m_xi, kBlock);
       float* yi = y + int64_t(i) * s.c_out * hw;
       for (int o = 0; o < s.c_out; ++o)
         out(yi + o * hw, s.h_out, s.w_out, m + int64_t(o) * kBlock, m_xi, b[o], blk, t0, t1);

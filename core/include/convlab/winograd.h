@@ -61,7 +61,16 @@ void f32_winograd_f2k3_input__scalar(float* v, int64_t xi_stride, int64_t panel_
 // w_out) plane y. Order: rows first (f = m A, each a left-to-right sum), then columns, then bias.
 void f32_winograd_f2k3_output__scalar(float* y, int h_out, int w_out, const float* m, int64_t xi_stride, float bias,
                                       const WinogradBlock& blk, int ta, int tb);
+// The 16 GEMMs of a block: for xi < 16, M_xi(4 np, 8 nq) = U_xi · V_xi, U_xi in np f32_packa_4
+// panels of (k, 4) at u + xi * u_xi, V_xi in nq 8-column panels of (k, 8) at v + xi * v_xi, M_xi
+// rows of ldc floats at m + xi * m_xi. Whole 4x8 tiles only (M is scratch with room for them),
+// each element a sum over k from 0.0f in increasing k, as f32_gemm_4x8 gives: one call per block
+// instead of 16 np nq indirect microkernel calls, which cost ~40 % at k = c_in = 16.
+void f32_winograd_gemm_4x8__scalar(int np, int nq, int k, const float* u, int64_t u_xi, const float* v,
+                                   int64_t v_xi, float* m, int64_t m_xi, int ldc);
 #ifdef __wasm_simd128__
+void f32_winograd_gemm_4x8__wasmsimd(int np, int nq, int k, const float* u, int64_t u_xi, const float* v,
+                                     int64_t v_xi, float* m, int64_t m_xi, int ldc);
 void f32_winograd_f2k3_input__wasmsimd(float* v, int64_t xi_stride, int64_t panel_stride, const float* xp, int wp,
                                        const WinogradBlock& blk, int ta, int tb);
 void f32_winograd_f2k3_output__wasmsimd(float* y, int h_out, int w_out, const float* m, int64_t xi_stride,
@@ -71,13 +80,16 @@ using WinogradInputKernel = void (*)(float* v, int64_t xi_stride, int64_t panel_
                                      const WinogradBlock& blk, int ta, int tb);
 using WinogradOutputKernel = void (*)(float* y, int h_out, int w_out, const float* m, int64_t xi_stride, float bias,
                                       const WinogradBlock& blk, int ta, int tb);
+using WinogradGemmKernel = void (*)(int np, int nq, int k, const float* u, int64_t u_xi, const float* v,
+                                    int64_t v_xi, float* m, int64_t m_xi, int ldc);
 // This build's fastest twins (wasmsimd where built).
 WinogradInputKernel f32_winograd_f2k3_input_best();
 WinogradOutputKernel f32_winograd_f2k3_output_best();
+WinogradGemmKernel f32_winograd_gemm_4x8_best();
 
 // The forward with given kernels on the calling thread's pool: tests run the scalar twins through
 // the whole driver and compare bits with the dispatched ones.
-void conv2d_winograd_forward_with(WinogradInputKernel in, WinogradOutputKernel out, GemmMicrokernel uk, float* y,
+void conv2d_winograd_forward_with(WinogradInputKernel in, WinogradOutputKernel out, WinogradGemmKernel gemm, float* y,
                                   float* scratch, const float* x, const float* u, const float* b,
                                   const Conv2dShape& s);
 
