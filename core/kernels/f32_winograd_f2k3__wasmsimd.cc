@@ -22,6 +22,22 @@ inline void transpose4(v128_t& a, v128_t& b, v128_t& c, v128_t& d) {
   c = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5), d = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
 }
 
+inline void store_pair(float* p, v128_t v, int lane64) {
+  if (lane64)
+    wasm_v128_store64_lane(p, v, 1);
+  else
+    wasm_v128_store64_lane(p, v, 0);
+}
+
+inline float lane(v128_t v, int j) {
+  switch (j) {
+    case 0: return wasm_f32x4_extract_lane(v, 0);
+    case 1: return wasm_f32x4_extract_lane(v, 1);
+    case 2: return wasm_f32x4_extract_lane(v, 2);
+    default: return wasm_f32x4_extract_lane(v, 3);
+  }
+}
+
 }  // namespace
 
 void f32_winograd_f2k3_input__wasmsimd(float* v, int64_t xi_stride, int64_t panel_stride, const float* xp, int wp,
@@ -103,15 +119,23 @@ void f32_winograd_f2k3_output__wasmsimd(float* y, int h_out, int w_out, const fl
         wasm_v128_store(yr + 4, wasm_i32x4_shuffle(out[r][0], out[r][1], 2, 6, 3, 7));
       }
     } else {
-      // the group wraps to the next tile row or reaches a ragged edge: store tile by tile
-      alignas(16) float o[2][2][4];
-      for (int r = 0; r < 2; ++r)
-        for (int c = 0; c < 2; ++c) wasm_v128_store(o[r][c], out[r][c]);
-      for (int j = 0; j < 4; ++j) {
-        const int yj = (t + j) / blk.tw, xj = (t + j) % blk.tw;
-        const int rows = 2 * yj + 1 < h_out ? 2 : 1, cols = 2 * xj + 1 < w_out ? 2 : 1;
-        for (int r = 0; r < rows; ++r)
-          for (int c = 0; c < cols; ++c) y[int64_t(2 * yj + r) * w_out + 2 * xj + c] = o[r][c][j];
+      // the group wraps to the next tile row or reaches a ragged edge: store tile by tile, a
+      // tile's two columns as one 64-bit lane (pair[r][j / 2], lane j % 2 holds tile j's)
+      v128_t pair[2][2];
+      for (int r = 0; r < 2; ++r) {
+        pair[r][0] = wasm_i32x4_shuffle(out[r][0], out[r][1], 0, 4, 1, 5);
+        pair[r][1] = wasm_i32x4_shuffle(out[r][0], out[r][1], 2, 6, 3, 7);
+      }
+      for (int j = 0, yj = ty, xj = tx; j < 4; ++j) {
+        float* yp = y + int64_t(2 * yj) * w_out + 2 * xj;
+        const int rows = 2 * yj + 1 < h_out ? 2 : 1;
+        for (int r = 0; r < rows; ++r) {
+          if (2 * xj + 1 < w_out)
+            store_pair(yp + r * w_out, pair[r][j >> 1], j & 1);
+          else
+            yp[r * w_out] = lane(out[r][0], j);  // the ragged last column: its first output only
+        }
+        if (++xj == blk.tw) xj = 0, ++yj;
       }
     }
     t += 4;
