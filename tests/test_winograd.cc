@@ -52,7 +52,8 @@ std::vector<float> winograd(const Case& c, bool scalar = false) {
   std::vector<float> scratch(size_t(conv2d_winograd_scratch_size(s)), std::numeric_limits<float>::quiet_NaN());
   if (scalar)
     conv2d_winograd_forward_with(f32_winograd_f2k3_input__scalar, f32_winograd_f2k3_output__scalar,
-                                 f32_winograd_gemm_4x8__scalar, y.data(), scratch.data(), c.x.data(), c.u.data(), c.b.data(), s);
+                                 f32_winograd_gemm_4x8__scalar, y.data(), scratch.data(), c.x.data(), c.u.data(),
+                                 c.b.data(), s);
   else
     conv2d_winograd_forward(y.data(), scratch.data(), c.x.data(), c.u.data(), c.b.data(), s);
   return y;

@@ -12,8 +12,8 @@ void f32_winograd_gemm_4x8__scalar(int np, int nq, int k, const float* u, int64_
     for (int q = 0; q < nq; ++q)
       for (int p = 0; p < np; ++p)
         f32_gemm_4x8__scalar(kGemmMr, kGemmNr, k, u + xi * u_xi + int64_t(p) * kGemmMr * k,
-                             v + xi * v_xi + int64_t(q) * kGemmNr * k, m + xi * m_xi + int64_t(p) * kGemmMr * ldc + q * kGemmNr,
-                             ldc, false);
+                             v + xi * v_xi + int64_t(q) * kGemmNr * k,
+                             m + xi * m_xi + int64_t(p) * kGemmMr * ldc + q * kGemmNr, ldc, false);
 }
 
 }  // namespace convlab

@@ -14,22 +14,20 @@ constexpr int kXi = 16;                   // elements of a 4x4 transformed tile
 constexpr int kBlock = kWinogradBlockTiles;
 static_assert(kBlock % kGemmNr == 0, "a block is whole B panels");
 
-// Tiles (th, tw) of 2x2 outputs; a block's padded input is its tile rows' 4x4 windows: rows of
-// wp = 2 tw + 2 floats, 2 per tile row plus 2 (the windows overlap by 2).
+// Tiles (th, tw) of 2x2 outputs; their 4x4 windows (overlapping by 2) cover the zero-padded image
+// (c_in, hp, wp) = (c_in, 2 th + 2, 2 tw + 2), which each thread copies once per image it visits.
 struct Geometry {
-  int th, tw, tiles, blocks, wp, max_rows;
+  int th, tw, tiles, blocks, hp, wp;
   int64_t x_size, v_size, m_size, per_thread;
 };
 Geometry geometry(const Conv2dShape& s) {
   Geometry g;
   g.th = (s.h_out + 1) / 2, g.tw = (s.w_out + 1) / 2, g.tiles = g.th * g.tw;
   g.blocks = (g.tiles + kBlock - 1) / kBlock;
-  g.wp = 2 * g.tw + 2;
-  // kBlock consecutive tiles touch at most (kBlock - 1) / tw + 2 tile rows
-  g.max_rows = 2 * std::min(g.th, (kBlock - 1) / g.tw + 2) + 2;
-  g.x_size = round_up(int64_t(s.c_in) * g.max_rows * g.wp + 4, 4);  // + 4: SIMD reads 2 floats past a row
-  g.v_size = int64_t(kXi) * s.c_in * kBlock;                          // (16, kBlock / 8, c_in, 8)
-  g.m_size = int64_t(kXi) * round_up(s.c_out, kGemmMr) * kBlock;     // (16, c_out rounded up to 4, kBlock)
+  g.hp = 2 * g.th + 2, g.wp = 2 * g.tw + 2;
+  g.x_size = round_up(int64_t(s.c_in) * g.hp * g.wp + 4, 4);       // + 4: SIMD reads 2 floats past a row
+  g.v_size = int64_t(kXi) * s.c_in * kBlock;                        // (16, kBlock / 8, c_in, 8)
+  g.m_size = int64_t(kXi) * round_up(s.c_out, kGemmMr) * kBlock;   // (16, c_out rounded up to 4, kBlock)
   g.per_thread = g.x_size + g.v_size + g.m_size;
   return g;
 }
@@ -96,8 +94,7 @@ WinogradOutputKernel f32_winograd_f2k3_output_best() {
 void conv2d_winograd_forward(float* y, float* scratch, const float* x, const float* u, const float* b,
                              const Conv2dShape& s) {
   conv2d_winograd_forward_with(f32_winograd_f2k3_input_best(), f32_winograd_f2k3_output_best(),
-                               f32_winograd_gemm_4x8_best(),
-                               y, scratch, x, u, b, s);
+                               f32_winograd_gemm_4x8_best(), y, scratch, x, u, b, s);
 }
 
 // Work items are (image, block of kBlock tiles): threads take contiguous runs of them, and each
@@ -111,28 +108,29 @@ void conv2d_winograd_forward_with(WinogradInputKernel in, WinogradOutputKernel o
   const int64_t v_xi = int64_t(s.c_in) * kBlock, v_panel = int64_t(s.c_in) * kGemmNr;
   const int np = int(round_up(s.c_out, kGemmMr) / kGemmMr);
   const int64_t m_xi = int64_t(np) * kGemmMr * kBlock;
+  const int64_t plane = int64_t(g.hp) * g.wp;
   parallel_for(s.n * g.blocks, [&](int begin, int end, int thread) {
-    float* xb = scratch + thread * g.per_thread;  // (c_in, rows, wp): the block's padded input rows
-    float* v = xb + g.x_size;                     // (16, kBlock / 8, c_in, 8)
-    float* m = v + g.v_size;                      // (16, 4 np, kBlock)
+    float* xpad = scratch + thread * g.per_thread;  // (c_in, hp, wp): the zero-padded image
+    float* v = xpad + g.x_size;                     // (16, kBlock / 8, c_in, 8)
+    float* m = v + g.v_size;                        // (16, 4 np, kBlock)
+    int padded = -1;                                // the image xpad holds
     for (int item = begin; item < end; ++item) {
       const int i = item / g.blocks, t0 = item % g.blocks * kBlock, t1 = std::min(g.tiles, t0 + kBlock);
-      const WinogradBlock blk{g.tw, t0, t1, t0 / g.tw};
-      const int rows = 2 * ((t1 - 1) / g.tw - blk.ty0 + 1) + 2, nt = t1 - t0, nq = (nt + kGemmNr - 1) / kGemmNr;
-      const int64_t plane = int64_t(rows) * g.wp;
-      assert(rows <= g.max_rows);
-      // zero-padded copy of padded rows 2 ty0 .. + rows of every channel of image i
-      const float* xi = x + int64_t(i) * s.c_in * s.h_in * s.w_in;
-      std::fill(xb, xb + s.c_in * plane + 4, 0.0f);
-      const int ix0 = std::max(0, -s.pad_left), ix1 = std::min(s.w_in, g.wp - s.pad_left);
-      for (int ci = 0; ci < s.c_in; ++ci)
-        for (int r = 0; r < rows; ++r) {
-          const int iy = 2 * blk.ty0 + r - s.pad_top;
-          if (iy < 0 || iy >= s.h_in || ix1 <= ix0) continue;
-          std::memcpy(xb + ci * plane + int64_t(r) * g.wp + ix0 + s.pad_left,
-                      xi + (int64_t(ci) * s.h_in + iy) * s.w_in + ix0, sizeof(float) * size_t(ix1 - ix0));
-        }
-      for (int ci = 0; ci < s.c_in; ++ci) in(v + ci * kGemmNr, v_xi, v_panel, xb + ci * plane, g.wp, blk, t0, t1);
+      const WinogradBlock blk{g.tw, t0, t1, 0};
+      const int nt = t1 - t0, nq = (nt + kGemmNr - 1) / kGemmNr;
+      if (padded != i) {
+        // rows/columns past h_in/w_in (or past the tiles) stay zero: the reference's padding
+        const float* ximg = x + int64_t(i) * s.c_in * s.h_in * s.w_in;
+        std::fill(xpad, xpad + g.x_size, 0.0f);
+        const int ix0 = std::max(0, -s.pad_left), ix1 = std::min(s.w_in, g.wp - s.pad_left);
+        const int iy0 = std::max(0, -s.pad_top), iy1 = std::min(s.h_in, g.hp - s.pad_top);
+        for (int ci = 0; ci < s.c_in && ix0 < ix1; ++ci)
+          for (int iy = iy0; iy < iy1; ++iy)
+            std::memcpy(xpad + ci * plane + int64_t(iy + s.pad_top) * g.wp + ix0 + s.pad_left,
+                        ximg + (int64_t(ci) * s.h_in + iy) * s.w_in + ix0, sizeof(float) * size_t(ix1 - ix0));
+        padded = i;
+      }
+      for (int ci = 0; ci < s.c_in; ++ci) in(v + ci * kGemmNr, v_xi, v_panel, xpad + ci * plane, g.wp, blk, t0, t1);
       // columns past the last tile of a partial panel: zeros, so the microkernel reads defined values
       if (nt % kGemmNr)
         for (int xi = 0; xi < kXi; ++xi)
