@@ -28,10 +28,12 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
-// A 3x3 stride-1 shape with padding p on every side, or h_out/w_out = 0 when the input is too small.
-Conv2dShape shape3(int n, int c_in, int c_out, int h, int w, int p) {
-  return Conv2dShape{n, c_in, h, w, c_out, h + 2 * p - 2, w + 2 * p - 2, 3, 1, p, p};
+// A 3x3 stride-1 shape with padding p on every side (or pt above and below, pl left and right),
+// h_out or w_out < 1 when the input is too small.
+Conv2dShape shape3(int n, int c_in, int c_out, int h, int w, int pt, int pl) {
+  return Conv2dShape{n, c_in, h, w, c_out, h + 2 * pt - 2, w + 2 * pl - 2, 3, 1, pt, pl};
 }
+Conv2dShape shape3(int n, int c_in, int c_out, int h, int w, int p) { return shape3(n, c_in, c_out, h, w, p, p); }
 
 struct Case {
   Conv2dShape s;
@@ -83,11 +85,14 @@ TEST_CASE("conv2d_winograd_forward equals the sliding dot product within roundin
     for (int c_out : kChannels)
       for (int h : kSizes)
         for (int w : kSizes)
-          for (int p : {0, 1})
+          for (int p : {0, 1, 2})
             // 3 images only for a few channel counts: the batch path is the same per image
             for (int n : {1, 3}) {
               if (n == 3 && !(c_in == 3 && (c_out == 5 || c_out == 17))) continue;
-              const Conv2dShape s = shape3(n, c_in, c_out, h, w, p);
+              // padding 2 (wider than "same") on fewer shapes, and unequal per axis
+              if (p == 2 && c_out != 4) continue;
+              const Conv2dShape s = p == 2 ? shape3(n, c_in, c_out, h, w, (h + w) % 3, (h * w) % 3)
+                                           : shape3(n, c_in, c_out, h, w, p);
               if (s.h_out < 1 || s.w_out < 1) continue;
               REQUIRE(conv2d_winograd_applies(s));
               const Case c = make_case(s, uint64_t(((c_in * 31 + c_out) * 31 + h) * 31 + w));
@@ -99,7 +104,8 @@ TEST_CASE("conv2d_winograd_forward equals the sliding dot product within roundin
                 for (float& e : *v) e = std::fabs(e);
               conv2d_forward_reference(mag.data(), ax.data(), aw.data(), ab.data(), s);
               const auto got = winograd(c);
-              INFO("n=" << n << " c_in=" << c_in << " c_out=" << c_out << " h=" << h << " w=" << w << " p=" << p);
+              INFO("n=" << n << " c_in=" << c_in << " c_out=" << c_out << " h=" << h << " w=" << w << " pad="
+                        << s.pad_top << "," << s.pad_left);
               const double bound = 2.0 * eps * (9 * c_in + 16);
               for (size_t j = 0; j < want.size(); ++j) {
                 const double err = std::fabs(double(got[j]) - want[j]);
