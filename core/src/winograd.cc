@@ -105,7 +105,7 @@ void conv2d_winograd_forward(float* y, float* scratch, const float* x, const flo
 void conv2d_winograd_forward_with(WinogradInputKernel in, WinogradOutputKernel out, WinogradGemmKernel gemm, float* y,
                                   float* scratch, const float* x, const float* u, const float* b,
                                   const Conv2dShape& s) {
-  assert(conv2d_winograd_applies(s));
+  assert(conv2d_winograd_applies(s) && y && scratch && x && u && b);
   const Geometry g = geometry(s);
   const int64_t us = u_stride(s.c_out, s.c_in), hw = int64_t(s.h_out) * s.w_out;
   const int64_t v_xi = int64_t(s.c_in) * kBlock + kSkew, v_panel = int64_t(s.c_in) * kGemmNr;
