@@ -122,11 +122,17 @@ void conv2d_winograd_forward_with(WinogradInputKernel in, WinogradOutputKernel o
       const WinogradBlock blk{g.tw, t0, t1, 0};
       const int nt = t1 - t0, nq = (nt + kGemmNr - 1) / kGemmNr;
       if (padded != i) {
-        // rows/columns past h_in/w_in (or past the tiles) stay zero: the reference's padding
+        // pad only the rows this thread's blocks of image i read (one image split over two threads
+        // pads each half once); rows/columns past h_in/w_in stay zero: the reference's padding
+        const int last = std::min(end, (i + 1) * g.blocks) - 1;  // this thread's last block of image i
+        const int last_tile = std::min(g.tiles, (last % g.blocks + 1) * kBlock) - 1;
+        const int r0 = 2 * (t0 / g.tw), r1 = 2 * (last_tile / g.tw) + 4;  // padded rows [r0, r1)
         const float* ximg = x + int64_t(i) * s.c_in * s.h_in * s.w_in;
-        std::fill(xpad, xpad + g.x_size, 0.0f);
+        for (int ci = 0; ci < s.c_in; ++ci)
+          std::fill(xpad + ci * plane + int64_t(r0) * g.wp, xpad + ci * plane + int64_t(r1) * g.wp, 0.0f);
+        std::fill(xpad + s.c_in * plane, xpad + g.x_size, 0.0f);  // the slack SIMD loads may touch
         const int ix0 = std::max(0, -s.pad_left), ix1 = std::min(s.w_in, g.wp - s.pad_left);
-        const int iy0 = std::max(0, -s.pad_top), iy1 = std::min(s.h_in, g.hp - s.pad_top);
+        const int iy0 = std::max(r0 - s.pad_top, 0), iy1 = std::min(s.h_in, r1 - s.pad_top);
         for (int ci = 0; ci < s.c_in && ix0 < ix1; ++ci)
           for (int iy = iy0; iy < iy1; ++iy)
             std::memcpy(xpad + ci * plane + int64_t(iy + s.pad_top) * g.wp + ix0 + s.pad_left,

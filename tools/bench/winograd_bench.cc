@@ -4,8 +4,9 @@
 //   em++ -O3 -std=c++20 -msimd128 -fexceptions -ffp-contract=off -Icore/include \
 //     tools/bench/winograd_bench.cc build/wino-wasm/libconvlab_core.a -sENVIRONMENT=node \
 //     -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -o build/wino-tools/winograd_bench.js
-//   node --no-experimental-fetch --no-liftoff build/wino-tools/winograd_bench.js [runs [layer]]
-// (layer: an index into kLayers, to profile one layer alone)
+//   node --no-experimental-fetch --no-liftoff build/wino-tools/winograd_bench.js [runs [layer [threads]]]
+// (layer: an index into kLayers, to profile one layer alone, -1 for all; threads: for a build against
+// libconvlab_core_mt.a linked with -pthread -sPTHREAD_POOL_SIZE=2)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -87,8 +88,9 @@ Err error_of(const std::vector<float>& y, const std::vector<float>& ref, const s
 int main(int argc, char** argv) {
   const int runs = argc > 1 ? std::max(5, std::atoi(argv[1])) : 7;
   const int only = argc > 2 ? std::atoi(argv[2]) : -1;
-  set_num_threads(1);
-  std::printf("3x3 'same' conv layers, forward only, 1 thread, median of %d runs (ms per call)\n", runs);
+  set_num_threads(argc > 3 ? std::atoi(argv[3]) : 1);
+  std::printf("3x3 'same' conv layers, forward only, %d thread(s), median of %d runs (ms per call)\n", num_threads(),
+              runs);
   std::printf("%-24s %5s %10s %10s %8s | %11s %11s | %11s %11s\n", "layer", "batch", "direct", "winograd", "speedup",
               "wino relerr", "wino eps*S", "dir relerr", "dir eps*S");
   for (const Layer& l : kLayers)
