@@ -126,6 +126,8 @@ TEST_CASE("model: a batch gives each image the logits it gets alone") {
 }
 
 TEST_CASE("model: predict reuses packed weights and still follows every weight change") {
+  // kAllLayers' first conv (3x3 same, c_in 3) runs as Winograd in predict: equal to forward
+  // within rounding; every other layer gives forward's bits.
   Model m = make(kAllLayers);
   const int n = 2, k = m.num_classes();
   auto x = gradcheck::random_vector(n * m.input_size(), 23, 0, 1);
@@ -133,9 +135,14 @@ TEST_CASE("model: predict reuses packed weights and still follows every weight c
     const float* y = use_predict ? m.predict(x.data(), n) : m.forward(x.data(), n);
     return std::vector<float>(y, y + n * k);
   };
-  const auto f0 = logits(false);
-  CHECK(logits(true) == f0);  // same bits as forward
-  CHECK(logits(true) == f0);  // and again from the cached panels
+  auto close = [](const std::vector<float>& a, const std::vector<float>& b) {
+    for (size_t i = 0; i < a.size(); ++i)
+      if (std::fabs(a[i] - b[i]) > 1e-5f * (1.0f + std::fabs(b[i]))) return false;
+    return true;
+  };
+  const auto f0 = logits(false), q0 = logits(true);
+  CHECK(close(q0, f0));
+  CHECK(logits(true) == q0);  // again from the cached panels: the same bits
   // an optimizer step writes through params(): predict must see the new weights
   std::vector<int32_t> labels{0, 2};
   std::vector<float> probs(size_t(n * k)), dlogits(probs.size());
@@ -146,15 +153,15 @@ TEST_CASE("model: predict reuses packed weights and still follows every weight c
   Optimizer opt(OptimConfig{}, m);
   opt.step(m);
   const auto p1 = logits(true);
-  CHECK(p1 != f0);
-  CHECK(p1 == logits(false));
+  CHECK(p1 != q0);
+  CHECK(close(p1, logits(false)));
   // a write through a pointer kept from before, announced with weights_changed()
   float* b = m.find_param("11.bias")->value.data();
   logits(true);
   b[0] += 1.0f;
   m.weights_changed();
   const auto p2 = logits(true);
-  CHECK(p2 == logits(false));
+  CHECK(close(p2, logits(false)));
   CHECK(p2 != p1);
 }
 

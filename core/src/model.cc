@@ -7,6 +7,7 @@
 
 #include "convlab/layers.h"
 #include "convlab/rng.h"
+#include "convlab/winograd.h"
 
 namespace convlab {
 
@@ -15,6 +16,12 @@ namespace {
 Conv2dShape conv_shape(const LayerInfo& li, int n) {
   return {n, li.in.c, li.in.h, li.in.w, li.out.c, li.out.h, li.out.w, li.spec.kernel, li.spec.stride, li.pad_top,
           li.pad_left};
+}
+
+// Where predict uses Winograd: measured 1.3-1.9x the direct path from c_in = 3 up, but 0.92x
+// at c_in = 1 (too little work per tile for the transforms to pay).
+bool use_winograd(const LayerInfo& li) {
+  return li.spec.type == LayerType::Conv2d && li.in.c >= 3 && conv2d_winograd_applies(conv_shape(li, 1));
 }
 
 Pool2dShape pool_shape(const LayerInfo& li, int n) {
@@ -55,9 +62,11 @@ Model::Model(const ModelSpec& spec, uint64_t seed) : spec_(spec), info_(validate
     params_.push_back(std::move(b));
   }
   wpack_.resize(info_.layers.size());
+  wino_.resize(info_.layers.size());
   for (size_t i = 0; i < info_.layers.size(); ++i) {
     const LayerInfo& li = info_.layers[i];
     if (li.spec.type == LayerType::Conv2d) wpack_[i].assign(size_t(conv2d_wpack_size(conv_shape(li, 1))), 0.0f);
+    if (use_winograd(li)) wino_[i].assign(size_t(conv2d_winograd_weights_size(li.out.c, li.in.c)), 0.0f);
     if (li.spec.type == LayerType::Linear) wpack_[i].assign(size_t(linear_wpack_size(li.in.c, li.out.c)), 0.0f);
   }
 }
@@ -81,6 +90,7 @@ void Model::reserve(int batch) {
     act_[i + 1].assign(size_t(li.out.size() * batch), 0.0f);
     biggest = std::max(biggest, li.out.size());
     if (li.spec.type == LayerType::Conv2d) col = std::max(col, conv2d_col_size(conv_shape(li, batch)));
+    if (use_winograd(li)) col = std::max(col, conv2d_winograd_scratch_size(conv_shape(li, batch)));
     if (li.spec.type == LayerType::Linear) col = std::max(col, linear_scratch_size(batch, li.in.c, li.out.c));
     if (li.spec.type == LayerType::MaxPool2d) argmax_[i].assign(size_t(li.out.size() * batch), 0);
   }
@@ -95,6 +105,7 @@ void Model::pack_weights() {
     if (weight_index_[i] < 0) continue;
     const float* w = params_[weight_index_[i]].value.data();
     if (li.spec.type == LayerType::Conv2d) conv2d_pack_weights(wpack_[i].data(), w, conv_shape(li, 1));
+    if (!wino_[i].empty()) conv2d_winograd_transform_weights(wino_[i].data(), w, li.out.c, li.in.c);
     if (li.spec.type == LayerType::Linear) linear_pack_weights(wpack_[i].data(), w, li.in.c, li.out.c);
   }
   packed_ok_ = true;
@@ -103,15 +114,15 @@ void Model::pack_weights() {
 // Training writes the weights through raw pointers every step: always repack.
 const float* Model::forward(const float* x, int n) {
   pack_weights();
-  return run(x, n);
+  return run(x, n, false);
 }
 
 const float* Model::predict(const float* x, int n) {
   if (!packed_ok_) pack_weights();
-  return run(x, n);
+  return run(x, n, true);
 }
 
-const float* Model::run(const float* x, int n) {
+const float* Model::run(const float* x, int n, bool inference) {
   reserve(n);
   n_ = n;
   std::memcpy(act_[0].data(), x, sizeof(float) * size_t(input_size() * n));
@@ -122,7 +133,10 @@ const float* Model::run(const float* x, int n) {
     switch (li.spec.type) {
       case LayerType::Conv2d: {
         const Param& b = params_[weight_index_[i] + 1];
-        conv2d_forward_packed(out, col_.data(), in, wpack_[i].data(), b.value.data(), conv_shape(li, n));
+        if (inference && !wino_[i].empty())
+          conv2d_winograd_forward(out, col_.data(), in, wino_[i].data(), b.value.data(), conv_shape(li, n));
+        else
+          conv2d_forward_packed(out, col_.data(), in, wpack_[i].data(), b.value.data(), conv_shape(li, n));
         break;
       }
       case LayerType::ReLU: relu_forward(out, in, li.out.size() * n); break;
@@ -196,6 +210,7 @@ int64_t Model::buffer_bytes() const {
   for (const auto& a : act_) b += int64_t(a.capacity()) * 4;
   for (const auto& a : argmax_) b += int64_t(a.capacity()) * 4;
   for (const auto& a : wpack_) b += int64_t(a.capacity()) * 4;
+  for (const auto& a : wino_) b += int64_t(a.capacity()) * 4;
   b += int64_t(grad_a_.capacity() + grad_b_.capacity() + col_.capacity()) * 4;
   return b;
 }

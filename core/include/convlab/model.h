@@ -47,8 +47,10 @@ class Model {
   // x: (n, C, H, W) -> logits (n, classes). Keeps every activation for backward and for
   // the feature-map views. n <= capacity() after reserve (reserve is called if not).
   const float* forward(const float* x, int n);
-  // The same bits, without repacking the weights into the GEMM's panels when they have not
-  // changed since the last forward or predict: what live prediction and evaluation use.
+  // Inference: 3x3 stride-1 convolutions with c_in >= 3 run as Winograd F(2x2, 3x3) (2.25x
+  // fewer multiplies; equal to forward within float rounding, not bit for bit), and weights are
+  // repacked only when they changed since the last forward or predict. What live prediction and
+  // evaluation use; training and the lecture's views use forward (the direct convolution).
   // Non-const params()/find_param() mark the packed copies stale; after writing weights through
   // a pointer kept from earlier, call weights_changed().
   const float* predict(const float* x, int n);
@@ -67,7 +69,7 @@ class Model {
 
  private:
   void pack_weights();
-  const float* run(const float* x, int n);
+  const float* run(const float* x, int n, bool inference);
 
   ModelSpec spec_;
   ModelInfo info_;
@@ -81,6 +83,7 @@ class Model {
   // Per conv/linear layer, its weights in the GEMM's panel layout (conv2d_pack_weights,
   // linear_pack_weights). Packed by forward when stale, so a run of predictions packs once.
   std::vector<std::vector<float>> wpack_;
+  std::vector<std::vector<float>> wino_;  // Winograd U (conv2d_winograd_transform_weights), or empty
   bool packed_ok_ = false;
 };
 
