@@ -77,6 +77,14 @@ bench: deps native wasm bench-data
 bench-quick: deps native wasm bench-data
 	node tools/bench/run.mjs --port $(BENCH_PORT) --quick --out build/bench-quick.json
 
+# Where a training step's time goes: the wasm bench CLI with function names under node's
+# sampling profiler, workloads A and B; prints self time per function.
+.PHONY: profile
+profile: apt
+	cmake --preset wasm-profile >/dev/null
+	cmake --build build/wasm-prof -j$(JOBS) --target convlab_bench
+	node tools/bench/profile.mjs build/wasm-prof/convlab_bench.js
+
 bench-data:
 	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || { SUDO=$$( [ $$(id -u) -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends dataset-fashion-mnist; }

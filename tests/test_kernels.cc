@@ -111,6 +111,46 @@ TEST_CASE("f32_gemm_4x8 microkernel: a partial tile writes only its mr x nr corn
     }
 }
 
+TEST_CASE("f32_im2col and f32_col2im equal the per-pixel definition, bit for bit, over strides and paddings") {
+  // the definition, one bounds test per tap: what the range-split kernels must reproduce
+  auto tap = [](const Conv2dShape& s, int oy, int ox, int ky, int kx, int& iy, int& ix) {
+    iy = oy * s.stride + ky - s.pad_top, ix = ox * s.stride + kx - s.pad_left;
+    return iy >= 0 && iy < s.h_in && ix >= 0 && ix < s.w_in;
+  };
+  for (int k : {1, 2, 3, 5})
+    for (int stride : {1, 2, 3})
+      for (int pad_top : {0, 1, 2})
+        for (int pad_left : {0, 1, 3})
+          for (int h : {1, 4, 7})
+            for (int w : {1, 3, 8, 11}) {
+              const int wp = w + 2 * pad_left, hp = h + 2 * pad_top;
+              if (hp < k || wp < k) continue;
+              const int h_out = (hp - k) / stride + 1, w_out = (wp - k) / stride + 1, c_in = 2;
+              const Conv2dShape s{1, c_in, h, w, 1, h_out, w_out, k, stride, pad_top, pad_left};
+              const int rows = c_in * k * k, hw = h_out * w_out;
+              const auto x = random_values(size_t(c_in * h * w), uint64_t(7 * h + w + k));
+              const auto dcol = random_values(size_t(rows * hw), uint64_t(h + 5 * w + stride));
+              std::vector<float> want_col(size_t(rows * hw)), got_col(want_col.size(), 42.0f);
+              std::vector<float> want_dx = random_values(size_t(c_in * h * w), 99), got_dx = want_dx;
+              for (int ci = 0; ci < c_in; ++ci)
+                for (int ky = 0; ky < k; ++ky)
+                  for (int kx = 0; kx < k; ++kx)
+                    for (int oy = 0; oy < h_out; ++oy)
+                      for (int ox = 0; ox < w_out; ++ox) {
+                        const int r = (ci * k + ky) * k + kx, p = oy * w_out + ox;
+                        int iy, ix;
+                        const bool in = tap(s, oy, ox, ky, kx, iy, ix);
+                        want_col[size_t(r * hw + p)] = in ? x[size_t((ci * h + iy) * w + ix)] : 0.0f;
+                        if (in) want_dx[size_t((ci * h + iy) * w + ix)] += dcol[size_t(r * hw + p)];
+                      }
+              INFO("k=" << k << " stride=" << stride << " pad=" << pad_top << "," << pad_left << " h=" << h << " w=" << w);
+              f32_im2col__scalar(got_col.data(), x.data(), s);
+              REQUIRE(same_bits(got_col, want_col));
+              f32_col2im__scalar(got_dx.data(), dcol.data(), s);
+              REQUIRE(same_bits(got_dx, want_dx));
+            }
+}
+
 TEST_CASE("f32_im2col_packb8 equals packing f32_im2col's columns, over strides, paddings and odd sizes") {
   for (int c_in : {1, 3})
     for (int k : {1, 2, 3, 5})

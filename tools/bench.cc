@@ -5,6 +5,7 @@
 //
 // usage: convlab_bench [--json FILE] [--reps N] [--min-seconds S] [--quick] [--default-spec FILE]
 //                      [--fmnist DIR --epochs N --train-limit N]
+//        convlab_bench --profile-train A|B [--seconds S]   (training steps only, for make profile)
 // DIR holds the four uncompressed idx files (train-images-idx3-ubyte, ...); run.mjs
 // unpacks Debian's gzipped ones.
 #include <cstdio>
@@ -174,6 +175,13 @@ int main(int argc, char** argv) try {
   int reps = std::atoi(arg(argc, argv, "--reps", quick ? "1" : "3"));
   double min_s = std::atof(arg(argc, argv, "--min-seconds", quick ? "0.01" : "0.4"));
   const int batch = 32;
+  // make profile: only training steps of one workload, for a sampling profiler to watch.
+  if (const char* w = arg(argc, argv, "--profile-train", nullptr)) {
+    const double seconds = std::atof(arg(argc, argv, "--seconds", "4"));
+    Json r = train_rate(w, batch, 1, seconds / 3, 1);  // warm-up 2/3 of the time, then 1/3 timed
+    std::printf("workload %s: %.0f training images/s while profiled\n", w, num(r, "images_per_s"));
+    return 0;
+  }
   CpuSample cpu0 = cpu_sample();
 
   Json out = Json::object();

@@ -2,6 +2,26 @@
 
 namespace convlab {
 
+namespace {
+
+// The output columns whose tap (kx) lands inside the input row: ox in [lo, hi), where
+// 0 <= ox*s + kx - pad_left < w_in. Splitting each row there leaves inner loops with no
+// bounds test, which the compiler vectorises (and the stride-1 case is a plain copy).
+struct ColRange {
+  int lo, hi;
+};
+ColRange inside_columns(const Conv2dShape& s, int kx) {
+  const int a = s.pad_left - kx;  // ox*s >= a
+  const int b = s.w_in - 1 + s.pad_left - kx;  // ox*s <= b
+  int lo = a <= 0 ? 0 : (a + s.stride - 1) / s.stride;
+  int hi = b < 0 ? 0 : b / s.stride + 1;
+  lo = lo < s.w_out ? lo : s.w_out;
+  hi = hi < s.w_out ? hi : s.w_out;
+  return {lo, hi > lo ? hi : lo};
+}
+
+}  // namespace
+
 // Row r = (ci, ky, kx) of col holds, for every output position (oy, ox), the input pixel
 // under filter tap (ky, kx): x[ci, oy*s + ky - pad_top, ox*s + kx - pad_left], 0 outside.
 void f32_im2col__scalar(float* col, const float* x, const Conv2dShape& s) {
@@ -10,36 +30,47 @@ void f32_im2col__scalar(float* col, const float* x, const Conv2dShape& s) {
     for (int ky = 0; ky < s.k; ++ky)
       for (int kx = 0; kx < s.k; ++kx) {
         float* row = col + ((ci * s.k + ky) * s.k + kx) * hw;
+        const ColRange r = inside_columns(s, kx);
         for (int oy = 0; oy < s.h_out; ++oy) {
           int iy = oy * s.stride + ky - s.pad_top;
           float* out = row + oy * s.w_out;
-          if (iy < 0 || iy >= s.h_in) {
+          if (iy < 0 || iy >= s.h_in || r.lo == r.hi) {
             for (int ox = 0; ox < s.w_out; ++ox) out[ox] = 0.0f;
             continue;
           }
-          const float* in = x + (ci * s.h_in + iy) * s.w_in;
-          for (int ox = 0; ox < s.w_out; ++ox) {
-            int ix = ox * s.stride + kx - s.pad_left;
-            out[ox] = (ix >= 0 && ix < s.w_in) ? in[ix] : 0.0f;
-          }
+          const float* in = x + (ci * s.h_in + iy) * s.w_in + (r.lo * s.stride + kx - s.pad_left);
+          for (int ox = 0; ox < r.lo; ++ox) out[ox] = 0.0f;
+          float* mid = out + r.lo;
+          const int n = r.hi - r.lo;
+          if (s.stride == 1)
+            for (int j = 0; j < n; ++j) mid[j] = in[j];
+          else
+            for (int j = 0; j < n; ++j) mid[j] = in[j * s.stride];
+          for (int ox = r.hi; ox < s.w_out; ++ox) out[ox] = 0.0f;
         }
       }
 }
 
+// Accumulates in the same order as a plain scan of every (row, oy, ox): each dx element gets
+// its terms in the same sequence, so the bits do not depend on the range split.
 void f32_col2im__scalar(float* dx, const float* dcol, const Conv2dShape& s) {
   const int hw = s.h_out * s.w_out;
   for (int ci = 0; ci < s.c_in; ++ci)
     for (int ky = 0; ky < s.k; ++ky)
       for (int kx = 0; kx < s.k; ++kx) {
         const float* row = dcol + ((ci * s.k + ky) * s.k + kx) * hw;
+        const ColRange r = inside_columns(s, kx);
+        const int n = r.hi - r.lo;
+        if (n == 0) continue;
         for (int oy = 0; oy < s.h_out; ++oy) {
           int iy = oy * s.stride + ky - s.pad_top;
           if (iy < 0 || iy >= s.h_in) continue;
-          float* out = dx + (ci * s.h_in + iy) * s.w_in;
-          for (int ox = 0; ox < s.w_out; ++ox) {
-            int ix = ox * s.stride + kx - s.pad_left;
-            if (ix >= 0 && ix < s.w_in) out[ix] += row[oy * s.w_out + ox];
-          }
+          float* out = dx + (ci * s.h_in + iy) * s.w_in + (r.lo * s.stride + kx - s.pad_left);
+          const float* src = row + oy * s.w_out + r.lo;
+          if (s.stride == 1)
+            for (int j = 0; j < n; ++j) out[j] += src[j];
+          else
+            for (int j = 0; j < n; ++j) out[j * s.stride] += src[j];
         }
       }
 }

@@ -67,12 +67,14 @@ int64_t conv_per_thread_size(const Conv2dShape& s) {
     const Implicit g = implicit_geometry(s);
     fwd = std::max(fwd, g.xpad_size + g.ypad_stride * s.c_out);
   }
+  // col, packed dY as A, then packed [col^T | 1] (dW and db in one GEMM) or packed dY as B
   const int64_t bwd = ckk * hw + round_up(s.c_out, kGemmMr) * hw +
-                      std::max(round_up(ckk, kGemmNr) * hw, round_up(hw, kGemmNr) * s.c_out);
+                      std::max(round_up(ckk + 1, kGemmNr) * hw, round_up(hw, kGemmNr) * s.c_out);
   return std::max(fwd, bwd);
 }
 
-int64_t conv_part_stride(const Conv2dShape& s) { return int64_t(s.c_out) * s.c_in * s.k * s.k + s.c_out; }
+// One image's partial gradients: (c_out, ckk + 1), dW_i with db_i as its last column.
+int64_t conv_part_stride(const Conv2dShape& s) { return int64_t(s.c_out) * (s.c_in * s.k * s.k + 1); }
 
 ConvScratch carve(float* col, const Conv2dShape& s) {
   ConvScratch c;
@@ -83,11 +85,38 @@ ConvScratch carve(float* col, const Conv2dShape& s) {
   return c;
 }
 
+// The input gradient of a stride-1 convolution is itself a stride-1 convolution: dy, zero-padded
+// by k-1-p, correlated with the weights flipped in space and with in and out channels swapped,
+//   dx[ci, iy, ix] = sum over (o, ky, kx) of W[o, ci, k-1-ky, k-1-kx] * dy[o, iy + ky - (k-1-p_top), ix + kx - (k-1-p_left)]
+// so it runs on the forward's fast path (the implicit GEMM in wasm) with no dcol and no col2im.
+// ref: Dumoulin & Visin, "A guide to convolution arithmetic", the transpose of a convolution.
+bool dx_as_conv(const Conv2dShape& s) { return s.stride == 1 && s.pad_top <= s.k - 1 && s.pad_left <= s.k - 1; }
+Conv2dShape transposed_shape(const Conv2dShape& s) {
+  return {s.n, s.c_out, s.h_out, s.w_out, s.c_in, s.h_in, s.w_in, s.k, 1, s.k - 1 - s.pad_top, s.k - 1 - s.pad_left};
+}
+// W'(c_in, c_out*k*k), W'[ci, (o, ky, kx)] = W[o, ci, k-1-ky, k-1-kx], in conv2d_pack_weights' A panels.
+void pack_weights_transposed(float* wpack, const float* w, const Conv2dShape& s) {
+  const int kk = s.k * s.k, K = s.c_out * kk, panels = int(round_up(s.c_in, kGemmMr) / kGemmMr);
+  for (int P = 0; P < panels; ++P)
+    for (int t = 0; t < K; ++t) {
+      const int o = t / kk, tap = kk - 1 - t % kk;  // (k-1-ky)*k + (k-1-kx)
+      for (int r = 0; r < kGemmMr; ++r) {
+        const int ci = kGemmMr * P + r;
+        wpack[(int64_t(P) * K + t) * kGemmMr + r] = ci < s.c_in ? w[(int64_t(o) * s.c_in + ci) * kk + tap] : 0.0f;
+      }
+    }
+}
+
+int64_t col_size_of(const Conv2dShape& s) {
+  return round_up(conv_wpack_size(s), 4) + round_up(int64_t(s.n) * conv_part_stride(s), 4) +
+         round_up(conv_per_thread_size(s), 4) * max_threads();
+}
+
 }  // namespace
 
 int64_t conv2d_col_size(const Conv2dShape& s) {
-  return round_up(conv_wpack_size(s), 4) + round_up(int64_t(s.n) * conv_part_stride(s), 4) +
-         round_up(conv_per_thread_size(s), 4) * max_threads();
+  // the backward's transposed forward carves the same buffer for its own shape
+  return std::max(col_size_of(s), dx_as_conv(s) ? col_size_of(transposed_shape(s)) : 0);
 }
 
 namespace {
@@ -137,7 +166,7 @@ void conv2d_forward_implicit(float* y, const ConvScratch& sc, const float* x, co
         }
       if (rows) {
         const int a = start(q0), e = q1 == nq ? hw : start(q1);
-        for (int o = 0; o < s.c_out; ++o) std::fill(yi + int64_t(o) * hw + a, yi + int64_t(o) * hw + e, b[o]);
+        for (int o = 0; o < s.c_out; ++o) std::fill(yi + int64_t(o) * hw + a, yi + int64_t(o) * hw + e, b ? b[o] : 0.0f);
         for (int q = q0; q < q1; ++q) {
           const int oy = q / tpr, ox = kGemmNr * (q % tpr), nr = std::min(kGemmNr, s.w_out - ox);
           for (int p = 0; p < np; ++p)
@@ -157,9 +186,10 @@ void conv2d_forward_implicit(float* y, const ConvScratch& sc, const float* x, co
       for (int o = 0; o < s.c_out; ++o) {
         const float* src = ypad + o * g.ypad_stride;
         float* dst = yi + int64_t(o) * hw;
+        const float bo = b ? b[o] : 0.0f;
         for (int oy = P0 / g.wp; oy * g.wp < P1; ++oy) {
           const int a = std::max(P0, oy * g.wp), e = std::min(P1, oy * g.wp + s.w_out);
-          for (int P = a; P < e; ++P) dst[oy * s.w_out + (P - oy * g.wp)] = src[P] + b[o];
+          for (int P = a; P < e; ++P) dst[oy * s.w_out + (P - oy * g.wp)] = src[P] + bo;
         }
       }
     }
@@ -201,23 +231,27 @@ void conv2d_forward_packed(float* y, float* col, const float* x, const float* wp
       float* yi = y + int64_t(i) * s.c_out * hw;
       f32_im2col_packb8__scalar(pb, x + int64_t(i) * s.c_in * s.h_in * s.w_in, s, q0, q1);
       // y starts as the bias and the GEMM adds its sum: b + sum == sum + b, bit for bit
-      for (int o = 0; o < s.c_out; ++o) std::fill(yi + int64_t(o) * hw + c0, yi + int64_t(o) * hw + c1, b[o]);
+      for (int o = 0; o < s.c_out; ++o) std::fill(yi + int64_t(o) * hw + c0, yi + int64_t(o) * hw + c1, b ? b[o] : 0.0f);
       f32_gemm_packed(uk, s.c_out, hw - c0, ckk, wpack, pb, yi + c0, hw, true, 0, q1 - q0);
     }
   });
 }
 
-// Per image i (threads take whole images): dW_i(c_out, ckk) = dy_i(c_out, hw) · col_i^T and
-// db_i = row sums of dy_i, into per-image partials; dcol(ckk, hw) = W^T · dy_i, then col2im
-// into dx_i. Then dw += dW_0, += dW_1, ... in image order (the single-thread order).
+// Per image i (threads take whole images): [dW_i | db_i](c_out, ckk + 1) = dy_i(c_out, hw) ·
+// [col_i^T | 1] into per-image partials: the column of ones makes the GEMM sum each row of dy_i
+// for the bias (the same sum, in the same order, as a plain loop, but 8 rows at a time instead
+// of one latency-bound chain). dcol(ckk, hw) = W^T · dy_i, then col2im into dx_i. Then
+// dw += dW_0, += dW_1, ... in image order (the single-thread order).
 void conv2d_backward(float* dx, float* dw, float* db, float* col, const float* dy, const float* x, const float* w,
                      const Conv2dShape& s) {
   const int hw = s.h_out * s.w_out, ckk = s.c_in * s.k * s.k;
-  const int64_t in_size = int64_t(s.c_in) * s.h_in * s.w_in, wsize = int64_t(s.c_out) * ckk;
+  const int64_t in_size = int64_t(s.c_in) * s.h_in * s.w_in;
   const int64_t stride = conv_part_stride(s);
   const ConvScratch sc = carve(col, s);
-  if (dx) f32_packa_4__scalar(sc.wpack, w, ckk, true, ckk, s.c_out, 0, int(round_up(ckk, kGemmMr) / kGemmMr));
+  const bool dx_conv = dx && dx_as_conv(s);  // else dcol = W^T dy and col2im, per image
+  if (dx && !dx_conv) f32_packa_4__scalar(sc.wpack, w, ckk, true, ckk, s.c_out, 0, int(round_up(ckk, kGemmMr) / kGemmMr));
   const GemmMicrokernel uk = f32_gemm_4x8_best();
+  const int nqw = int(round_up(ckk + 1, kGemmNr) / kGemmNr);  // panels of [col^T | 1]
   parallel_for(s.n, [&](int begin, int end, int t) {
     float* coli = sc.thread0 + t * sc.per_thread;  // (ckk, hw)
     float* pa = coli + int64_t(ckk) * hw;
@@ -227,14 +261,11 @@ void conv2d_backward(float* dx, float* dw, float* db, float* col, const float* d
       float* part = sc.part + i * stride;
       f32_im2col__scalar(coli, x + i * in_size, s);
       f32_packa_4__scalar(pa, dyi, hw, false, s.c_out, hw, 0, int(round_up(s.c_out, kGemmMr) / kGemmMr));
-      f32_packb_8__scalar(pb, coli, hw, true, hw, ckk, 0, int(round_up(ckk, kGemmNr) / kGemmNr));
-      f32_gemm_packed(uk, s.c_out, ckk, hw, pa, pb, part, ckk, false, 0, int(round_up(ckk, kGemmNr) / kGemmNr));
-      for (int o = 0; o < s.c_out; ++o) {
-        float acc = 0.0f;
-        for (int p = 0; p < hw; ++p) acc += dyi[o * hw + p];
-        part[wsize + o] = acc;
-      }
-      if (dx) {
+      f32_packb_8__scalar(pb, coli, hw, true, hw, ckk, 0, nqw);  // (hw, ckk) with zero columns past ckk
+      float* ones = pb + int64_t(ckk / kGemmNr) * hw * kGemmNr + ckk % kGemmNr;  // column ckk
+      for (int p = 0; p < hw; ++p) ones[p * kGemmNr] = 1.0f;
+      f32_gemm_packed(uk, s.c_out, ckk + 1, hw, pa, pb, part, ckk + 1, false, 0, nqw);
+      if (dx && !dx_conv) {
         const int nq = int(round_up(hw, kGemmNr) / kGemmNr);
         f32_packb_8__scalar(pb, dyi, hw, false, s.c_out, hw, 0, nq);
         f32_gemm_packed(uk, ckk, hw, s.c_out, sc.wpack, pb, coli, hw, false, 0, nq);
@@ -246,12 +277,19 @@ void conv2d_backward(float* dx, float* dw, float* db, float* col, const float* d
   });
   parallel_for(int(stride), [&](int begin, int end, int) {
     for (int j = begin; j < end; ++j) {
-      float* target = j < wsize ? dw + j : db + (j - wsize);
+      const int o = j / (ckk + 1), c = j % (ckk + 1);
+      float* target = c < ckk ? dw + int64_t(o) * ckk + c : db + o;
       float v = *target;
       for (int i = 0; i < s.n; ++i) v += sc.part[i * stride + j];
       *target = v;
     }
   });
+  if (dx_conv) {
+    // after the partials are reduced: the transposed forward may reuse all of col but its
+    // packed weights, which sit where its own carve puts them (col's start)
+    pack_weights_transposed(sc.wpack, w, s);
+    conv2d_forward_packed(dx, col, dy, sc.wpack, nullptr, transposed_shape(s));
+  }
 }
 
 void conv2d_forward_reference(float* y, const float* x, const float* w, const float* b, const Conv2dShape& s) {

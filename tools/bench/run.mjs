@@ -6,7 +6,7 @@
 // then prints the Markdown tables and writes build/bench.json.
 //
 // usage: node tools/bench/run.mjs [--native build/native] [--wasm build/wasm] [--port 8701]
-//          [--out build/bench.json] [--epochs 2] [--train-limit 0] [--reps 3] [--quick]
+//          [--out build/bench.json] [--epochs 2] [--train-limit 0] [--reps 5] [--quick]
 //          [--only native|node|browser] [--suites peak,convlab-1t,...]
 // --quick: tiny budgets, to check the harness itself (figures meaningless).
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,7 +24,7 @@ const nativeDir = resolve(root, opt('--native', 'build/native'));
 const wasmDir = resolve(root, opt('--wasm', 'build/wasm'));
 const port = Number(opt('--port', 8701));
 const outPath = resolve(root, opt('--out', 'build/bench.json'));
-const reps = Number(opt('--reps', quick ? 1 : 3));
+const reps = Number(opt('--reps', quick ? 1 : 5));
 const minSeconds = quick ? 0.02 : 0.4;
 const epochs = opt('--epochs', quick ? '1' : '2');
 const trainLimit = opt('--train-limit', quick ? '2000' : '0');

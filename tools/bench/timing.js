@@ -1,5 +1,5 @@
 // The timing loop every JS peer shares, the same as ConvLab's (tools/bench/bench_core.h):
-// warm-up steps, then `reps` repetitions of whole steps lasting at least `minSeconds`;
+// warm-up steps (and at least 2 x minSeconds), then `reps` repetitions of whole steps lasting at least `minSeconds`;
 // the result is the median images/s. A slow step (over half a second) gets one warm-up
 // step and may make a repetition of a single step, so the slowest peers stay affordable.
 export function median(v) {
@@ -13,7 +13,9 @@ export async function timeRate(step, batch, { reps = 3, minSeconds = 0.4, warmup
   await step();
   const first = (performance.now() - t0) / 1e3;
   const slow = first > 0.5;
-  for (let i = 1; i < (slow ? 1 : warmup); ++i) await step();
+  // Warm up for steps and for time (as bench_core.h does): Chromium runs baseline code until
+  // it has optimised the hot functions.
+  for (let i = 1; !slow && (i < warmup || (performance.now() - t0) / 1e3 < 2 * minSeconds); ++i) await step();
   const rates = [];
   for (let r = 0; r < reps; ++r) {
     await new Promise((res) => setTimeout(res, 0)); // let the page breathe between repetitions

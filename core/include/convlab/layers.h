@@ -21,9 +21,11 @@ void conv2d_forward(float* y, float* col, const float* x, const float* w, const 
 // once per weight change instead of once per frame. Same bits as conv2d_forward.
 int64_t conv2d_wpack_size(const Conv2dShape& s);
 void conv2d_pack_weights(float* wpack, const float* w, const Conv2dShape& s);
+// b may be null (no bias).
 void conv2d_forward_packed(float* y, float* col, const float* x, const float* wpack, const float* b,
                            const Conv2dShape& s);
-// dx may be null (the first layer needs no input gradient).
+// dx may be null (the first layer needs no input gradient). At stride 1 (padding <= k-1) dx is
+// computed as the transposed convolution on the forward path (see layers.cc).
 void conv2d_backward(float* dx, float* dw, float* db, float* col, const float* dy, const float* x, const float* w,
                      const Conv2dShape& s);
 // The plain sliding dot product, kept beside the fast path as its algorithmic reference.
