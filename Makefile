@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh Debian 12 machine:
 #   make serve   installs what is missing, builds, serves the page at http://localhost:8080
 #   make test    installs what is missing, runs native, sanitizer, wasm and browser tests
-# Other targets: make bench, make native, make wasm, make fixtures (needs python3-torch).
+# Other targets: make bench, make profile, make native, make wasm, make fixtures (needs python3-torch).
 
 SHELL := /bin/bash
 # Debian's emscripten finds its JS parser (acorn) here; without it -O2 links fail.

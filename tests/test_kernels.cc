@@ -151,6 +151,32 @@ TEST_CASE("f32_im2col and f32_col2im equal the per-pixel definition, bit for bit
             }
 }
 
+TEST_CASE("f32_im2col_packb8t (scalar and SIMD) equals packing f32_im2col's columns transposed") {
+  for (int c_in : {1, 2, 3})
+    for (int k : {1, 2, 3, 5})
+      for (int stride : {1, 2})
+        for (int pad : {0, 1, 2})
+          for (int h : {1, 5, 8})
+            for (int w : {3, 4, 9, 17}) {
+              if (h + 2 * pad < k || w + 2 * pad < k) continue;
+              const int h_out = (h + 2 * pad - k) / stride + 1, w_out = (w + 2 * pad - k) / stride + 1;
+              const Conv2dShape s{1, c_in, h, w, 4, h_out, w_out, k, stride, pad, pad};
+              const int ckk = c_in * k * k, hw = h_out * w_out, nq = (ckk + 7) / 8;
+              const auto x = random_values(size_t(c_in * h * w), uint64_t(h * w + k + c_in));
+              std::vector<float> col(size_t(ckk * hw)), want(size_t(nq * 8 * hw)), got(want.size(), 42.0f);
+              f32_im2col__scalar(col.data(), x.data(), s);
+              f32_packb_8__scalar(want.data(), col.data(), hw, true, hw, ckk, 0, nq);
+              INFO("c_in=" << c_in << " k=" << k << " stride=" << stride << " pad=" << pad << " h=" << h << " w=" << w);
+              f32_im2col_packb8t__scalar(got.data(), x.data(), s);
+              REQUIRE(same_bits(got, want));
+#ifdef __wasm_simd128__
+              std::fill(got.begin(), got.end(), 42.0f);
+              f32_im2col_packb8t__wasmsimd(got.data(), x.data(), s);
+              REQUIRE(same_bits(got, want));
+#endif
+            }
+}
+
 TEST_CASE("f32_im2col_packb8 equals packing f32_im2col's columns, over strides, paddings and odd sizes") {
   for (int c_in : {1, 3})
     for (int k : {1, 2, 3, 5})

@@ -24,6 +24,14 @@ IgemmMicrokernel f32_igemm_4x8_best() {
 #endif
 }
 
+void f32_im2col_packb8t(float* pb, const float* x, const Conv2dShape& s) {
+#ifdef __wasm_simd128__
+  f32_im2col_packb8t__wasmsimd(pb, x, s);
+#else
+  f32_im2col_packb8t__scalar(pb, x, s);
+#endif
+}
+
 void f32_gemm_packed(GemmMicrokernel uk, int m, int n, int k, const float* pa, const float* pb, float* c, int ldc,
                      bool accumulate, int q0, int q1) {
   const int np = int((m + kGemmMr - 1) / kGemmMr);

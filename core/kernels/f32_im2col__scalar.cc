@@ -2,16 +2,10 @@
 
 namespace convlab {
 
-namespace {
-
-// The output columns whose tap (kx) lands inside the input row: ox in [lo, hi), where
-// 0 <= ox*s + kx - pad_left < w_in. Splitting each row there leaves inner loops with no
-// bounds test, which the compiler vectorises (and the stride-1 case is a plain copy).
-struct ColRange {
-  int lo, hi;
-};
-ColRange inside_columns(const Conv2dShape& s, int kx) {
-  const int a = s.pad_left - kx;  // ox*s >= a
+// Splitting each row at the image border leaves inner loops with no bounds test, which the
+// compiler vectorises (and the stride-1 case is a plain copy).
+Conv2dColRange conv2d_inside_columns(const Conv2dShape& s, int kx) {
+  const int a = s.pad_left - kx;               // ox*s >= a
   const int b = s.w_in - 1 + s.pad_left - kx;  // ox*s <= b
   int lo = a <= 0 ? 0 : (a + s.stride - 1) / s.stride;
   int hi = b < 0 ? 0 : b / s.stride + 1;
@@ -19,8 +13,6 @@ ColRange inside_columns(const Conv2dShape& s, int kx) {
   hi = hi < s.w_out ? hi : s.w_out;
   return {lo, hi > lo ? hi : lo};
 }
-
-}  // namespace
 
 // Row r = (ci, ky, kx) of col holds, for every output position (oy, ox), the input pixel
 // under filter tap (ky, kx): x[ci, oy*s + ky - pad_top, ox*s + kx - pad_left], 0 outside.
@@ -30,7 +22,7 @@ void f32_im2col__scalar(float* col, const float* x, const Conv2dShape& s) {
     for (int ky = 0; ky < s.k; ++ky)
       for (int kx = 0; kx < s.k; ++kx) {
         float* row = col + ((ci * s.k + ky) * s.k + kx) * hw;
-        const ColRange r = inside_columns(s, kx);
+        const Conv2dColRange r = conv2d_inside_columns(s, kx);
         for (int oy = 0; oy < s.h_out; ++oy) {
           int iy = oy * s.stride + ky - s.pad_top;
           float* out = row + oy * s.w_out;
@@ -51,6 +43,27 @@ void f32_im2col__scalar(float* col, const float* x, const Conv2dShape& s) {
       }
 }
 
+void f32_im2col_packb8t__scalar(float* pb, const float* x, const Conv2dShape& s) {
+  const int hw = s.h_out * s.w_out, kk = s.k * s.k, ckk = s.c_in * kk, nq = (ckk + 7) / 8;
+  for (int r = 0; r < nq * 8; ++r) {
+    float* lane = pb + int64_t(r / 8) * hw * 8 + r % 8;  // column r of panel r/8, row stride 8
+    if (r >= ckk) {
+      for (int p = 0; p < hw; ++p) lane[p * 8] = 0.0f;
+      continue;
+    }
+    const int ci = r / kk, ky = r % kk / s.k, kx = r % s.k;
+    const Conv2dColRange cr = conv2d_inside_columns(s, kx);
+    for (int oy = 0; oy < s.h_out; ++oy) {
+      const int iy = oy * s.stride + ky - s.pad_top;
+      float* d = lane + int64_t(oy) * s.w_out * 8;
+      const bool row_in = iy >= 0 && iy < s.h_in;
+      const float* in = x + (int64_t(ci) * s.h_in + (row_in ? iy : 0)) * s.w_in;
+      for (int ox = 0; ox < s.w_out; ++ox)
+        d[ox * 8] = row_in && ox >= cr.lo && ox < cr.hi ? in[ox * s.stride + kx - s.pad_left] : 0.0f;
+    }
+  }
+}
+
 // Accumulates in the same order as a plain scan of every (row, oy, ox): each dx element gets
 // its terms in the same sequence, so the bits do not depend on the range split.
 void f32_col2im__scalar(float* dx, const float* dcol, const Conv2dShape& s) {
@@ -59,7 +72,7 @@ void f32_col2im__scalar(float* dx, const float* dcol, const Conv2dShape& s) {
     for (int ky = 0; ky < s.k; ++ky)
       for (int kx = 0; kx < s.k; ++kx) {
         const float* row = dcol + ((ci * s.k + ky) * s.k + kx) * hw;
-        const ColRange r = inside_columns(s, kx);
+        const Conv2dColRange r = conv2d_inside_columns(s, kx);
         const int n = r.hi - r.lo;
         if (n == 0) continue;
         for (int oy = 0; oy < s.h_out; ++oy) {

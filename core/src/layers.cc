@@ -253,15 +253,15 @@ void conv2d_backward(float* dx, float* dw, float* db, float* col, const float* d
   const GemmMicrokernel uk = f32_gemm_4x8_best();
   const int nqw = int(round_up(ckk + 1, kGemmNr) / kGemmNr);  // panels of [col^T | 1]
   parallel_for(s.n, [&](int begin, int end, int t) {
-    float* coli = sc.thread0 + t * sc.per_thread;  // (ckk, hw)
+    float* coli = sc.thread0 + t * sc.per_thread;  // (ckk, hw): dcol, when dx is not a convolution
     float* pa = coli + int64_t(ckk) * hw;
     float* pb = pa + round_up(s.c_out, kGemmMr) * hw;
     for (int i = begin; i < end; ++i) {
       const float* dyi = dy + int64_t(i) * s.c_out * hw;
       float* part = sc.part + i * stride;
-      f32_im2col__scalar(coli, x + i * in_size, s);
       f32_packa_4__scalar(pa, dyi, hw, false, s.c_out, hw, 0, int(round_up(s.c_out, kGemmMr) / kGemmMr));
-      f32_packb_8__scalar(pb, coli, hw, true, hw, ckk, 0, nqw);  // (hw, ckk) with zero columns past ckk
+      f32_im2col_packb8t(pb, x + i * in_size, s);  // col_i^T (hw, ckk), zero columns past ckk
+      if (ckk % kGemmNr == 0) std::fill(pb + int64_t(ckk) * hw, pb + int64_t(ckk + kGemmNr) * hw, 0.0f);
       float* ones = pb + int64_t(ckk / kGemmNr) * hw * kGemmNr + ckk % kGemmNr;  // column ckk
       for (int p = 0; p < hw; ++p) ones[p * kGemmNr] = 1.0f;
       f32_gemm_packed(uk, s.c_out, ckk + 1, hw, pa, pb, part, ckk + 1, false, 0, nqw);

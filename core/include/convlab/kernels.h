@@ -91,6 +91,22 @@ void f32_col2im__scalar(float* dx, const float* dcol, const Conv2dShape& s);
 // the same values f32_packb_8 would make of f32_im2col's col, without the intermediate.
 void f32_im2col_packb8__scalar(float* pb, const float* x, const Conv2dShape& s, int q0, int q1);
 
+// The output columns ox in [lo, hi) whose tap kx lands inside the input row
+// (0 <= ox*s + kx - pad_left < w_in): im2col kernels split each row there.
+struct Conv2dColRange {
+  int lo, hi;
+};
+Conv2dColRange conv2d_inside_columns(const Conv2dShape& s, int kx);
+// im2col transposed straight into packed-B panels for the weight gradient dW = dY · col^T:
+// panel Q (hw, 8) holds col(8Q + c, p) at [p*8 + c], zero for rows 8Q + c >= c_in*k*k; panels
+// 0 .. ceil(c_in*k*k / 8) - 1. The same values f32_packb_8(trans) makes of f32_im2col's col,
+// without writing col (it is the largest buffer of a training step).
+void f32_im2col_packb8t__scalar(float* pb, const float* x, const Conv2dShape& s);
+#ifdef __wasm_simd128__
+void f32_im2col_packb8t__wasmsimd(float* pb, const float* x, const Conv2dShape& s);
+#endif
+void f32_im2col_packb8t(float* pb, const float* x, const Conv2dShape& s);
+
 // ---- elementwise and pooling kernels ----
 // y = x > 0 ? x : 0 (NaN and -0 give +0, like the scalar comparison).
 void f32_relu__scalar(float* y, const float* x, int64_t n);
