@@ -151,7 +151,7 @@ TEST_CASE("f32_im2col and f32_col2im equal the per-pixel definition, bit for bit
             }
 }
 
-TEST_CASE("f32_im2col_packb8t (scalar and SIMD) equals packing f32_im2col's columns transposed") {
+TEST_CASE("f32_im2col_packb8t (scalar, SIMD and dispatched) equals packing f32_im2col's columns transposed") {
   for (int c_in : {1, 2, 3})
     for (int k : {1, 2, 3, 5})
       for (int stride : {1, 2})
@@ -171,9 +171,14 @@ TEST_CASE("f32_im2col_packb8t (scalar and SIMD) equals packing f32_im2col's colu
               REQUIRE(same_bits(got, want));
 #ifdef __wasm_simd128__
               std::fill(got.begin(), got.end(), 42.0f);
-              f32_im2col_packb8t__wasmsimd(got.data(), x.data(), s);
+              std::vector<float> scratch(size_t(f32_im2col_packb8t_scratch_size(s)), 7.0f);
+              f32_im2col_packb8t__wasmsimd(got.data(), scratch.data(), x.data(), s);
               REQUIRE(same_bits(got, want));
 #endif
+              std::fill(got.begin(), got.end(), 42.0f);  // the dispatching entry point
+              std::vector<float> scratch2(size_t(f32_im2col_packb8t_scratch_size(s)), 7.0f);
+              f32_im2col_packb8t(got.data(), scratch2.data(), x.data(), s);
+              REQUIRE(same_bits(got, want));
             }
 }
 

@@ -24,11 +24,19 @@ IgemmMicrokernel f32_igemm_4x8_best() {
 #endif
 }
 
-void f32_im2col_packb8t(float* pb, const float* x, const Conv2dShape& s) {
+int64_t f32_im2col_packb8t_scratch_size(const Conv2dShape& s) {
+  const int64_t col = int64_t(s.c_in) * s.k * s.k * s.h_out * s.w_out;
+  const int64_t xpad = int64_t(s.c_in) * (s.h_out + s.k - 1) * (s.w_out + s.k - 1) + round_up(s.w_out, 4);
+  return std::max(col, xpad);
+}
+
+void f32_im2col_packb8t(float* pb, float* scratch, const float* x, const Conv2dShape& s) {
 #ifdef __wasm_simd128__
-  f32_im2col_packb8t__wasmsimd(pb, x, s);
+  f32_im2col_packb8t__wasmsimd(pb, scratch, x, s);
 #else
-  f32_im2col_packb8t__scalar(pb, x, s);
+  const int hw = s.h_out * s.w_out, ckk = s.c_in * s.k * s.k;
+  f32_im2col__scalar(scratch, x, s);
+  f32_packb_8__scalar(pb, scratch, hw, true, hw, ckk, 0, (ckk + 7) / 8);
 #endif
 }
 

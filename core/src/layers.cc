@@ -68,7 +68,7 @@ int64_t conv_per_thread_size(const Conv2dShape& s) {
     fwd = std::max(fwd, g.xpad_size + g.ypad_stride * s.c_out);
   }
   // col, packed dY as A, then packed [col^T | 1] (dW and db in one GEMM) or packed dY as B
-  const int64_t bwd = ckk * hw + round_up(s.c_out, kGemmMr) * hw +
+  const int64_t bwd = std::max(ckk * hw, f32_im2col_packb8t_scratch_size(s)) + round_up(s.c_out, kGemmMr) * hw +
                       std::max(round_up(ckk + 1, kGemmNr) * hw, round_up(hw, kGemmNr) * s.c_out);
   return std::max(fwd, bwd);
 }
@@ -253,14 +253,15 @@ void conv2d_backward(float* dx, float* dw, float* db, float* col, const float* d
   const GemmMicrokernel uk = f32_gemm_4x8_best();
   const int nqw = int(round_up(ckk + 1, kGemmNr) / kGemmNr);  // panels of [col^T | 1]
   parallel_for(s.n, [&](int begin, int end, int t) {
-    float* coli = sc.thread0 + t * sc.per_thread;  // (ckk, hw): dcol, when dx is not a convolution
-    float* pa = coli + int64_t(ckk) * hw;
+    // (ckk, hw): the im2col scratch, then dcol when dx is not a convolution
+    float* coli = sc.thread0 + t * sc.per_thread;
+    float* pa = coli + std::max(int64_t(ckk) * hw, f32_im2col_packb8t_scratch_size(s));
     float* pb = pa + round_up(s.c_out, kGemmMr) * hw;
     for (int i = begin; i < end; ++i) {
       const float* dyi = dy + int64_t(i) * s.c_out * hw;
       float* part = sc.part + i * stride;
       f32_packa_4__scalar(pa, dyi, hw, false, s.c_out, hw, 0, int(round_up(s.c_out, kGemmMr) / kGemmMr));
-      f32_im2col_packb8t(pb, x + i * in_size, s);  // col_i^T (hw, ckk), zero columns past ckk
+      f32_im2col_packb8t(pb, coli, x + i * in_size, s);  // col_i^T (hw, ckk), zero columns past ckk
       if (ckk % kGemmNr == 0) std::fill(pb + int64_t(ckk) * hw, pb + int64_t(ckk + kGemmNr) * hw, 0.0f);
       float* ones = pb + int64_t(ckk / kGemmNr) * hw * kGemmNr + ckk % kGemmNr;  // column ckk
       for (int p = 0; p < hw; ++p) ones[p * kGemmNr] = 1.0f;

@@ -103,9 +103,13 @@ Conv2dColRange conv2d_inside_columns(const Conv2dShape& s, int kx);
 // without writing col (it is the largest buffer of a training step).
 void f32_im2col_packb8t__scalar(float* pb, const float* x, const Conv2dShape& s);
 #ifdef __wasm_simd128__
-void f32_im2col_packb8t__wasmsimd(float* pb, const float* x, const Conv2dShape& s);
+// scratch: f32_im2col_packb8t_scratch_size(s) floats (the zero-padded image, at stride 1).
+void f32_im2col_packb8t__wasmsimd(float* pb, float* scratch, const float* x, const Conv2dShape& s);
 #endif
-void f32_im2col_packb8t(float* pb, const float* x, const Conv2dShape& s);
+// The dispatching entry point: the SIMD kernel where built; natively im2col into scratch and the
+// transposing pack (g++ vectorises those two, not the twin's stride-8 stores).
+int64_t f32_im2col_packb8t_scratch_size(const Conv2dShape& s);
+void f32_im2col_packb8t(float* pb, float* scratch, const float* x, const Conv2dShape& s);
 
 // ---- elementwise and pooling kernels ----
 // y = x > 0 ? x : 0 (NaN and -0 give +0, like the scalar comparison).
