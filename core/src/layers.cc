@@ -67,8 +67,9 @@ int64_t conv_per_thread_size(const Conv2dShape& s) {
     const Implicit g = implicit_geometry(s);
     fwd = std::max(fwd, g.xpad_size + g.ypad_stride * s.c_out);
   }
-  // col, packed dY as A, then packed [col^T | 1] (dW and db in one GEMM) or packed dY as B
-  const int64_t bwd = std::max(ckk * hw, f32_im2col_packb8t_scratch_size(s)) + round_up(s.c_out, kGemmMr) * hw +
+  // im2col scratch (also dcol, when dx is not a convolution), packed dY as A, then packed
+  // [col^T | 1] (dW and db in one GEMM) or packed dY as B
+  const int64_t bwd = f32_im2col_packb8t_scratch_size(s) + round_up(s.c_out, kGemmMr) * hw +
                       std::max(round_up(ckk + 1, kGemmNr) * hw, round_up(hw, kGemmNr) * s.c_out);
   return std::max(fwd, bwd);
 }
@@ -240,8 +241,9 @@ void conv2d_forward_packed(float* y, float* col, const float* x, const float* wp
 // Per image i (threads take whole images): [dW_i | db_i](c_out, ckk + 1) = dy_i(c_out, hw) ·
 // [col_i^T | 1] into per-image partials: the column of ones makes the GEMM sum each row of dy_i
 // for the bias (the same sum, in the same order, as a plain loop, but 8 rows at a time instead
-// of one latency-bound chain). dcol(ckk, hw) = W^T · dy_i, then col2im into dx_i. Then
-// dw += dW_0, += dW_1, ... in image order (the single-thread order).
+// of one latency-bound chain). Then dw += dW_0, += dW_1, ... in image order (the single-thread
+// order). dx: at stride 1 the transposed convolution, run after the loop on the forward path;
+// otherwise per image dcol(ckk, hw) = W^T · dy_i, then col2im into dx_i.
 void conv2d_backward(float* dx, float* dw, float* db, float* col, const float* dy, const float* x, const float* w,
                      const Conv2dShape& s) {
   const int hw = s.h_out * s.w_out, ckk = s.c_in * s.k * s.k;
@@ -255,7 +257,7 @@ void conv2d_backward(float* dx, float* dw, float* db, float* col, const float* d
   parallel_for(s.n, [&](int begin, int end, int t) {
     // (ckk, hw): the im2col scratch, then dcol when dx is not a convolution
     float* coli = sc.thread0 + t * sc.per_thread;
-    float* pa = coli + std::max(int64_t(ckk) * hw, f32_im2col_packb8t_scratch_size(s));
+    float* pa = coli + f32_im2col_packb8t_scratch_size(s);  // at least ckk * hw
     float* pb = pa + round_up(s.c_out, kGemmMr) * hw;
     for (int i = begin; i < end; ++i) {
       const float* dyi = dy + int64_t(i) * s.c_out * hw;

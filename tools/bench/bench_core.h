@@ -149,7 +149,7 @@ struct Workbench {
 template <class F>
 inline Json time_rate(F&& fn, int batch, int reps, double min_seconds, int warmup_steps) {
   // Warm up for steps and for time: a browser runs baseline code until it has optimised the hot
-  // functions, which took over a second in Chromium (the first repetition was 25% slow).
+  // functions (with 3 warm-up steps, Chromium's first 0.4 s repetition was still 25% slow).
   const double w0 = now_s();
   for (int i = 0; i < warmup_steps || now_s() - w0 < 2 * min_seconds; ++i) fn();
   std::vector<double> rates;

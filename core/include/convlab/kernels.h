@@ -107,7 +107,8 @@ void f32_im2col_packb8t__scalar(float* pb, const float* x, const Conv2dShape& s)
 void f32_im2col_packb8t__wasmsimd(float* pb, float* scratch, const float* x, const Conv2dShape& s);
 #endif
 // The dispatching entry point: the SIMD kernel where built; natively im2col into scratch and the
-// transposing pack (g++ vectorises those two, not the twin's stride-8 stores).
+// transposing pack (g++ vectorises those two, not the twin's stride-8 stores). The scratch size
+// is at least c_in*k*k*h_out*w_out, so a caller may reuse the scratch as a col buffer.
 int64_t f32_im2col_packb8t_scratch_size(const Conv2dShape& s);
 void f32_im2col_packb8t(float* pb, float* scratch, const float* x, const Conv2dShape& s);
 
