@@ -5,7 +5,7 @@
 //
 // usage: convlab_bench [--json FILE] [--reps N] [--min-seconds S] [--quick] [--default-spec FILE]
 //                      [--fmnist DIR --epochs N --train-limit N]
-//        convlab_bench --profile-train A|B [--seconds S]   (training steps only, for make profile)
+//        convlab_bench --profile-train A|B [--seconds S] [--threads N]   (training steps only, for make profile)
 // DIR holds the four uncompressed idx files (train-images-idx3-ubyte, ...); run.mjs
 // unpacks Debian's gzipped ones.
 #include <cstdio>
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bench/bench_core.h"
+#include "convlab/kernels.h"
 #include "convlab/train.h"
 
 using namespace convlab;
@@ -178,6 +179,7 @@ int main(int argc, char** argv) try {
   // make profile: only training steps of one workload, for a sampling profiler to watch.
   if (const char* w = arg(argc, argv, "--profile-train", nullptr)) {
     const double seconds = std::atof(arg(argc, argv, "--seconds", "4"));
+    set_num_threads(std::atoi(arg(argc, argv, "--threads", "1")));  // a threaded build uses up to 2
     Json r = train_rate(w, batch, 1, seconds / 3, 1);  // warm-up 2/3 of the time, then 1/3 timed
     std::printf("workload %s: %.0f training images/s while profiled\n", w, num(r, "images_per_s"));
     return 0;
