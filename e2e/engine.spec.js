@@ -9,6 +9,9 @@ for (const [name, base, threaded] of [['isolated', isolatedURL, true], ['not iso
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(base + '/');
     await expect(page.locator('#engine-status')).toContainText('Engine ready', { timeout: 30_000 });
+    // The page syncs its (empty) project into the worker after the engine is ready, clearing the
+    // worker's images: drive the engine only once that is done, or the sync can land in between.
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
     const r = await page.evaluate(async () => {
       const { engine } = globalThis.convlab;
       const hello = await engine.call('hello');
