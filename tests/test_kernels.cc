@@ -277,28 +277,93 @@ TEST_CASE("f32_maxpool_2x2: SIMD and scalar twin equal a plain scan, with ties a
       }
 }
 
-TEST_CASE("linear layer with caller scratch equals the allocating overload bit for bit") {
-  const int n = 5, in = 17, out = 3;
-  const auto x = random_values(size_t(n * in), 31), w = random_values(size_t(out * in), 32),
-             b = random_values(size_t(out), 33), dy = random_values(size_t(n * out), 34);
-  std::vector<float> scratch(size_t(linear_scratch_size(n, in, out)));
-  std::vector<float> y1(size_t(n * out)), y2(y1.size());
-  linear_forward(y1.data(), x.data(), w.data(), b.data(), n, in, out);
-  linear_forward(y2.data(), scratch.data(), x.data(), w.data(), b.data(), n, in, out);
-  CHECK(same_bits(y1, y2));
-  // and it is x W^T + b
+// The layers' sums written as plain loops, in the order the determinism contract fixes (each
+// output one sum from 0.0f in increasing k, then added to what it accumulates onto): the
+// independent references the layer functions must equal bit for bit.
+namespace {
+
+// y(n, out) = x(n, in) W(out, in)^T + b
+std::vector<float> naive_linear_forward(const std::vector<float>& x, const std::vector<float>& w,
+                                        const std::vector<float>& b, int n, int in, int out) {
+  std::vector<float> y(size_t(n) * out);
   for (int i = 0; i < n; ++i)
     for (int o = 0; o < out; ++o) {
       float s = 0.0f;
-      for (int p = 0; p < in; ++p) s += x[size_t(i * in + p)] * w[size_t(o * in + p)];
-      CHECK(y1[size_t(i * out + o)] == s + b[size_t(o)]);
+      for (int p = 0; p < in; ++p) s += x[size_t(i) * in + p] * w[size_t(o) * in + p];
+      y[size_t(i) * out + o] = b[size_t(o)] + s;
     }
-  std::vector<float> dx1(size_t(n * in)), dx2(dx1.size()), dw1(w.size(), 1.0f), dw2(dw1), db1(b.size(), 1.0f), db2(db1);
-  linear_backward(dx1.data(), dw1.data(), db1.data(), dy.data(), x.data(), w.data(), n, in, out);
-  linear_backward(dx2.data(), dw2.data(), db2.data(), scratch.data(), dy.data(), x.data(), w.data(), n, in, out);
-  CHECK(same_bits(dx1, dx2));
-  CHECK(same_bits(dw1, dw2));
-  CHECK(same_bits(db1, db2));
+  return y;
+}
+
+// y(n, c_out, h_out, w_out): per output the sliding dot product over (ci, ky, kx) in that order,
+// taps in the padding skipped (the fast path adds explicit zeros there: the same bits), plus b.
+std::vector<float> naive_conv_forward(const std::vector<float>& x, const std::vector<float>& w,
+                                      const std::vector<float>& b, const Conv2dShape& s) {
+  std::vector<float> y(size_t(s.n) * s.c_out * s.h_out * s.w_out);
+  for (int i = 0; i < s.n; ++i)
+    for (int o = 0; o < s.c_out; ++o)
+      for (int oy = 0; oy < s.h_out; ++oy)
+        for (int ox = 0; ox < s.w_out; ++ox) {
+          float acc = 0.0f;
+          for (int ci = 0; ci < s.c_in; ++ci)
+            for (int ky = 0; ky < s.k; ++ky)
+              for (int kx = 0; kx < s.k; ++kx) {
+                const int iy = oy * s.stride + ky - s.pad_top, ix = ox * s.stride + kx - s.pad_left;
+                if (iy < 0 || iy >= s.h_in || ix < 0 || ix >= s.w_in) continue;
+                acc += x[((size_t(i) * s.c_in + ci) * s.h_in + iy) * s.w_in + ix] *
+                       w[((size_t(o) * s.c_in + ci) * s.k + ky) * s.k + kx];
+              }
+          y[((size_t(i) * s.c_out + o) * s.h_out + oy) * s.w_out + ox] = b[size_t(o)] + acc;
+        }
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("linear layer with caller scratch equals the allocating overload bit for bit") {
+  // both overloads against the plain loops; the larger size takes f32_gemm_parallel's threaded split
+  struct Size { int n, in, out; };
+  for (const Size& z : {Size{5, 17, 3}, Size{33, 301, 20}}) {
+    const int n = z.n, in = z.in, out = z.out;
+    INFO("n=" << n << " in=" << in << " out=" << out);
+    const auto x = random_values(size_t(n * in), 31), w = random_values(size_t(out * in), 32),
+               b = random_values(size_t(out), 33), dy = random_values(size_t(n * out), 34);
+    std::vector<float> scratch(size_t(linear_scratch_size(n, in, out)));
+    std::vector<float> y1(size_t(n * out), 5.0f), y2(y1);
+    linear_forward(y1.data(), x.data(), w.data(), b.data(), n, in, out);
+    linear_forward(y2.data(), scratch.data(), x.data(), w.data(), b.data(), n, in, out);
+    const auto want_y = naive_linear_forward(x, w, b, n, in, out);
+    CHECK(same_bits(y1, want_y));
+    CHECK(same_bits(y2, want_y));
+    // backward: dx = dy W written, dW += dy^T x and db += column sums of dy onto what was there
+    std::vector<float> want_dx(size_t(n * in)), want_dw(w.size(), 1.0f), want_db(b.size(), 1.0f);
+    for (int i = 0; i < n; ++i)
+      for (int p = 0; p < in; ++p) {
+        float s = 0.0f;
+        for (int o = 0; o < out; ++o) s += dy[size_t(i * out + o)] * w[size_t(o * in + p)];
+        want_dx[size_t(i * in + p)] = s;
+      }
+    for (int o = 0; o < out; ++o) {
+      for (int p = 0; p < in; ++p) {
+        float s = 0.0f;
+        for (int i = 0; i < n; ++i) s += dy[size_t(i * out + o)] * x[size_t(i * in + p)];
+        want_dw[size_t(o * in + p)] += s;
+      }
+      float s = 0.0f;
+      for (int i = 0; i < n; ++i) s += dy[size_t(i * out + o)];
+      want_db[size_t(o)] += s;
+    }
+    std::vector<float> dx1(size_t(n * in), 5.0f), dx2(dx1), dw1(w.size(), 1.0f), dw2(dw1), db1(b.size(), 1.0f),
+        db2(db1);
+    linear_backward(dx1.data(), dw1.data(), db1.data(), dy.data(), x.data(), w.data(), n, in, out);
+    linear_backward(dx2.data(), dw2.data(), db2.data(), scratch.data(), dy.data(), x.data(), w.data(), n, in, out);
+    CHECK(same_bits(dx1, want_dx));
+    CHECK(same_bits(dx2, want_dx));
+    CHECK(same_bits(dw1, want_dw));
+    CHECK(same_bits(dw2, want_dw));
+    CHECK(same_bits(db1, want_db));
+    CHECK(same_bits(db2, want_db));
+  }
 }
 
 TEST_CASE("prepacked weights: conv2d_forward_packed and linear_forward_packed give the unpacked forwards' bits") {
@@ -311,11 +376,13 @@ TEST_CASE("prepacked weights: conv2d_forward_packed and linear_forward_packed gi
     auto wt = random_values(size_t(c_out) * c_in * k * k, 910 + trial);
     auto b = random_values(size_t(c_out), 920 + trial);
     const size_t ny = size_t(n) * c_out * s.h_out * s.w_out;
-    std::vector<float> y0(ny), y1(ny, 5.0f), col(size_t(conv2d_col_size(s))), wp(size_t(conv2d_wpack_size(s)));
+    std::vector<float> y0(ny, 5.0f), y1(ny, 5.0f), col(size_t(conv2d_col_size(s))), wp(size_t(conv2d_wpack_size(s)));
     conv2d_forward(y0.data(), col.data(), x.data(), wt.data(), b.data(), s);
     conv2d_pack_weights(wp.data(), wt.data(), s);
     conv2d_forward_packed(y1.data(), col.data(), x.data(), wp.data(), b.data(), s);
-    REQUIRE(std::memcmp(y0.data(), y1.data(), sizeof(float) * ny) == 0);
+    const auto want = naive_conv_forward(x, wt, b, s);
+    REQUIRE(same_bits(y0, want));
+    REQUIRE(same_bits(y1, want));
 
     const int in = 1 + trial * 7, out = 1 + trial * 3;
     auto lx = random_values(size_t(n) * in, 930 + trial), lw = random_values(size_t(out) * in, 940 + trial);
@@ -325,7 +392,8 @@ TEST_CASE("prepacked weights: conv2d_forward_packed and linear_forward_packed gi
     linear_forward(z0.data(), scratch.data(), lx.data(), lw.data(), lb.data(), n, in, out);
     linear_pack_weights(lwp.data(), lw.data(), in, out);
     linear_forward_packed(z1.data(), scratch.data(), lx.data(), lwp.data(), lb.data(), n, in, out);
-    REQUIRE(std::memcmp(z0.data(), z1.data(), sizeof(float) * z0.size()) == 0);
+    REQUIRE(same_bits(z1, naive_linear_forward(lx, lw, lb, n, in, out)));
+    REQUIRE(same_bits(z0, z1));
   }
 }
 

@@ -3,14 +3,19 @@
 // whole net through softmax cross-entropy, and a safetensors round-trip per layer type.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "convlab/layers.h"
+#include "convlab/learn.h"
 #include "convlab/model.h"
 #include "convlab/optim.h"
 #include "convlab/safetensors.h"
+#include "convlab/winograd.h"
 #include "gradcheck.h"
 
 using namespace convlab;
@@ -163,6 +168,110 @@ TEST_CASE("model: predict reuses packed weights and still follows every weight c
   const auto p2 = logits(true);
   CHECK(close(p2, logits(false)));
   CHECK(p2 != p1);
+}
+
+// The bench's workloads A and B (tools/bench/bench_core.h), which the README's speed table reports.
+const char* kBenchA = R"({"input": {"channels": 1, "height": 28, "width": 28}, "layers": [
+  {"type": "conv2d", "out_channels": 16, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 2},
+  {"type": "conv2d", "out_channels": 32, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "linear", "out_features": 10}]})";
+const char* kBenchB = R"({"input": {"channels": 3, "height": 32, "width": 32}, "layers": [
+  {"type": "conv2d", "out_channels": 16, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "conv2d", "out_channels": 16, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 2},
+  {"type": "conv2d", "out_channels": 16, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "conv2d", "out_channels": 16, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "linear", "out_features": 64},
+  {"type": "relu"}, {"type": "linear", "out_features": 2}]})";
+
+// Prediction and validation run predict (Winograd where it applies), training and the lecture's
+// views run forward (the direct convolution). The page prints a probability as a percent with one
+// decimal (predict.js bar widths, learn/maps.js toFixed(1)), so the two paths must agree within
+// 0.05 percentage points and on the top class. Weights: a few Adam steps on random images and
+// labels (trained-ish, not the init); inputs: fresh random images in [0, 1) with a class's band.
+// AlexNet (presets()' untrainable one) is left out: its 58 M parameters need 0.5 GB for values
+// and gradients alone, more than the test builds should ask for.
+TEST_CASE("model: predict (Winograd) and forward (direct) give the printed probabilities on every trainable preset") {
+  std::vector<std::pair<std::string, std::string>> nets = {{"bench A", kBenchA}, {"bench B", kBenchB}};
+  int trainable = 0;
+  for (const learn::Preset& p : learn::presets())
+    if (p.trainable) nets.push_back({"preset " + p.id, p.spec}), ++trainable;
+  CHECK(trainable >= 2);  // webcam and lenet
+  int winograd_nets = 0;
+  for (const auto& [name, spec] : nets) {
+    INFO(name);
+    Model m(parse_spec(spec), 5);
+    int winograd_layers = 0;
+    for (const LayerInfo& li : m.info().layers)
+      if (li.spec.type == LayerType::Conv2d && li.spec.kernel == 3 && li.spec.stride == 1 && li.in.c >= 3) ++winograd_layers;
+    winograd_nets += winograd_layers > 0;
+    const int k = m.num_classes(), batch = 8, n = 16;
+    OptimConfig oc;
+    oc.kind = "adam", oc.lr = 0.01;
+    Optimizer opt(oc, m);
+    std::vector<float> probs(size_t(batch * k)), dlogits(probs.size());
+    std::vector<int32_t> labels(static_cast<size_t>(batch));
+    // class c brightens band c of the image rows: a signal a few steps can pick up, so the
+    // probabilities move away from uniform (where any error would hide)
+    const int H = m.input().height, W = m.input().width, C = m.input().channels;
+    auto banded = [&](std::vector<float> x, int i, int label) {
+      const int y0 = label * H / k, y1 = std::max(y0 + 1, (label + 1) * H / k);
+      for (int c = 0; c < C; ++c)
+        for (int y = y0; y < y1; ++y)
+          for (int xx = 0; xx < W; ++xx) x[size_t(((int64_t(i) * C + c) * H + y) * W + xx)] += 0.5f;
+      return x;
+    };
+    for (int step = 0; step < 6; ++step) {
+      auto x = gradcheck::random_vector(batch * m.input_size(), 100 + step, 0, 1);
+      for (int i = 0; i < batch; ++i) {
+        labels[size_t(i)] = (i * 7 + step) % k;
+        x = banded(std::move(x), i, labels[size_t(i)]);
+      }
+      softmax_cross_entropy_forward(probs.data(), m.forward(x.data(), batch), labels.data(), batch, k);
+      softmax_cross_entropy_backward(dlogits.data(), probs.data(), labels.data(), batch, k);
+      m.zero_grad();
+      m.backward(dlogits.data());
+      opt.step(m);
+    }
+    auto x = gradcheck::random_vector(n * m.input_size(), 200, 0, 1);
+    for (int i = 0; i < n; ++i) x = banded(std::move(x), i, (i * 3) % k);
+    std::vector<float> direct(size_t(n * k)), wino(direct.size());
+    softmax_forward(direct.data(), m.forward(x.data(), n), n, k);
+    softmax_forward(wino.data(), m.predict(x.data(), n), n, k);
+    double worst = 0;
+    for (int i = 0; i < n; ++i) {
+      int best_d = 0, best_w = 0;
+      for (int c = 0; c < k; ++c) {
+        const size_t j = size_t(i * k + c);
+        worst = std::max(worst, std::fabs(double(wino[j]) - double(direct[j])));
+        if (direct[j] > direct[size_t(i * k + best_d)]) best_d = c;
+        if (wino[j] > wino[size_t(i * k + best_w)]) best_w = c;
+      }
+      INFO("image " << i);
+      CHECK(best_w == best_d);
+    }
+    double top = 0;
+    for (float p : direct) top = std::max(top, double(p));
+    INFO("Winograd layers " << winograd_layers << ", largest probability " << top << ", largest difference " << worst);
+    CHECK(100 * worst <= 0.05);
+  }
+  CHECK(winograd_nets >= 3);  // A, B and webcam take the Winograd path somewhere
+}
+
+TEST_CASE("model: a weight written through a kept pointer reaches predict's Winograd path after a forward") {
+  // forward no longer transforms Winograd's U (a training step never reads it) but must mark it
+  // stale: the optimizer writes through raw pointers, and the next predict has to see that.
+  Model m = make(kAllLayers);
+  const int n = 2, k = m.num_classes();
+  auto x = gradcheck::random_vector(n * m.input_size(), 24, 0, 1);
+  float* w0 = m.params()[0].value.data();  // the first conv: Winograd in predict
+  const std::vector<float> before(m.predict(x.data(), n), m.predict(x.data(), n) + n * k);
+  w0[0] += 0.5f;  // not announced with weights_changed()
+  const std::vector<float> fwd(m.forward(x.data(), n), m.forward(x.data(), n) + n * k);
+  const std::vector<float> after(m.predict(x.data(), n), m.predict(x.data(), n) + n * k);
+  CHECK(after != before);
+  for (size_t i = 0; i < after.size(); ++i) CHECK(after[i] == Approx(fwd[i]).margin(1e-5));
 }
 
 TEST_CASE("model: gradient check of every parameter through softmax cross-entropy") {

@@ -72,7 +72,7 @@ Model::Model(const ModelSpec& spec, uint64_t seed) : spec_(spec), info_(validate
 }
 
 Param* Model::find_param(const std::string& name) {
-  packed_ok_ = false;  // the caller may write through the pointer
+  weights_changed();  // the caller may write through the pointer
   for (auto& p : params_)
     if (p.name == name) return &p;
   return nullptr;
@@ -99,26 +99,39 @@ void Model::reserve(int batch) {
   col_.assign(size_t(col), 0.0f);
 }
 
-void Model::pack_weights() {
+// The direct path's panels: what forward and predict both run (every layer but Winograd's).
+void Model::pack_direct() {
   for (size_t i = 0; i < info_.layers.size(); ++i) {
     const LayerInfo& li = info_.layers[i];
     if (weight_index_[i] < 0) continue;
     const float* w = params_[weight_index_[i]].value.data();
     if (li.spec.type == LayerType::Conv2d) conv2d_pack_weights(wpack_[i].data(), w, conv_shape(li, 1));
-    if (!wino_[i].empty()) conv2d_winograd_transform_weights(wino_[i].data(), w, li.out.c, li.in.c);
     if (li.spec.type == LayerType::Linear) linear_pack_weights(wpack_[i].data(), w, li.in.c, li.out.c);
   }
   packed_ok_ = true;
 }
 
-// Training writes the weights through raw pointers every step: always repack.
+// Winograd's U, which only predict reads.
+void Model::pack_winograd() {
+  for (size_t i = 0; i < info_.layers.size(); ++i)
+    if (!wino_[i].empty()) {
+      const LayerInfo& li = info_.layers[i];
+      conv2d_winograd_transform_weights(wino_[i].data(), params_[weight_index_[i]].value.data(), li.out.c, li.in.c);
+    }
+  wino_ok_ = true;
+}
+
+// Training writes the weights through raw pointers every step: always repack the direct panels,
+// and leave Winograd's U stale for the next predict to transform (a training step never reads it).
 const float* Model::forward(const float* x, int n) {
-  pack_weights();
+  pack_direct();
+  wino_ok_ = false;
   return run(x, n, false);
 }
 
 const float* Model::predict(const float* x, int n) {
-  if (!packed_ok_) pack_weights();
+  if (!packed_ok_) pack_direct();
+  if (!wino_ok_) pack_winograd();
   return run(x, n, true);
 }
 

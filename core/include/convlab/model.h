@@ -29,9 +29,9 @@ class Model {
   const InputSpec& input() const { return spec_.input; }
   int64_t input_size() const { return int64_t(spec_.input.channels) * spec_.input.height * spec_.input.width; }
 
-  // Non-const access may change the weights: it marks the packed copies stale (forward repacks).
+  // Non-const access may change the weights: it marks the packed copies stale.
   std::vector<Param>& params() {
-    packed_ok_ = false;
+    weights_changed();
     return params_;
   }
   const std::vector<Param>& params() const { return params_; }
@@ -46,15 +46,18 @@ class Model {
 
   // x: (n, C, H, W) -> logits (n, classes). Keeps every activation for backward and for
   // the feature-map views. n <= capacity() after reserve (reserve is called if not).
+  // Always repacks the direct path's weights (training writes them through raw pointers) and
+  // marks Winograd's transformed weights stale: only predict transforms them, when it runs.
   const float* forward(const float* x, int n);
   // Inference: 3x3 stride-1 convolutions with c_in >= 3 run as Winograd F(2x2, 3x3) (2.25x
-  // fewer multiplies; equal to forward within float rounding, not bit for bit), and weights are
-  // repacked only when they changed since the last forward or predict. What live prediction and
+  // fewer multiplies; equal to forward within float rounding, not bit for bit: the class
+  // probabilities agree to the 0.1 % the page prints, tested on every trainable preset), and
+  // weights are repacked only when they changed since the last predict (or forward). What live prediction and
   // evaluation use; training and the lecture's views use forward (the direct convolution).
   // Non-const params()/find_param() mark the packed copies stale; after writing weights through
   // a pointer kept from earlier, call weights_changed().
   const float* predict(const float* x, int n);
-  void weights_changed() { packed_ok_ = false; }
+  void weights_changed() { packed_ok_ = wino_ok_ = false; }
   // dlogits: (n, classes) of the last forward. Accumulates into every Param::grad.
   void backward(const float* dlogits);
   void zero_grad();
@@ -68,7 +71,8 @@ class Model {
   int64_t buffer_bytes() const;
 
  private:
-  void pack_weights();
+  void pack_direct();
+  void pack_winograd();
   const float* run(const float* x, int n, bool inference);
 
   ModelSpec spec_;
@@ -81,10 +85,12 @@ class Model {
   std::vector<float> col_;                 // conv/linear scratch (im2col, packed panels), largest layer
   std::vector<std::vector<int32_t>> argmax_;  // maxpool layers
   // Per conv/linear layer, its weights in the GEMM's panel layout (conv2d_pack_weights,
-  // linear_pack_weights). Packed by forward when stale, so a run of predictions packs once.
+  // linear_pack_weights). Packed by every forward, and by predict when stale, so a run of
+  // predictions packs once.
   std::vector<std::vector<float>> wpack_;
   std::vector<std::vector<float>> wino_;  // Winograd U (conv2d_winograd_transform_weights), or empty
-  bool packed_ok_ = false;
+  bool packed_ok_ = false;  // wpack_ matches the weights
+  bool wino_ok_ = false;    // wino_ matches the weights
 };
 
 // FNV-1a over the parameter bytes: what the determinism tests compare.
