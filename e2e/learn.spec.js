@@ -16,12 +16,12 @@ test('architecture editor: presets, both-way sync, live table, errors at the lay
   await page.setViewportSize({ width: 1280, height: 800 });
   await h.openApp(page, base, 'model');
   const table = page.locator('#layer-table');
-  // The webcam preset is the page's own default net.
+  // The webcam preset is the page's own default net (the engine gives both).
   const same = await page.evaluate(async () => {
-    const { defaultSpec } = await import('/js/project.js');
+    const { spec } = await globalThis.convlab.engine.call('defaultSpec', { classes: 2 });
     const presets = await globalThis.convlab.engine.call('learnPresets');
     const web = JSON.parse(presets.find((p) => p.id === 'webcam').spec);
-    return JSON.stringify(web) === JSON.stringify(JSON.parse(defaultSpec(2)));
+    return JSON.stringify(web) === JSON.stringify(JSON.parse(spec));
   });
   expect(same).toBe(true);
 

@@ -147,3 +147,13 @@ TEST_CASE("session: a spec with another input size drops the images for the page
   s.set_spec(bigger, 1);
   CHECK(s.num_images() == 0);
 }
+
+TEST_CASE("session: info carries the size the page stores images at for this input") {
+  Session s;  // the webcam preset: 64x64
+  CHECK(Json::parse(s.info_json()).find("stored_size")->dump() == R"({"width":96,"height":96})");
+  std::string tall = kSpec;
+  tall.replace(tall.find("\"height\": 8"), 11, "\"height\": 16");
+  Json info = Json::parse(s.set_spec(tall, 1));  // 16 high, 8 wide: 96 on the longer side
+  CHECK(info.find("stored_size")->dump() == R"({"width":48,"height":96})");
+  CHECK(info.find("layers")->size() == 5);
+}

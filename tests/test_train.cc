@@ -197,7 +197,7 @@ TEST_CASE("trainer: data or settings that cannot train get a clear message") {
   };
   CHECK_THAT(with([](TrainConfig& c) { c.epochs = 0; }), Contains("epochs must be between 1 and 10000"));
   CHECK_THAT(with([](TrainConfig& c) { c.batch_size = 0; }), Contains("batch size must be between 1 and 1024"));
-  CHECK_THAT(with([](TrainConfig& c) { c.val_fraction = 1.0; }), Contains("validation fraction must be at least 0 and below 1"));
+  CHECK_THAT(with([](TrainConfig& c) { c.val_fraction = 1.0; }), Contains("validation fraction must be between 0 and 0.5"));
   CHECK_THAT(with([](TrainConfig& c) { c.shift = 9; }), Contains("shift must be between 0 and half the input size"));
   CHECK_THAT(with([](TrainConfig& c) { c.optim.lr = -1; }), Contains("learning rate must be a positive number"));
 }

@@ -10,7 +10,14 @@ using convlab::wasm::Engine;
 
 namespace {
 
-std::string checkSpec(const std::string& text) { return spec_report_json(check_spec(text)).dump(); }
+std::string checkSpec(const std::string& text, int classes) { return check_spec_json(text, classes); }
+std::string rulesJson() { return rules::rules_json().dump(); }
+std::string fitSpec(const std::string& text, int classes) {
+  return wasm::guarded([&] { return rules::fit_spec(text, classes); });
+}
+std::string defaultSpec(int classes) {
+  return wasm::guarded([&] { return rules::default_spec(classes); });
+}
 
 // wasm SIMD is a compile-time property of this module: report what it was built with.
 bool simd() {
@@ -42,6 +49,9 @@ EMSCRIPTEN_BINDINGS(convlab) {
       .function("load", &Engine::load)
       .function("param", &Engine::param);
   emscripten::function("checkSpec", &checkSpec);
+  emscripten::function("rules", &rulesJson);
+  emscripten::function("fitSpec", &fitSpec);
+  emscripten::function("defaultSpec", &defaultSpec);
   emscripten::function("simd", &simd);
   emscripten::function("threads", &threads);
 }

@@ -43,15 +43,7 @@ std::string presets() {
   return a.dump();
 }
 
-// The editor's table: the lecture's nets are shown even beyond the browser's budget.
-std::string checkSpecUnbounded(const std::string& text) {
-  SpecReport r = check_spec(text, false);
-  Json j = spec_report_json(r);
-  j["over_budget"] = r.ok && r.info.params > kMaxParameters;
-  j["max_params"] = kMaxParameters;
-  if (r.ok && r.info.params > kMaxParameters) j["budget_error"] = check_spec(text, true).error;
-  return j.dump();
-}
+std::string checkSpecUnbounded(const std::string& text, int classes) { return learn_check_spec_json(text, classes); }
 
 val fcVsConv(int c, int h, int w, int units, int k, int c_out) {
   return guarded([&] {

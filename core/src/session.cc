@@ -66,6 +66,28 @@ Json spec_report_json(const SpecReport& r) {
   return j;
 }
 
+std::string check_spec_json(const std::string& text, int classes) {
+  return spec_report_json(check_spec(text, true, classes)).dump();
+}
+
+std::string learn_check_spec_json(const std::string& text, int classes) {
+  SpecReport r = check_spec(text, false, classes);
+  Json j = spec_report_json(r);
+  const bool over = r.ok && r.info.params > kMaxParameters;
+  j["over_budget"] = over;
+  j["max_params"] = kMaxParameters;
+  if (over) j["budget_error"] = r.budget_error;
+  return j.dump();
+}
+
+Json stored_size_json(const InputSpec& in) {
+  rules::Size s = rules::stored_size(in.height, in.width);
+  Json j = Json::object();
+  j["width"] = s.width;
+  j["height"] = s.height;
+  return j;
+}
+
 TrainConfig parse_train_config(const std::string& text) {
   Json j;
   try {
@@ -90,8 +112,8 @@ TrainConfig parse_train_config(const std::string& text) {
   c.batch_size = int(whole("batch_size", c.batch_size));
   c.val_fraction = num("val_fraction", c.val_fraction);
   c.shift = int(whole("shift", c.shift));
-  double seed = whole("seed", 1);
-  if (seed < 0 || seed > 9007199254740991.0) throw std::invalid_argument("seed must be a whole number from 0 to 2^53-1");
+  double seed = whole("seed", double(c.seed));
+  rules::check_range(rules::kSeed, seed);
   c.seed = uint64_t(seed);
   if (const Json* f = j.find("flip")) {
     if (!f->is_bool()) throw std::invalid_argument("setting \"flip\" must be true or false");
@@ -101,7 +123,7 @@ TrainConfig parse_train_config(const std::string& text) {
     if (!o->is_string()) throw std::invalid_argument("setting \"optimizer\" must be \"sgd\" or \"adam\"");
     c.optim.kind = o->as_string();
   }
-  c.optim.lr = num("lr", c.optim.kind == "sgd" ? 0.01 : 0.001);
+  c.optim.lr = num("lr", rules::default_lr(c.optim.kind));
   c.optim.momentum = num("momentum", c.optim.momentum);
   c.optim.weight_decay = num("weight_decay", c.optim.weight_decay);
   return c;
@@ -141,7 +163,11 @@ std::string Session::set_spec(const std::string& spec_json, uint64_t seed) {
 }
 
 std::string Session::spec_json() const { return spec_to_json(model_->spec()).dump(2); }
-std::string Session::info_json() const { return model_info_json(model_->info()).dump(); }
+std::string Session::info_json() const {
+  Json j = model_info_json(model_->info());
+  j["stored_size"] = stored_size_json(model_->input());
+  return j.dump();
+}
 
 void Session::clear_images() {
   trainer_.reset();  // the trainer refers to the dataset

@@ -46,8 +46,10 @@ std::string shape_str(const Shape& s) {
   return std::to_string(s.c) + "×" + std::to_string(s.h) + "×" + std::to_string(s.w);
 }
 
-// Integer fields: whole numbers within [lo, hi], with a message that names the field.
-int get_int(const Json& o, const char* key, int def, int lo, int hi, int layer, const std::string& who) {
+// Integer fields: whole numbers within the rule's [min, max], with a message that names the field.
+int get_int(const Json& o, const rules::IntRange& r, int def, int layer, const std::string& who) {
+  const char* key = r.key;
+  const int lo = r.min, hi = r.max;
   const Json* v = o.find(key);
   if (!v) return def;
   if (!v->is_number() || v->as_number() != std::floor(v->as_number()))
@@ -113,9 +115,9 @@ LayerSpec parse_layer(const Json& o, int i) {
     l.type = LayerType::Conv2d;
     if (!o.find("out_channels")) throw SpecError(i, "out_channels", who + " needs \"out_channels\" (the number of filters), e.g. 16");
     if (!o.find("kernel")) throw SpecError(i, "kernel", who + " needs \"kernel\" (the filter size k), e.g. 3");
-    l.out_channels = get_int(o, "out_channels", 0, 1, 4096, i, who);
-    l.kernel = get_int(o, "kernel", 0, 1, 64, i, who);
-    l.stride = get_int(o, "stride", 1, 1, 64, i, who);
+    l.out_channels = get_int(o, rules::kConvOutChannels, 0, i, who);
+    l.kernel = get_int(o, rules::kConvKernel, 0, i, who);
+    l.stride = get_int(o, rules::kConvStride, rules::kConvStrideDefault, i, who);
     const Json* p = o.find("padding");
     if (p && p->is_string()) {
       if (p->as_string() != "same")
@@ -126,15 +128,15 @@ LayerSpec parse_layer(const Json& o, int i) {
                                           std::to_string(l.kernel / 2));
       l.same = true;
     } else {
-      l.padding = get_int(o, "padding", 0, 0, 64, i, who);
+      l.padding = get_int(o, rules::kConvPadding, 0, i, who);
     }
   } else if (ts == "maxpool2d" || ts == "avgpool2d") {
     check_keys(o, {"type", "kernel", "stride", "padding"}, i, who);
     l.type = ts == "maxpool2d" ? LayerType::MaxPool2d : LayerType::AvgPool2d;
     if (!o.find("kernel")) throw SpecError(i, "kernel", who + " needs \"kernel\" (the pool size), e.g. 2");
-    l.kernel = get_int(o, "kernel", 0, 1, 64, i, who);
-    l.stride = get_int(o, "stride", l.kernel, 1, 64, i, who);
-    l.padding = get_int(o, "padding", 0, 0, 32, i, who);
+    l.kernel = get_int(o, rules::kPoolKernel, 0, i, who);
+    l.stride = get_int(o, rules::kPoolStride, l.kernel, i, who);
+    l.padding = get_int(o, rules::kPoolPadding, 0, i, who);
     if (2 * l.padding > l.kernel)
       throw SpecError(i, "padding", who + ": padding " + std::to_string(l.padding) + " is more than half the kernel " +
                                         std::to_string(l.kernel) + " (PyTorch's rule): use padding " +
@@ -143,7 +145,7 @@ LayerSpec parse_layer(const Json& o, int i) {
     check_keys(o, {"type", "out_features"}, i, who);
     l.type = LayerType::Linear;
     if (!o.find("out_features")) throw SpecError(i, "out_features", who + " needs \"out_features\" (the number of units), e.g. 64");
-    l.out_features = get_int(o, "out_features", 0, 1, 1 << 20, i, who);
+    l.out_features = get_int(o, rules::kLinearOutFeatures, 0, i, who);
   } else if (ts == "relu" || ts == "flatten") {
     check_keys(o, {"type"}, i, who);
     l.type = ts == "relu" ? LayerType::ReLU : LayerType::Flatten;
@@ -225,18 +227,19 @@ ModelSpec parse_spec(const Json& j) {
   check_keys(*in, {"channels", "height", "width"}, -1, "input");
   if (!in->find("channels") || !in->find("height") || !in->find("width"))
     throw SpecError(-1, "input", "input needs \"channels\" (1 or 3), \"height\" and \"width\"");
-  s.input.channels = get_int(*in, "channels", 3, 1, 3, -1, "input");
+  s.input.channels = get_int(*in, rules::kInputChannels, 3, -1, "input");
   if (s.input.channels == 2)
     throw SpecError(-1, "channels", "input: \"channels\" must be 1 (grayscale) or 3 (RGB), not 2");
-  s.input.height = get_int(*in, "height", 64, 1, 1024, -1, "input");
-  s.input.width = get_int(*in, "width", 64, 1, 1024, -1, "input");
+  s.input.height = get_int(*in, rules::kInputHeight, 64, -1, "input");
+  s.input.width = get_int(*in, rules::kInputWidth, 64, -1, "input");
   const Json* layers = j.find("layers");
   if (!layers || !layers->is_array())
     throw SpecError(-1, "layers", "the spec needs \"layers\": a list such as [{\"type\": \"flatten\"}, {\"type\": \"linear\", \"out_features\": 2}]");
   if (layers->items().empty())
     throw SpecError(-1, "layers", "the spec has no layers: end it with flatten and a linear layer with one unit per class");
-  if (layers->items().size() > 200)
-    throw SpecError(-1, "layers", "the spec has more than 200 layers");
+  if (layers->items().size() > size_t(rules::kMaxLayers))
+    throw SpecError(-1, "layers", "the spec has more than " + std::to_string(rules::kMaxLayers) +
+                                      " layers: remove some");
   for (size_t i = 0; i < layers->items().size(); ++i)
     s.layers.push_back(parse_layer(layers->items()[i], static_cast<int>(i)));
   return s;
@@ -287,8 +290,13 @@ Json spec_to_json(const ModelSpec& s) {
 
 namespace {
 
-// Validation proper; fills `info` layer by layer so a caller sees how far it got.
-void validate_into(const ModelSpec& s, ModelInfo& info, bool enforce_budget) {
+// Validation proper; fills `info` layer by layer so a caller sees how far it got. Without
+// the budget, the first budget message is kept in *budget_error (when given) instead.
+void validate_into(const ModelSpec& s, ModelInfo& info, bool enforce_budget, std::string* budget_error = nullptr) {
+  auto over_budget = [&](int layer, const std::string& message) {
+    if (enforce_budget) throw SpecError(layer, "", message);
+    if (budget_error && budget_error->empty()) *budget_error = message;
+  };
   Shape cur{s.input.channels, s.input.height, s.input.width, false};
   info.input = cur;
   int rf = 1, jump = 1;
@@ -372,8 +380,8 @@ void validate_into(const ModelSpec& s, ModelInfo& info, bool enforce_budget) {
         break;
       }
     }
-    if (enforce_budget && cur.size() > kMaxActivation)
-      throw SpecError(i, "", who + " outputs " + shape_str(cur) + " = " + with_commas(cur.size()) +
+    if (cur.size() > kMaxActivation)
+      over_budget(i, who + " outputs " + shape_str(cur) + " = " + with_commas(cur.size()) +
                                  " values per image, over the budget of " + with_commas(kMaxActivation) +
                                  ": use a smaller input, fewer channels, or a stride/pool earlier");
     li.out = cur;
@@ -383,8 +391,8 @@ void validate_into(const ModelSpec& s, ModelInfo& info, bool enforce_budget) {
     info.params += li.params;
     info.macs += li.macs;
     info.layers.push_back(li);
-    if (enforce_budget && info.params > kMaxParameters)
-      throw SpecError(i, "", who + " brings the model to " + with_commas(info.params) + " parameters, over the budget of " +
+    if (info.params > kMaxParameters)
+      over_budget(i, who + " brings the model to " + with_commas(info.params) + " parameters, over the budget of " +
                                  with_commas(kMaxParameters) +
                                  ": pool or stride more before flatten, or use fewer channels or units");
   }
@@ -395,6 +403,24 @@ void validate_into(const ModelSpec& s, ModelInfo& info, bool enforce_budget) {
   info.output = cur;
 }
 
+// The project's rule on a valid model: one output per class from a last linear layer.
+void check_classes(const ModelInfo& info, int classes) {
+  if (classes < rules::kMinClasses || classes > rules::kMaxClasses)
+    throw SpecError(-1, "", "a project has " + std::to_string(rules::kMinClasses) + " to " +
+                                std::to_string(rules::kMaxClasses) + " classes, not " + std::to_string(classes));
+  const int last = static_cast<int>(info.layers.size()) - 1;
+  const std::string n = std::to_string(classes);
+  if (last < 0 || info.layers.back().spec.type != LayerType::Linear)
+    throw SpecError(std::max(last, -1), "type",
+                    "the last layer must be a linear layer with out_features " + n +
+                        " (one output per class): add {\"type\": \"linear\", \"out_features\": " + n + "} at the end");
+  const int out = info.layers.back().spec.out_features;
+  if (out != classes)
+    throw SpecError(last, "out_features", "layer " + std::to_string(last) + " (linear) has out_features " +
+                                              std::to_string(out) + " but the project has " + n +
+                                              " classes: set out_features to " + n);
+}
+
 }  // namespace
 
 ModelInfo validate(const ModelSpec& s, bool enforce_budget) {
@@ -403,13 +429,13 @@ ModelInfo validate(const ModelSpec& s, bool enforce_budget) {
   return info;
 }
 
-SpecReport check_spec(const std::string& text, bool enforce_budget) {
+SpecReport check_spec(const std::string& text, bool enforce_budget, int classes) {
   SpecReport r;
   try {
     ModelSpec s = parse_spec(text);
-    validate_into(s, r.info, enforce_budget);
+    validate_into(s, r.info, enforce_budget, &r.budget_error);
+    if (classes > 0) check_classes(r.info, classes);
     r.ok = true;
-    r.error_layer = -2;
   } catch (const SpecError& e) {
     r.error_layer = e.layer;
     r.error_field = e.field;

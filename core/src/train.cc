@@ -53,12 +53,16 @@ Trainer::Trainer(Model& model, const Dataset& data, const TrainConfig& cfg)
   const InputSpec &a = data.input(), &b = model.input();
   if (a.channels != b.channels || a.height != b.height || a.width != b.width)
     throw std::invalid_argument("the images are stored at a different input size than the model's: re-add them");
-  if (cfg.epochs < 1 || cfg.epochs > 10000) throw std::invalid_argument("epochs must be between 1 and 10000");
-  if (cfg.batch_size < 1 || cfg.batch_size > 1024) throw std::invalid_argument("batch size must be between 1 and 1024, e.g. 32");
-  if (!(cfg.val_fraction >= 0 && cfg.val_fraction < 1))
-    throw std::invalid_argument("validation fraction must be at least 0 and below 1, e.g. 0.2");
-  if (cfg.shift < 0 || cfg.shift > std::min(b.height, b.width) / 2)
-    throw std::invalid_argument("shift must be between 0 and half the input size");
+  // the optimiser (constructed above) has refused what makes no sense at all (lr <= 0, ...)
+  rules::check_range(rules::kEpochs, cfg.epochs);
+  rules::check_range(rules::kBatchSize, cfg.batch_size, std::to_string(rules::kDefaultBatchSize));
+  rules::check_range(rules::kLr, cfg.optim.lr, "0.001 for Adam or 0.01 for SGD");
+  rules::check_range(rules::kMomentum, cfg.optim.momentum, "0.9");
+  rules::check_range(rules::kValFraction, cfg.val_fraction, "0.2");
+  rules::check_range(rules::kShift, cfg.shift);
+  if (cfg.shift > std::min(b.height, b.width) / 2)
+    throw std::invalid_argument("shift must be between 0 and half the input size (" +
+                                std::to_string(std::min(b.height, b.width) / 2) + " pixels here)");
   const int classes = model.num_classes();
   std::vector<std::vector<int>> per_class(static_cast<size_t>(classes));
   for (int i = 0; i < data.size(); ++i) {

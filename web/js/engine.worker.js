@@ -1,6 +1,55 @@
 // The engine's only home: the wasm module lives in this module worker, never on the main
-// thread. One message protocol (see engine-client.js for the list); every reply carries the
-// request's id, and every C++ failure arrives as {ok: false, error: message}.
+// thread. Messages are {id, cmd, args}; every reply carries the request's id: {id, ok: true,
+// result} or {id, ok: false, error: message} (every C++ failure arrives so), and `train`
+// also posts {id, progress} between slices. Structured results are JSON made by core/,
+// parsed here once; raw tensors arrive as typed-array copies.
+//
+// THE PROTOCOL: every command, args -> result (the one list; engine-client.js points here).
+//   hello {}                          -> {simd, threads, threaded, info}
+//   rules {}                          -> every rule, limit, default and preset of core/rules.h:
+//                                        {classes, train: {defaults, fields, optimizers, default_lr},
+//                                         input, layers: {types, fields, defaults}, budget, store, playground}
+//   checkSpec {spec: text, classes?}  -> {ok, input, layers[], output, params, macs, error_layer, error_field, error};
+//                                        classes adds the class rule (last layer linear, out_features == classes)
+//   fitSpec {spec: text, classes}     -> {spec: text} its last linear layer set to `classes` outputs (throws without one)
+//   defaultSpec {classes}             -> {spec: text} the "webcam" preset with `classes` outputs
+//   setSpec {spec: text, seed}        -> info: {input, layers[], output, params, macs, stored_size: {width, height}}
+//   info {}                           -> info of the current model (as setSpec)
+//   clearImages {}                    -> undefined
+//   addImages {images: [{rgba: Uint8Array, width, height, label}]} -> number of images held
+//   train {config, steps, resume, metadata} -> final progress {epoch, epochs, step, steps_per_epoch,
+//                                        images_seen, train_size, val_size, done, history[], confusion[],
+//                                        classes, stopped, paused}; posts progress between slices (with
+//                                        checkpoint: safetensors Uint8Array when an epoch has just ended);
+//                                        resume: true continues a paused run
+//   stop {}                           -> undefined (train returns with stopped: true, weights kept)
+//   pause {}                          -> undefined (train returns with paused: true; resume or trainStop)
+//   trainStop {}                      -> undefined (ends a paused run, weights kept)
+//   predict {rgba, width, height}     -> Float32Array of class probabilities
+//   save {metadata}                   -> Uint8Array (safetensors)
+//   load {bytes: Uint8Array}          -> info
+//   param {name}                      -> Float32Array ("0.weight", ...)
+// The lecture views and the model editor (learn.handlers.js):
+//   learnInfo {}                      -> info + spec (the parsed spec object)
+//   learnPresets {}                   -> [{id, name, description, spec: text, trainable}]
+//   learnCheckSpec {spec, classes?}   -> checkSpec's report without the size budget, + over_budget,
+//                                        max_params, budget_error (when over); classes as in checkSpec
+//   learnFcVsConv {c, h, w, units, k, c_out} -> {fc_weights_per_neuron, fc_layer_weights, fc_layer_params,
+//                                        conv_weights_per_filter, conv_layer_params}
+//   learnCoverage {w, k, s, p}        -> {w_in, k, s, p, numerator, exact, w_out, counts[], unused, formula}
+//   learnRfOfStack {kernels[], strides[]} -> receptive field size (a number)
+//   learnRun {rgba, width, height, layers[]} -> {input: Float32Array (C,H,W), probs: Float32Array,
+//                                        acts: {layer: Float32Array}}
+//   learnActivation {layer}           -> Float32Array of the last run's layer output (-1: the input)
+//   learnConvSteps {layer, filter, cells[[oy, ox]]} -> [{c_in, k, in_y0, in_x0, patch: Float32Array,
+//                                        padded: Uint8Array, weights: Float32Array, bias, dot, value, relu}]
+//   learnEquivariance {layer, dx, dy} -> {layer, c, h, w, jump, sx, sy, whole_cells, shifted_input,
+//                                        conv_of_shifted, shifted_conv, diff (Float32Array), interior
+//                                        (Uint8Array), max_interior, max_border, interior_cells,
+//                                        border_cells, border_nonzero}
+//   learnPoolInvariance {layer, maxShift} -> [{shift, cells, max_unchanged, avg_unchanged, max_change, avg_change}]
+//   learnPredictShifts {shifts[]}     -> [Float32Array of class probabilities], one per shift
+//   learnReceptiveField {layer, oy, ox} -> {y0, x0, y1, x1} on the input (half-open)
 import { learnHandlers } from './learn.handlers.js';
 
 const threaded = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
@@ -12,8 +61,12 @@ const handlers = {
   async hello() {
     return { simd: mod.simd(), threads: mod.threads(), threaded, info: JSON.parse(engine.info()) };
   },
-  checkSpec: ({ spec }) => JSON.parse(mod.checkSpec(spec)),
+  rules: () => JSON.parse(mod.rules()),
+  checkSpec: ({ spec, classes }) => JSON.parse(mod.checkSpec(spec, classes ?? 0)),
+  fitSpec: ({ spec, classes }) => ({ spec: mod.fitSpec(spec, classes) }),
+  defaultSpec: ({ classes }) => ({ spec: mod.defaultSpec(classes) }),
   setSpec: ({ spec, seed }) => JSON.parse(engine.setSpec(spec, seed ?? 1)),
+  info: () => JSON.parse(engine.info()),
   clearImages: () => engine.clearImages(),
   // images: [{rgba: Uint8Array, width, height, label}]
   addImages: ({ images }) => {

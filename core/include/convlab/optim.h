@@ -5,14 +5,15 @@
 #include <vector>
 
 #include "convlab/model.h"
+#include "convlab/rules.h"
 
 namespace convlab {
 
 struct OptimConfig {
-  std::string kind = "adam";  // "sgd" (with momentum) or "adam"
+  std::string kind = rules::kDefaultOptimizer;  // "sgd" (with momentum) or "adam"
   // Doubles, as Python passes them; each is rounded to float where PyTorch's float kernels do.
-  double lr = 1e-3;
-  double momentum = 0.9;      // sgd
+  double lr = rules::kDefaultLrAdam;
+  double momentum = rules::kDefaultMomentum;  // sgd
   double weight_decay = 0.0;  // L2 added to the gradient, as both PyTorch optimisers do
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // adam
 };

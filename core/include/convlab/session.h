@@ -15,6 +15,13 @@ namespace convlab {
 
 Json model_info_json(const ModelInfo& info);
 Json spec_report_json(const SpecReport& r);
+// The worker's checkSpec: the budgeted report; classes > 0 adds the class rule.
+std::string check_spec_json(const std::string& text, int classes = 0);
+// The worker's learnCheckSpec: the lecture's nets are shown even beyond the budget, with
+// over_budget, max_params and (when over) budget_error, the message training would give.
+std::string learn_check_spec_json(const std::string& text, int classes = 0);
+// {width, height}: the size the page stores images at for this input (rules::stored_size).
+Json stored_size_json(const InputSpec& in);
 TrainConfig parse_train_config(const std::string& json);  // throws std::invalid_argument
 Json train_config_json(const TrainConfig& c);
 
@@ -22,10 +29,10 @@ class Session {
  public:
   Session();
 
-  // Replaces the model with a fresh one (seeded init). Returns the per-layer table as JSON.
+  // Replaces the model with a fresh one (seeded init). Returns info_json().
   std::string set_spec(const std::string& spec_json, uint64_t seed);
   std::string spec_json() const;
-  std::string info_json() const;
+  std::string info_json() const;  // the per-layer table, and stored_size: {width, height}
   const Model& model() const { return *model_; }
   Model& model() { return *model_; }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "convlab/json.h"
+#include "convlab/rules.h"
 
 namespace convlab {
 
@@ -41,11 +42,9 @@ struct ModelSpec {
   std::vector<LayerSpec> layers;
 };
 
-// Largest model the engine accepts: parameters, gradients and two Adam moments must fit
-// comfortably in a browser tab's wasm heap (4 x 16M x 4 bytes = 256 MB).
-inline constexpr int64_t kMaxParameters = 16'000'000;
-// Largest activation of one image, in floats (a batch of 32 of them must fit too).
-inline constexpr int64_t kMaxActivation = 4'000'000;
+// The budget (rules.h): the largest model and activation the engine accepts.
+using rules::kMaxActivation;
+using rules::kMaxParameters;
 
 // A bad spec: names the layer (-1: the input or the spec as a whole), says what is wrong
 // and how to fix it.
@@ -114,10 +113,15 @@ ModelInfo validate(const ModelSpec& s, bool enforce_budget = true);  // throws S
 // computed, and the first error (layer, field, message) if any. Never throws.
 struct SpecReport {
   bool ok = false;
-  ModelInfo info;          // layers computed before the error
-  int error_layer = -1;    // -2: no error
+  ModelInfo info;          // layers computed before the error (all of them for a class-rule error)
+  int error_layer = -2;    // -2: no error; -1: the input or the spec as a whole; else the layer
   std::string error_field, error;
+  // Without the budget: the first budget the spec exceeds ("" when within it), with the
+  // message the budgeted check would give.
+  std::string budget_error;
 };
-SpecReport check_spec(const std::string& text, bool enforce_budget = true);
+// classes > 0 also applies the project's class rule: the last layer is linear with
+// out_features == classes (and classes is within rules::kMinClasses..kMaxClasses).
+SpecReport check_spec(const std::string& text, bool enforce_budget = true, int classes = 0);
 
 }  // namespace convlab

@@ -9,6 +9,7 @@
 #include "convlab/model.h"
 #include "convlab/optim.h"
 #include "convlab/rng.h"
+#include "convlab/rules.h"
 
 namespace convlab {
 
@@ -32,14 +33,16 @@ class Dataset {
   std::vector<int32_t> labels_;  // (size)
 };
 
+// The product's defaults (rules.h): the page's settings start from these.
 struct TrainConfig {
-  int epochs = 10;
-  int batch_size = 32;
+  int epochs = rules::kDefaultEpochs;
+  int batch_size = rules::kDefaultBatchSize;
   OptimConfig optim;
-  double val_fraction = 0.2;  // per class, rounded, at least one image of each class kept for training
-  int shift = 2;              // random shift in [-shift, shift] pixels, zero fill
-  bool flip = false;          // random horizontal flip
-  uint64_t seed = 1;
+  // per class, rounded, at least one image of each class kept for training
+  double val_fraction = rules::kDefaultValFraction;
+  int shift = rules::kDefaultShift;  // random shift in [-shift, shift] pixels, zero fill
+  bool flip = rules::kDefaultFlip;   // random horizontal flip
+  uint64_t seed = rules::kDefaultSeed;
 };
 
 struct EpochStats {
@@ -54,7 +57,8 @@ void augment(float* out, const float* in, int c, int h, int w, int dx, int dy, b
 
 class Trainer {
  public:
-  // Throws std::invalid_argument with a message for a config or dataset that cannot train.
+  // Throws std::invalid_argument with a message for a config or dataset that cannot train
+  // (the ranges of rules.h, a shift of at most half the input, every class with images).
   Trainer(Model& model, const Dataset& data, const TrainConfig& cfg);
 
   // Runs up to max_steps mini-batches; evaluates at each epoch end. Returns done().

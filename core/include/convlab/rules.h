@@ -1,0 +1,104 @@
+// Every rule, limit, default and preset of ConvLab, written once. The engine validates with
+// these constants (spec.cc parse_layer, train.cc Trainer, session.cc parse_train_config) and
+// rules_json() hands the very same numbers to the page (the worker's `rules` command), so
+// the page's form limits and the engine's checks cannot drift apart.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "convlab/json.h"
+
+namespace convlab::rules {
+
+// ---- the project's classes ----
+inline constexpr int kMinClasses = 2;
+inline constexpr int kMaxClasses = 10;
+inline constexpr int kClassNameMax = 60;  // characters; the page trims and cuts to this
+
+// ---- the model spec: whole-number fields within [min, max] ----
+struct IntRange {
+  const char* key;
+  int min, max;
+};
+inline constexpr IntRange kInputChannels{"channels", 1, 3};  // and never 2: grayscale or RGB
+inline constexpr IntRange kInputHeight{"height", 1, 1024};
+inline constexpr IntRange kInputWidth{"width", 1, 1024};
+inline constexpr IntRange kConvOutChannels{"out_channels", 1, 4096};
+inline constexpr IntRange kConvKernel{"kernel", 1, 64};
+inline constexpr IntRange kConvStride{"stride", 1, 64};
+inline constexpr IntRange kConvPadding{"padding", 0, 64};  // or "same"
+inline constexpr IntRange kPoolKernel{"kernel", 1, 64};
+inline constexpr IntRange kPoolStride{"stride", 1, 64};
+inline constexpr IntRange kPoolPadding{"padding", 0, 32};  // and at most half the kernel
+inline constexpr IntRange kLinearOutFeatures{"out_features", 1, 1 << 20};
+inline constexpr int kConvStrideDefault = 1;  // PyTorch's; a pool's stride defaults to its kernel
+inline constexpr int kMaxLayers = 200;
+
+// Largest model the engine accepts: parameters, gradients and two Adam moments must fit
+// comfortably in a browser tab's wasm heap (4 x 16M x 4 bytes = 256 MB).
+inline constexpr int64_t kMaxParameters = 16'000'000;
+// Largest activation of one image, in floats (a batch of 32 of them must fit too).
+inline constexpr int64_t kMaxActivation = 4'000'000;
+
+// ---- training settings: numbers within [min, max]; step 1 = whole numbers, 0 = any ----
+struct NumberRange {
+  const char* key;
+  const char* name;  // in messages: "batch size must be between 1 and 1024"
+  double min, max, step;
+};
+inline constexpr NumberRange kEpochs{"epochs", "epochs", 1, 10000, 1};
+inline constexpr NumberRange kBatchSize{"batch_size", "batch size", 1, 1024, 1};
+inline constexpr NumberRange kLr{"lr", "learning rate", 1e-5, 1, 0};
+inline constexpr NumberRange kMomentum{"momentum", "momentum", 0, 0.99, 0.01};
+inline constexpr NumberRange kValFraction{"val_fraction", "validation fraction", 0, 0.5, 0.05};
+// and at most half the input's smaller side (checked by the Trainer, which knows the input)
+inline constexpr NumberRange kShift{"shift", "shift", 0, 16, 1};
+inline constexpr NumberRange kSeed{"seed", "seed", 0, 9007199254740991.0, 1};  // 2^53 - 1: exact in JS
+
+// The product's training defaults: TrainConfig's member initialisers, so a config parsed
+// from "{}" and a default-constructed one agree.
+inline constexpr int kDefaultEpochs = 15;
+inline constexpr int kDefaultBatchSize = 16;
+inline constexpr const char* kDefaultOptimizer = "adam";
+inline constexpr double kDefaultLrAdam = 0.001;
+inline constexpr double kDefaultLrSgd = 0.01;
+inline constexpr double kDefaultMomentum = 0.9;
+inline constexpr double kDefaultValFraction = 0.2;
+inline constexpr int kDefaultShift = 4;
+inline constexpr bool kDefaultFlip = false;
+inline constexpr uint64_t kDefaultSeed = 1;
+// The learning rate an optimiser gets when the settings name none.
+double default_lr(const std::string& optimizer);
+
+// Throws std::invalid_argument("<name> must be between <min> and <max>[, e.g. <example>], not <v>")
+// when v is outside the range or not finite ("a whole number between" for a fraction where
+// the step is 1).
+void check_range(const NumberRange& r, double v, const std::string& example = "");
+
+// ---- stored images ----
+// The page stores images as RGBA with the model input's aspect ratio and kStoredMaxSide
+// pixels on the longer side (or the input's own size when larger, up to kStoredCap): small
+// enough that thousands fit (96x96x4 = 36 KB), and a spec change to another input size
+// needs no recapture (the engine's one preprocessing path crops and resizes).
+inline constexpr int kStoredMaxSide = 96;
+inline constexpr int kStoredCap = 224;
+struct Size {
+  int width, height;
+};
+Size stored_size(int height, int width);  // of a model input height x width
+
+// ---- the project's model ----
+// The class rule (the last layer is linear with one output per class) is applied by
+// check_spec(text, budget, classes) in spec.h, with kMinClasses and kMaxClasses.
+// `spec` (JSON text) with its last linear layer's out_features set to `classes`, written one
+// layer per line. Throws std::invalid_argument when the text is not a spec with a linear layer.
+std::string fit_spec(const std::string& spec, int classes);
+// The "webcam" preset (ConvLab's default net) with `classes` outputs.
+std::string default_spec(int classes);
+// A spec as the page shows it: one layer per line, keys in their order, still plain JSON.
+std::string spec_text(const Json& spec);
+
+// Everything above as one object for the page (the worker's `rules` command).
+Json rules_json();
+
+}  // namespace convlab::rules
