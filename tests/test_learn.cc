@@ -7,6 +7,7 @@
 #include "convlab/layers.h"
 #include "convlab/learn.h"
 #include "convlab/rng.h"
+#include "convlab/session.h"
 
 using namespace convlab;
 
@@ -311,3 +312,125 @@ TEST_CASE("stride and padding coverage, exact and not") {
   CHECK(e.unused == 2);
   CHECK_THROWS(learn::coverage(0, 3, 1, 0));
 }
+
+// ---- the Session's learn_* methods: what the worker's learn commands return ----
+
+namespace {
+
+std::vector<uint8_t> random_rgba(int w, int h, uint32_t seed) {
+  std::vector<uint8_t> px(size_t(w) * h * 4);
+  uint32_t s = seed;
+  for (auto& v : px) v = uint8_t((s = s * 1664525u + 1013904223u) >> 24);
+  return px;
+}
+
+std::vector<float> floats(const Json& a) {
+  std::vector<float> v;
+  for (const Json& x : a.items()) v.push_back(float(x.as_number()));
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("session learn: run, activations and probabilities of the last image") {
+  Session s;  // the webcam preset, 64x64 RGB
+  CHECK_THROWS_WITH(s.learn_activation(0), Catch::Contains("run the model on an image first"));
+  CHECK_THROWS_WITH(s.learn_probabilities(), Catch::Contains("run the model on an image first"));
+  CHECK_THROWS_WITH(s.learn_equivariance(0, 1, 0), Catch::Contains("run the model on an image first"));
+  auto px = random_rgba(80, 60, 3);
+  CHECK_THROWS_WITH(s.learn_run(px.data(), px.size() - 4, 80, 60), Catch::Contains("RGBA needs 19200"));
+  auto x = s.learn_run(px.data(), px.size(), 80, 60);
+  REQUIRE(x.size() == size_t(3 * 64 * 64));
+  CHECK(s.learn_activation(-1) == x);
+  CHECK(s.learn_activation(0).size() == size_t(8 * 64 * 64));
+  CHECK_THROWS_WITH(s.learn_activation(13), Catch::Contains("no layer 13: the model has layers 0 to 12"));
+  CHECK_THROWS(s.learn_activation(-2));
+  auto p = s.learn_probabilities();
+  REQUIRE(p.size() == 2);
+  CHECK(p[0] + p[1] == Approx(1.0f));
+  auto q = s.predict(px.data(), px.size(), 80, 60);  // the live view's path (Winograd) agrees
+  CHECK(p[0] == Approx(q[0]).margin(1e-5));
+}
+
+TEST_CASE("session learn: the sliding step, equivariance and predictions leave the image as it was") {
+  Session s;
+  auto px = random_rgba(64, 64, 8);
+  auto x = s.learn_run(px.data(), px.size(), 64, 64);
+  const auto act0 = s.learn_activation(0);
+
+  Json st = Json::parse(s.learn_conv_step(3, 2, 4, 5));
+  auto direct = learn::conv_step(s.model(), 3, 2, 4, 5);
+  CHECK(floats(*st.find("patch")) == direct.patch);
+  CHECK(floats(*st.find("weights")) == direct.weights);
+  CHECK(st.find("padded")->size() == direct.padded.size());
+  CHECK(float(st.find("value")->as_number()) == direct.value);  // exact through the JSON
+  CHECK(st.find("dot")->as_number() == direct.dot);
+  CHECK(st.find("c_in")->as_number() == 8);
+  CHECK_THROWS_WITH(s.learn_conv_step(1, 0, 0, 0), Catch::Contains("not a convolution"));
+
+  Json e = Json::parse(s.learn_equivariance(0, 3, 2));
+  CHECK(e.find("c")->as_number() == 8);
+  CHECK(e.find("conv_of_shifted")->size() == size_t(8 * 64 * 64));
+  CHECK(e.find("interior")->size() == size_t(64 * 64));
+  CHECK(floats(*e.find("shifted_input")) == learn::shift_image(x.data(), 3, 64, 64, 3, 2));
+  CHECK(e.find("max_interior")->as_number() == 0);
+  CHECK(s.model().last_batch() == 1);  // the unshifted image alone is the last run again
+  CHECK(s.learn_activation(-1) == x);
+  CHECK(s.learn_activation(0) == act0);
+
+  Json rows = Json::parse(s.learn_predict_shifts({-2, 0, 2}));
+  REQUIRE(rows.size() == 3);
+  auto p = s.learn_probabilities();
+  CHECK(floats(rows.items()[1]) == p);  // shift 0 is the plain prediction, bit for bit
+  CHECK(s.model().last_batch() == 1);
+  CHECK(s.learn_activation(-1) == x);  // not the first shifted image
+
+  Json pool = Json::parse(s.learn_pool_invariance(2, 3));
+  REQUIRE(pool.size() == 4);
+  CHECK(pool.items()[0].find("max_change")->as_number() == 0);
+  CHECK_THROWS_WITH(s.learn_pool_invariance(1, 3), Catch::Contains("layer 1 is not a pooling layer"));
+  CHECK_THROWS_WITH(s.learn_pool_invariance(13, 3), Catch::Contains("layer 13 is not a pooling layer"));
+
+  Json rf = Json::parse(s.learn_receptive_field(0, 0, 0));
+  CHECK(rf.dump() == R"({"y0":-1,"x0":-1,"y1":2,"x1":2})");
+}
+
+TEST_CASE("session learn: the views wait while the model trains") {
+  Session s;
+  s.set_spec(R"({"input": {"channels": 1, "height": 8, "width": 8}, "layers": [
+    {"type": "conv2d", "out_channels": 2, "kernel": 3}, {"type": "relu"}, {"type": "maxpool2d", "kernel": 2},
+    {"type": "flatten"}, {"type": "linear", "out_features": 2}]})", 1);
+  auto px = random_rgba(8, 8, 1);
+  auto x = s.learn_run(px.data(), px.size(), 8, 8);
+  for (int i = 0; i < 4; ++i) s.add_image(px.data(), px.size(), 8, 8, i % 2);
+  s.train_begin(R"({"epochs": 2, "batch_size": 1, "shift": 0})");
+  REQUIRE(s.training());
+  const char* busy = "the model is training: wait for training to finish or stop it";
+  CHECK_THROWS_WITH(s.learn_run(px.data(), px.size(), 8, 8), busy);
+  CHECK_THROWS_WITH(s.learn_activation(0), busy);
+  CHECK_THROWS_WITH(s.learn_probabilities(), busy);
+  CHECK_THROWS_WITH(s.learn_conv_step(0, 0, 0, 0), busy);
+  CHECK_THROWS_WITH(s.learn_equivariance(0, 1, 0), busy);
+  CHECK_THROWS_WITH(s.learn_pool_invariance(2, 1), busy);
+  CHECK_THROWS_WITH(s.learn_predict_shifts({0}), busy);
+  s.train_run(1000);
+  CHECK_FALSE(s.training());
+  CHECK(s.learn_run(px.data(), px.size(), 8, 8).size() == x.size());
+}
+
+TEST_CASE("learn JSON: the fields the views read") {
+  Json f = learn::to_json(learn::fc_vs_conv(3, 200, 200, 1, 5, 1));
+  CHECK(f.find("fc_weights_per_neuron")->as_number() == 120000);
+  CHECK(f.find("conv_weights_per_filter")->as_number() == 75);
+  CHECK(f.size() == 5);
+  Json c = learn::to_json(learn::coverage(7, 3, 3, 0));
+  CHECK_FALSE(c.find("exact")->as_bool());
+  CHECK(c.find("counts")->dump() == "[1,1,1,1,1,1,0]");
+  CHECK(c.find("unused")->as_number() == 1);
+  CHECK(c.find("formula")->as_string() == learn::coverage(7, 3, 3, 0).formula);
+  Json ps = learn::presets_json();
+  REQUIRE(ps.size() == learn::presets().size());
+  CHECK(ps.items()[0].find("id")->as_string() == "webcam");
+  CHECK(ps.items()[2].find("trainable")->as_bool() == false);
+}
+

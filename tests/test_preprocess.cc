@@ -135,3 +135,14 @@ TEST_CASE("preprocess: bad sizes throw with the size and the rule") {
   CHECK_THROWS_WITH(preprocess_rgba_u8(big.data(), px.data(), 2, 2, {2, 2, 2}), Contains("channels must be 1 or 3"));
   CHECK_THROWS_WITH(preprocess_rgba_u8(big.data(), px.data(), 2, 2, {1, 0, 2}), Contains("1×0×2 is not usable"));
 }
+
+TEST_CASE("preprocess: check_rgba wants exactly w·h·4 bytes and says both sizes") {
+  CHECK_NOTHROW(check_rgba(12 * 10 * 4, 12, 10));
+  CHECK_NOTHROW(check_rgba(4, 1, 1));
+  CHECK_THROWS_WITH(check_rgba(12 * 10 * 3, 12, 10),
+                    "image data has 360 bytes but 12×10 RGBA needs 480 (4 per pixel): send the canvas's ImageData "
+                    "bytes with its own width and height");
+  CHECK_THROWS_WITH(check_rgba(12 * 10 * 4 + 1, 12, 10), Contains("481 bytes but 12×10 RGBA needs 480"));
+  CHECK_THROWS_WITH(check_rgba(0, 0, 10), Contains("at least 1×1 pixels, not 0×10"));
+  CHECK_THROWS_WITH(check_rgba(16, -2, -2), Contains("not -2×-2"));  // w·h·4 would match: the sign must not
+}

@@ -50,7 +50,7 @@ Session& trainable_session() {
     s.set_spec(R"({"input": {"channels": 1, "height": 32, "width": 32}, "layers": [
       {"type": "flatten"}, {"type": "linear", "out_features": 2}]})", 1);
     std::vector<uint8_t> px(32 * 32 * 4, 255);
-    for (int i = 0; i < 4; ++i) s.add_image(px.data(), 32, 32, i % 2);
+    for (int i = 0; i < 4; ++i) s.add_image(px.data(), px.size(), 32, 32, i % 2);
     ready = true;
   }
   return s;
@@ -170,7 +170,7 @@ TEST_CASE("rules: the shift is also at most half the input") {
   s.set_spec(R"({"input": {"channels": 1, "height": 10, "width": 12}, "layers": [
       {"type": "flatten"}, {"type": "linear", "out_features": 2}]})", 1);
   std::vector<uint8_t> px(12 * 10 * 4, 9);
-  for (int i = 0; i < 4; ++i) s.add_image(px.data(), 12, 10, i % 2);
+  for (int i = 0; i < 4; ++i) s.add_image(px.data(), px.size(), 12, 10, i % 2);
   CHECK_NOTHROW(s.train_begin(R"({"shift": 5})"));
   CHECK_THROWS_WITH(s.train_begin(R"({"shift": 6})"), Contains("shift must be between 0 and half the input size (5 pixels here)"));
 }
@@ -301,7 +301,7 @@ TEST_CASE("rules: default_spec is the webcam preset with one output per class") 
     CHECK(check_spec(d, true, n).ok);
     CHECK(parse_spec(d).layers.back().out_features == n);
   }
-  // the page's own one-layer-per-line form, as web/js/project.js specText wrote it
+  // one layer per line, as the page has always written specs
   CHECK_THAT(d2, Contains("\n    {\"type\":\"conv2d\",\"out_channels\":8,\"kernel\":3,\"padding\":\"same\"},\n"));
 }
 

@@ -38,7 +38,7 @@ std::vector<uint8_t> image(int label, int k) {
 
 void fill(Session& s, int per_class) {
   for (int k = 0; k < per_class; ++k)
-    for (int label = 0; label < 2; ++label) s.add_image(image(label, k).data(), 12, 10, label);
+    for (int label = 0; label < 2; ++label) s.add_image(image(label, k).data(), 12 * 10 * 4, 12, 10, label);
 }
 
 const char* kConfig = R"({"epochs": 3, "batch_size": 4, "val_fraction": 0.25, "seed": 9, "lr": 0.01})";
@@ -87,13 +87,13 @@ TEST_CASE("session: images and predictions wait for training; stop keeps the wei
   s.train_run(2);
   REQUIRE(s.training());
   auto px = image(0, 0);
-  CHECK_THROWS_WITH(s.add_image(px.data(), 12, 10, 0), Catch::Contains("stop training first"));
-  CHECK_THROWS_WITH(s.predict(px.data(), 12, 10), Catch::Contains("wait for it or stop it"));
+  CHECK_THROWS_WITH(s.add_image(px.data(), px.size(), 12, 10, 0), Catch::Contains("stop training first"));
+  CHECK_THROWS_WITH(s.predict(px.data(), px.size(), 12, 10), Catch::Contains("wait for it or stop it"));
   auto during = weights(s);
   s.train_stop();
   CHECK_FALSE(s.training());
   CHECK(weights(s) == during);  // the partly trained model stays usable
-  auto p = s.predict(px.data(), 12, 10);
+  auto p = s.predict(px.data(), px.size(), 12, 10);
   REQUIRE(p.size() == 2);
   CHECK(p[0] + p[1] == Approx(1.0f));
   CHECK(s.num_images() == 12);
@@ -106,14 +106,14 @@ TEST_CASE("session: a trained model tells the two classes apart and survives sav
   s.train_begin(R"({"epochs": 25, "batch_size": 4, "val_fraction": 0, "seed": 2, "lr": 0.01, "shift": 0})");
   s.train_run(100000);
   auto a = image(0, 3), b = image(1, 3);
-  auto pa = s.predict(a.data(), 12, 10), pb = s.predict(b.data(), 12, 10);
+  auto pa = s.predict(a.data(), a.size(), 12, 10), pb = s.predict(b.data(), b.size(), 12, 10);
   CHECK(pa[0] > 0.5f);
   CHECK(pb[1] > 0.5f);
 
   auto bytes = s.save(R"({"classes": "[\"dark\", \"bright\"]"})");
   Session t;
   t.load(bytes.data(), bytes.size());
-  auto qa = t.predict(a.data(), 12, 10);
+  auto qa = t.predict(a.data(), a.size(), 12, 10);
   CHECK(qa == pa);
 }
 

@@ -2,7 +2,8 @@
 // into a thrown JS Error carrying the message (Emscripten 3.1.6 would otherwise hand JS a
 // bare pointer). No logic lives here; it lives in core/ where native tests reach it.
 #include "convlab/kernels.h"
-#include "convlab/spec.h"
+#include "convlab/rules.h"
+#include "convlab/session.h"
 #include "engine.h"
 
 using namespace convlab;

@@ -13,7 +13,6 @@ namespace convlab::wasm {
 
 using emscripten::val;
 
-
 inline std::string last_error;
 
 template <class F>
@@ -29,16 +28,19 @@ inline auto guarded(F&& f) -> decltype(f()) {
   __builtin_unreachable();
 }
 
+// The one copy helper per typed-array kind. In: a JS Uint8Array into a C++ vector. Out: a
+// fresh JS typed array (views on the wasm heap go stale when memory grows).
 inline std::vector<uint8_t> bytes_of(const val& u8) { return emscripten::convertJSArrayToNumberVector<uint8_t>(u8); }
-
-// Copies out to a fresh JS typed array: views on the wasm heap go stale when memory grows.
 inline val float32_copy(const float* p, size_t n) {
   return val::global("Float32Array").new_(val(emscripten::typed_memory_view(n, p))).call<val>("slice");
 }
-inline val uint8_copy(const uint8_t* p, size_t n) {
-  return val::global("Uint8Array").new_(val(emscripten::typed_memory_view(n, p))).call<val>("slice");
+inline val float32_copy(const std::vector<float>& v) { return float32_copy(v.data(), v.size()); }
+inline val uint8_copy(const std::vector<uint8_t>& v) {
+  return val::global("Uint8Array").new_(val(emscripten::typed_memory_view(v.size(), v.data()))).call<val>("slice");
 }
 
+// Structured results cross as JSON text made by core/ (parsed once in the worker), tensors as
+// typed-array copies.
 class Engine {
  public:
   std::string setSpec(const std::string& spec, double seed) {
@@ -50,10 +52,7 @@ class Engine {
   void addImage(const val& rgba, int w, int h, int label) {
     guarded([&] {
       auto b = bytes_of(rgba);
-      if (b.size() != size_t(w) * size_t(h) * 4)
-        throw std::invalid_argument("image data has " + std::to_string(b.size()) + " bytes but " + std::to_string(w) +
-                                    "×" + std::to_string(h) + " RGBA needs " + std::to_string(size_t(w) * h * 4));
-      s_.add_image(b.data(), w, h, label);
+      s_.add_image(b.data(), b.size(), w, h, label);
     });
   }
   int numImages() const { return s_.num_images(); }
@@ -63,17 +62,10 @@ class Engine {
   val predict(const val& rgba, int w, int h) {
     return guarded([&] {
       auto b = bytes_of(rgba);
-      if (b.size() != size_t(w) * size_t(h) * 4) throw std::invalid_argument("image data does not match its size");
-      auto p = s_.predict(b.data(), w, h);
-      return float32_copy(p.data(), p.size());
+      return float32_copy(s_.predict(b.data(), b.size(), w, h));
     });
   }
-  val save(const std::string& metadata) const {
-    return guarded([&] {
-      auto b = s_.save(metadata);
-      return uint8_copy(b.data(), b.size());
-    });
-  }
+  val save(const std::string& metadata) const { return guarded([&] { return uint8_copy(s_.save(metadata)); }); }
   std::string load(const val& bytes) {
     return guarded([&] {
       auto b = bytes_of(bytes);

@@ -79,7 +79,7 @@ void Json::dump_to(std::string& out, int indent, int depth) const {
     case Type::Array:
       out += '[';
       for (size_t i = 0; i < arr_.size(); ++i) {
-        if (i) out += indent < 0 ? "," : ",";
+        if (i) out += ',';
         newline(depth + 1);
         arr_[i].dump_to(out, indent, depth + 1);
       }

@@ -12,8 +12,9 @@ namespace convlab::learn {
 
 namespace {
 
-// The page's default webcam net: web/js/project.js defaultSpec(2), kept equal to it (the
-// browser test compares them). 64×64 keeps enough detail for webcam scenes.
+// ConvLab's default net (the page asks for it through rules::default_spec, fitted to its
+// class count): the lecture's form input -> [[conv+relu] -> pool]x3 -> linear+relu -> linear.
+// 64×64 RGB keeps enough detail for webcam scenes and trains in seconds.
 const char* kWebcamSpec = R"({
   "input": {"channels": 3, "height": 64, "width": 64},
   "layers": [
@@ -356,6 +357,118 @@ Coverage coverage(int w_in, int k, int s, int p) {
     std::snprintf(buf, sizeof buf, "(%d + 2·%d − %d)/%d + 1 = %g", w_in, p, k, s, double(o.numerator) / s + 1);
   c.formula = buf;
   return c;
+}
+
+namespace {
+
+template <class T>
+Json numbers(const std::vector<T>& v) {
+  Json a = Json::array();
+  for (T x : v) a.push_back(double(x));
+  return a;
+}
+
+}  // namespace
+
+Json presets_json() {
+  Json a = Json::array();
+  for (const auto& p : presets()) {
+    Json o = Json::object();
+    o["id"] = p.id;
+    o["name"] = p.name;
+    o["description"] = p.description;
+    o["spec"] = p.spec;
+    o["trainable"] = p.trainable;
+    a.push_back(o);
+  }
+  return a;
+}
+
+Json to_json(const FcVsConv& r) {
+  Json o = Json::object();
+  o["fc_weights_per_neuron"] = r.fc_weights_per_neuron;
+  o["fc_layer_weights"] = r.fc_layer_weights;
+  o["fc_layer_params"] = r.fc_layer_params;
+  o["conv_weights_per_filter"] = r.conv_weights_per_filter;
+  o["conv_layer_params"] = r.conv_layer_params;
+  return o;
+}
+
+Json to_json(const ConvStep& s) {
+  Json o = Json::object();
+  o["c_in"] = s.c_in;
+  o["k"] = s.k;
+  o["in_y0"] = s.in_y0;
+  o["in_x0"] = s.in_x0;
+  o["patch"] = numbers(s.patch);
+  o["padded"] = numbers(s.padded);
+  o["weights"] = numbers(s.weights);
+  o["bias"] = double(s.bias);
+  o["dot"] = s.dot;
+  o["value"] = double(s.value);
+  o["relu"] = double(s.relu);
+  return o;
+}
+
+Json to_json(const Equivariance& r) {
+  Json o = Json::object();
+  o["layer"] = r.layer;
+  o["c"] = r.shape.c;
+  o["h"] = r.shape.h;
+  o["w"] = r.shape.w;
+  o["jump"] = r.jump;
+  o["sx"] = r.sx;
+  o["sy"] = r.sy;
+  o["whole_cells"] = r.whole_cells;
+  o["conv_of_shifted"] = numbers(r.conv_of_shifted);
+  o["shifted_conv"] = numbers(r.shifted_conv);
+  o["diff"] = numbers(r.diff);
+  o["interior"] = numbers(r.interior);
+  o["max_interior"] = double(r.max_interior);
+  o["max_border"] = double(r.max_border);
+  o["interior_cells"] = r.interior_cells;
+  o["border_cells"] = r.border_cells;
+  o["border_nonzero"] = r.border_nonzero;
+  return o;
+}
+
+Json to_json(const std::vector<PoolInvariance>& rows) {
+  Json a = Json::array();
+  for (const auto& p : rows) {
+    Json o = Json::object();
+    o["shift"] = p.shift;
+    o["cells"] = p.cells;
+    o["max_unchanged"] = p.max_unchanged;
+    o["avg_unchanged"] = p.avg_unchanged;
+    o["max_change"] = p.max_change;
+    o["avg_change"] = p.avg_change;
+    a.push_back(o);
+  }
+  return a;
+}
+
+Json to_json(const Rect& r) {
+  Json o = Json::object();
+  o["y0"] = r.y0;
+  o["x0"] = r.x0;
+  o["y1"] = r.y1;
+  o["x1"] = r.x1;
+  return o;
+}
+
+Json to_json(const Coverage& c) {
+  Json o = Json::object();
+  o["w_in"] = c.w_in;
+  o["k"] = c.k;
+  o["s"] = c.s;
+  o["p"] = c.p;
+  o["numerator"] = c.numerator;
+  o["exact"] = c.exact;
+  o["w_out"] = c.w_out;
+  o["counts"] = numbers(c.counts);
+  o["unused"] = c.unused;
+  o["formula"] = c.formula;
+  return o;
 }
 
 }  // namespace convlab::learn

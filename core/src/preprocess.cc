@@ -7,6 +7,16 @@
 
 namespace convlab {
 
+void check_rgba(size_t bytes, int w, int h) {
+  if (w < 1 || h < 1)
+    throw std::invalid_argument("an image must be at least 1×1 pixels, not " + std::to_string(w) + "×" + std::to_string(h));
+  const size_t need = size_t(w) * size_t(h) * 4;
+  if (bytes != need)
+    throw std::invalid_argument("image data has " + std::to_string(bytes) + " bytes but " + std::to_string(w) + "×" +
+                                std::to_string(h) + " RGBA needs " + std::to_string(need) +
+                                " (4 per pixel): send the canvas's ImageData bytes with its own width and height");
+}
+
 namespace {
 
 // Weights of a 1-D area-average resize from [start, start+len) source pixels to `out` pixels:

@@ -174,8 +174,9 @@ void Session::clear_images() {
   data_->clear();
 }
 
-void Session::add_image(const uint8_t* rgba, int w, int h, int label) {
+void Session::add_image(const uint8_t* rgba, size_t bytes, int w, int h, int label) {
   if (trainer_) throw std::invalid_argument("cannot add images while training: stop training first");
+  check_rgba(bytes, w, h);
   data_->add_rgba(rgba, w, h, label);
 }
 
@@ -220,9 +221,10 @@ std::string Session::train_run(int steps) {
   return j.dump();
 }
 
-std::vector<float> Session::predict(const uint8_t* rgba, int w, int h) {
+std::vector<float> Session::predict(const uint8_t* rgba, size_t bytes, int w, int h) {
   if (trainer_ && !trainer_->done())
     throw std::invalid_argument("cannot predict while training is running: wait for it or stop it");
+  check_rgba(bytes, w, h);
   input_.resize(size_t(model_->input_size()));
   preprocess_rgba(input_.data(), rgba, w, h, model_->input());
   const float* logits = model_->predict(input_.data(), 1);
@@ -249,6 +251,95 @@ std::string Session::load(const uint8_t* bytes, size_t size) {
   model_ = std::make_unique<Model>(std::move(m));
   if (!same_input) data_ = std::make_unique<Dataset>(model_->input());
   return info_json();
+}
+
+// ---- the lecture views ----
+
+Model& Session::idle_model() {
+  if (training()) throw std::invalid_argument("the model is training: wait for training to finish or stop it");
+  return *model_;
+}
+
+std::vector<float> Session::last_input() {
+  Model& m = idle_model();
+  if (m.last_batch() < 1) throw std::invalid_argument("run the model on an image first");
+  const float* x = m.activation(-1, 0);
+  return std::vector<float>(x, x + m.input_size());
+}
+
+std::vector<float> Session::learn_run(const uint8_t* rgba, size_t bytes, int w, int h) {
+  Model& m = idle_model();
+  check_rgba(bytes, w, h);
+  std::vector<float> x;
+  learn::forward_rgba(m, x, rgba, w, h);
+  return x;
+}
+
+std::vector<float> Session::learn_activation(int layer) {
+  Model& m = idle_model();
+  const int n = int(m.info().layers.size());
+  if (layer < -1 || layer >= n)
+    throw std::invalid_argument("no layer " + std::to_string(layer) + ": the model has layers 0 to " + std::to_string(n - 1) +
+                                " (-1: the input)");
+  if (m.last_batch() < 1) throw std::invalid_argument("run the model on an image first");
+  const int64_t size = layer < 0 ? m.input_size() : m.info().layers[size_t(layer)].out.size();
+  const float* a = m.activation(layer, 0);
+  return std::vector<float>(a, a + size);
+}
+
+std::vector<float> Session::learn_probabilities() {
+  Model& m = idle_model();
+  if (m.last_batch() < 1) throw std::invalid_argument("run the model on an image first");
+  const int c = m.num_classes();
+  std::vector<float> p(static_cast<size_t>(c));
+  softmax_forward(p.data(), m.activation(int(m.info().layers.size()) - 1, 0), 1, c);
+  return p;
+}
+
+std::string Session::learn_conv_step(int layer, int filter, int oy, int ox) {
+  return learn::to_json(learn::conv_step(idle_model(), layer, filter, oy, ox)).dump();
+}
+
+std::string Session::learn_equivariance(int layer, int dx, int dy) {
+  auto x = last_input();
+  Model& m = *model_;
+  Json j = learn::to_json(learn::measure_equivariance(m, x.data(), layer, dx, dy));
+  const float* shifted = m.activation(-1, 1);  // image 1 of the pair
+  Json s = Json::array();
+  for (int64_t i = 0; i < m.input_size(); ++i) s.push_back(double(shifted[i]));
+  j["shifted_input"] = s;
+  m.forward(x.data(), 1);  // leave the unshifted image as the last run
+  return j.dump();
+}
+
+std::string Session::learn_pool_invariance(int layer, int max_shift) {
+  Model& m = idle_model();
+  const auto& layers = m.info().layers;
+  if (layer < 0 || layer >= int(layers.size()) ||
+      (layers[size_t(layer)].spec.type != LayerType::MaxPool2d && layers[size_t(layer)].spec.type != LayerType::AvgPool2d))
+    throw std::invalid_argument("layer " + std::to_string(layer) + " is not a pooling layer: pick a maxpool2d or avgpool2d layer");
+  if (m.last_batch() < 1) throw std::invalid_argument("run the model on an image first");
+  const LayerInfo& li = layers[size_t(layer)];
+  return learn::to_json(learn::pool_invariance(m.activation(layer - 1, 0), li.in.c, li.in.h, li.in.w, li.spec.kernel,
+                                               li.spec.stride, max_shift))
+      .dump();
+}
+
+std::string Session::learn_predict_shifts(const std::vector<int>& shifts) {
+  auto x = last_input();
+  auto rows = learn::predict_shifts(*model_, x.data(), shifts);
+  model_->forward(x.data(), 1);  // leave the unshifted image as the last run
+  Json a = Json::array();
+  for (const auto& r : rows) {
+    Json row = Json::array();
+    for (float p : r) row.push_back(double(p));
+    a.push_back(row);
+  }
+  return a.dump();
+}
+
+std::string Session::learn_receptive_field(int layer, int oy, int ox) const {
+  return learn::to_json(learn::receptive_field(model_->info(), layer, oy, ox)).dump();
 }
 
 }  // namespace convlab

@@ -216,11 +216,11 @@ inline Json latency(const std::string& spec, int n) {
   Session s;
   if (!spec.empty()) s.set_spec(spec, 1);
   auto frame = test_frame(320, 240);
-  for (int i = 0; i < 10; ++i) s.predict(frame.data(), 320, 240);
+  for (int i = 0; i < 10; ++i) s.predict(frame.data(), frame.size(), 320, 240);
   std::vector<double> ms;
   for (int i = 0; i < n; ++i) {
     double t0 = now_s();
-    s.predict(frame.data(), 320, 240);
+    s.predict(frame.data(), frame.size(), 320, 240);
     ms.push_back((now_s() - t0) * 1e3);
   }
   const Model& m = s.model();
@@ -230,7 +230,7 @@ inline Json latency(const std::string& spec, int n) {
   std::vector<double> fm;
   for (int i = 0; i < n; ++i) {
     double t0 = now_s();
-    s.predict(frame.data(), 320, 240);
+    s.predict(frame.data(), frame.size(), 320, 240);
     size_t off = 0;
     for (size_t l = 0; l < m.info().layers.size(); ++l) {
       size_t len = size_t(m.info().layers[l].out.size());

@@ -19,8 +19,8 @@ struct Preset {
   std::string spec;         // JSON text
   bool trainable;           // within the browser's parameter budget
 };
-// "webcam" is the page's default net (web/js/project.js defaultSpec; e2e/learn.spec.js
-// checks they agree), with 2 classes.
+// "webcam" is the page's default net (rules::default_spec fits it to the class count), with
+// 2 classes.
 std::vector<Preset> presets();
 
 // ---- fully-connected versus convolutional (view 2) ----
@@ -111,5 +111,15 @@ struct Coverage {
 };
 // One axis; a square grid's count at (i, j) is counts[i]·counts[j].
 Coverage coverage(int w_in, int k, int s, int p);
+
+// ---- the results as JSON, as the worker hands them to the views (field names as above;
+// tensors as arrays of numbers, which the worker turns back into typed arrays) ----
+Json presets_json();  // [{id, name, description, spec, trainable}]
+Json to_json(const FcVsConv& r);
+Json to_json(const ConvStep& r);
+Json to_json(const Equivariance& r);  // shape as c, h, w
+Json to_json(const std::vector<PoolInvariance>& rows);
+Json to_json(const Rect& r);
+Json to_json(const Coverage& r);
 
 }  // namespace convlab::learn

@@ -3,12 +3,17 @@
 // resize -> grayscale when the model has 1 channel -> bytes (as PIL would hand them to
 // torchvision) -> float in [0, 1], layout (C, H, W).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "convlab/spec.h"
 
 namespace convlab {
+
+// RGBA from outside (the page): `bytes` must be w·h·4 with w, h >= 1. Throws
+// std::invalid_argument naming both sizes otherwise.
+void check_rgba(size_t bytes, int w, int h);
 
 // out: (in.channels, in.height, in.width) bytes. Throws std::invalid_argument on a bad size.
 void preprocess_rgba_u8(uint8_t* out, const uint8_t* rgba, int src_w, int src_h, const InputSpec& in);

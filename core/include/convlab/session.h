@@ -38,7 +38,8 @@ class Session {
 
   // Images: preprocessed to the model input on arrival (the one preprocessing path).
   void clear_images();
-  void add_image(const uint8_t* rgba, int w, int h, int label);
+  // rgba: `bytes` bytes of w×h RGBA (checked: check_rgba).
+  void add_image(const uint8_t* rgba, size_t bytes, int w, int h, int label);
   int num_images() const { return data_->size(); }
 
   // Training in slices. begin re-initialises the model from the config's seed so the same
@@ -50,13 +51,29 @@ class Session {
   void train_stop() { trainer_.reset(); }
 
   // Class probabilities for one RGBA image of any size.
-  std::vector<float> predict(const uint8_t* rgba, int w, int h);
+  std::vector<float> predict(const uint8_t* rgba, size_t bytes, int w, int h);
 
   std::vector<uint8_t> save(const std::string& metadata_json) const;
   // Replaces the model only when the whole file is valid; returns info JSON.
   std::string load(const uint8_t* bytes, size_t size);
 
+  // ---- the lecture views (learn.h), on the image of the last learn_run; each refuses
+  // while training. Structured results are JSON (learn::to_json), tensors float vectors. ----
+  // Runs the model on one RGBA image; returns the preprocessed input (C, H, W).
+  std::vector<float> learn_run(const uint8_t* rgba, size_t bytes, int w, int h);
+  std::vector<float> learn_activation(int layer);  // the last run's layer output (-1: the input)
+  std::vector<float> learn_probabilities();         // softmax of the last run's logits
+  std::string learn_conv_step(int layer, int filter, int oy, int ox);
+  // + shifted_input: the shifted image (C, H, W); the unshifted one stays the last run.
+  std::string learn_equivariance(int layer, int dx, int dy);
+  // On the model's own detector stage: the input of pool layer `layer`.
+  std::string learn_pool_invariance(int layer, int max_shift);
+  std::string learn_predict_shifts(const std::vector<int>& shifts);  // [[probabilities] per shift]
+  std::string learn_receptive_field(int layer, int oy, int ox) const;
+
  private:
+  Model& idle_model();               // throws while training
+  std::vector<float> last_input();   // (C, H, W) of the last run; throws before any
   std::unique_ptr<Model> model_;
   std::unique_ptr<Dataset> data_;
   std::unique_ptr<Trainer> trainer_;
