@@ -76,8 +76,9 @@ TEST_CASE("rules: every layer field the page is told is accepted at its limits a
   const Json r = rules::rules_json();
   const Json& fields = *r.find("layers")->find("fields");
   int checked = 0;
-  for (const auto& [type, list] : fields.members()) {
-    for (const Json& f : list.items()) {
+  for (const auto& member : fields.members()) {
+    const std::string& type = member.first;  // (clang 14 lambdas cannot capture a structured binding)
+    for (const Json& f : member.second.items()) {
       const std::string key = f.find("key")->as_string();
       const int lo = int(f.find("min")->as_number()), hi = int(f.find("max")->as_number());
       // the other fields at values that let this one range freely (pool padding <= kernel / 2)
@@ -258,7 +259,20 @@ TEST_CASE("rules: checkSpec and learnCheckSpec JSON carry the class rule and the
   const std::string budgeted = check_spec(alexnet).error;
   CHECK_THAT(budgeted, Contains("over the budget"));
   CHECK(c.find("budget_error")->as_string() == budgeted);
-  CHECK_FALSE(Json::parse(learn_check_spec_json(alexnet, 2)).find("ok")->as_bool());  // 1000 outputs, 2 classes
+  // over the parameter budget it is for reading: 1000 outputs are no error in a 2-class project
+  Json d = Json::parse(learn_check_spec_json(alexnet, 2));
+  CHECK(d.find("ok")->as_bool());
+  CHECK(d.find("over_budget")->as_bool());
+  // within it, what training would refuse: here one activation of 16 x 1024 x 1024 floats
+  const std::string wide = R"({"input": {"channels": 1, "height": 1024, "width": 1024},
+    "layers": [{"type": "conv2d", "out_channels": 16, "kernel": 3, "padding": 1},
+               {"type": "maxpool2d", "kernel": 64}, {"type": "flatten"}, {"type": "linear", "out_features": 2}]})";
+  Json e = Json::parse(learn_check_spec_json(wide, 2));
+  CHECK_FALSE(e.find("ok")->as_bool());
+  CHECK_FALSE(e.find("over_budget")->as_bool());
+  CHECK_THAT(e.find("error")->as_string(), Contains("16,777,216"));
+  CHECK(e.find("error")->as_string() == check_spec(wide, true, 2).error);
+  CHECK(e.find("layers")->size() == 4);  // the whole table, as the unbudgeted check sees it
   CHECK_FALSE(Json::parse(check_spec_json(alexnet)).find("ok")->as_bool());
 }
 

@@ -71,9 +71,21 @@ std::string check_spec_json(const std::string& text, int classes) {
 }
 
 std::string learn_check_spec_json(const std::string& text, int classes) {
-  SpecReport r = check_spec(text, false, classes);
-  Json j = spec_report_json(r);
+  // Every shape and count, even of a net over the parameter budget (it is for reading: no
+  // training rule applies). Within that budget the error is what training would refuse (the
+  // activation budget, the class rule), reported on the same full table.
+  SpecReport r = check_spec(text, false);
   const bool over = r.ok && r.info.params > kMaxParameters;
+  if (r.ok && !over) {
+    const SpecReport t = check_spec(text, true, classes);
+    if (!t.ok) {
+      r.ok = false;
+      r.error_layer = t.error_layer;
+      r.error_field = t.error_field;
+      r.error = t.error;
+    }
+  }
+  Json j = spec_report_json(r);
   j["over_budget"] = over;
   j["max_params"] = kMaxParameters;
   if (over) j["budget_error"] = r.budget_error;

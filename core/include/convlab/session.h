@@ -19,6 +19,8 @@ Json spec_report_json(const SpecReport& r);
 std::string check_spec_json(const std::string& text, int classes = 0);
 // The worker's learnCheckSpec: the lecture's nets are shown even beyond the budget, with
 // over_budget, max_params and (when over) budget_error, the message training would give.
+// A net within the parameter budget gets check_spec_json's error (activation budget, class
+// rule); one over it is for reading, so classes does not apply to it.
 std::string learn_check_spec_json(const std::string& text, int classes = 0);
 // {width, height}: the size the page stores images at for this input (rules::stored_size).
 Json stored_size_json(const InputSpec& in);
