@@ -3,6 +3,8 @@
 //
 // The ctx contract (every view codes against exactly this):
 //   ctx.engine           the EngineClient: call(cmd, args, {onProgress, transfer}) -> Promise
+//   ctx.rules            the engine's limits, defaults and presets (rules.js), fetched once
+//   ctx.project          the Project (project.js): classes, images, spec, settings, results
 //   ctx.events           an EventTarget firing CustomEvents (detail):
 //                          'spec-changed'    {spec: text, info}
 //                          'classes-changed' {classes, note?}
@@ -10,6 +12,7 @@
 //                          'model-trained'   {history}
 //                          'model-loaded'    {}
 //                          'training-state'  {state: 'running' | 'paused' | 'idle'}
+//                          'view-shown'      {view}
 //   ctx.getSpec()        -> the current spec JSON text
 //   ctx.setSpec(text)    -> Promise<report>: the engine's checkSpec report {ok, error,
 //                          error_layer, error_field, layers, ...}. When ok the spec is applied
@@ -30,26 +33,29 @@
 //   ctx.camera           {start(): Promise, stop(), running, frame(): {rgba, width, height}|null,
 //                          element (the preview to place in a view), error}: the one webcam
 //   ctx.isTrained()      -> weights exist for the current spec
-//   ctx.isTraining()     -> a training run is under way (the worker refuses predict meanwhile)
+//   ctx.isTraining()     -> a training run is under way or paused (project.trainingState;
+//                          the worker refuses predict meanwhile)
 //   ctx.status(text, sticky?)  shows a message in the page's status line (fades unless sticky)
 //   ctx.ready            Promise resolved once the project is loaded and the worker synced
 import { EngineClient } from './engine-client.js';
 import { Camera } from './camera.js';
 import { Project } from './project.js';
+import { loadRules } from './rules.js';
 import { mountData } from './views/data.js';
-import { mountTrain } from './views/train.js';
+import { mountTrain } from './views/train/index.js';
 import { mountPredict } from './views/predict.js';
 
 const engine = new EngineClient();
 const events = new EventTarget();
-const project = new Project(engine, events);
+let project = null;  // once the engine's rules are in (start)
 const statusEl = document.getElementById('engine-status');
 const messageEl = document.getElementById('status-line');
 
 const ctx = {
   engine,
   events,
-  project,
+  rules: null,
+  project: null,
   getSpec: () => project.spec,
   setSpec: (text) => project.setSpec(text),
   getSpecDraft: () => project.draft,
@@ -59,8 +65,7 @@ const ctx = {
   getImages: (i) => project.getImages(i),
   camera: new Camera(() => project.storedSize()),
   isTrained: () => project.trained,
-  isTraining: () => ctx.trainingState !== 'idle',
-  trainingState: 'idle',
+  isTraining: () => project.training,
   // Messages fade after a while so an old one never reads as news on another tab.
   status(text, sticky = false) {
     messageEl.textContent = text;
@@ -71,7 +76,6 @@ const ctx = {
 globalThis.convlab = ctx;  // for the browser tests and the console
 
 events.addEventListener('classes-changed', (e) => { if (e.detail.note) ctx.status(e.detail.note); });
-events.addEventListener('training-state', (e) => { ctx.trainingState = e.detail.state; });
 
 function route() {
   const views = ['data', 'model', 'train', 'predict', 'learn'];
@@ -89,11 +93,13 @@ async function start() {
     const hello = await engine.call('hello');
     statusEl.textContent = `Engine ready: WebAssembly ${hello.simd ? 'SIMD' : 'scalar'}, ${hello.threads} thread${hello.threads === 1 ? '' : 's'}${hello.threaded ? '' : ' (single-threaded build)'}`;
     statusEl.dataset.state = 'ready';
+    ctx.rules = await loadRules(engine);
   } catch (e) {
     statusEl.textContent = `The engine failed to start: ${e.message}`;
     statusEl.dataset.state = 'error';
     return;
   }
+  project = ctx.project = new Project(engine, events, ctx.rules);
   await project.open();
   if (!project.persistent) ctx.status(`${project.storeError} Work will be lost on reload.`, true);
   mountData(document.getElementById('view-data'), ctx);
@@ -102,7 +108,7 @@ async function start() {
   // The lecture-heavy views load on their own: a failure there must not take the
   // collect-train-predict flow down with it.
   await Promise.all([
-    mountLater('view-model', () => import('./views/model.js').then((m) => m.mountModel)),
+    mountLater('view-model', () => import('./views/model/index.js').then((m) => m.mountModel)),
     mountLater('view-learn', () => import('./views/learn/index.js').then((m) => m.mountLearn)),
   ]);
   addEventListener('hashchange', route);

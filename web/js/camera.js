@@ -4,6 +4,7 @@
 // at the stored image size. Mirroring flips both the preview and the frames, so what the
 // student sees is what is learnt and predicted.
 import { h } from './dom.js';
+import { centreCrop } from './image-files.js';
 
 function cameraError(e) {
   if (!globalThis.isSecureContext)
@@ -102,11 +103,8 @@ export class Camera extends EventTarget {
 
   // The crop in video pixels: the largest centred rectangle with the stored aspect ratio.
   crop() {
-    const vw = this.video.videoWidth, vh = this.video.videoHeight;
     const { width, height } = this.size();
-    const s = Math.min(vw / width, vh / height);
-    const cw = width * s, ch = height * s;
-    return { x: (vw - cw) / 2, y: (vh - ch) / 2, w: cw, h: ch };
+    return centreCrop(this.video.videoWidth, this.video.videoHeight, width, height);
   }
 
   layoutBox() {

@@ -32,3 +32,11 @@ export function fill(el, ...children) {
 
 let uid = 0;
 export const newId = (prefix) => `${prefix}-${++uid}`;
+
+// Shows a message in el, or hides el when text is empty; isError (when given) sets the
+// error style.
+export function say(el, text, isError) {
+  el.textContent = text;
+  el.hidden = !text;
+  if (isError !== undefined) el.classList.toggle('error', isError);
+}

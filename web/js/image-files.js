@@ -4,15 +4,21 @@
 const TYPES = new Set(['image/png', 'image/jpeg', 'image/webp']);
 const EXT = /\.(png|jpe?g|webp)$/i;
 
+// The largest centred rectangle of a sw x sh source with the aspect ratio of width x height.
+export function centreCrop(sw, sh, width, height) {
+  const s = Math.min(sw / width, sh / height);
+  const cw = width * s, ch = height * s;
+  return { x: (sw - cw) / 2, y: (sh - ch) / 2, w: cw, h: ch };
+}
+
 // Draws any image source's centre crop into an RGBA buffer of the given size.
 export function cropToRGBA(src, sw, sh, width, height, canvas = document.createElement('canvas')) {
   canvas.width = width;
   canvas.height = height;
   const g = canvas.getContext('2d', { willReadFrequently: true });
-  const s = Math.min(sw / width, sh / height);
-  const cw = width * s, ch = height * s;
+  const c = centreCrop(sw, sh, width, height);
   g.imageSmoothingQuality = 'high';
-  g.drawImage(src, (sw - cw) / 2, (sh - ch) / 2, cw, ch, 0, 0, width, height);
+  g.drawImage(src, c.x, c.y, c.w, c.h, 0, 0, width, height);
   return { rgba: new Uint8Array(g.getImageData(0, 0, width, height).data.buffer), width, height };
 }
 

@@ -1,58 +1,42 @@
-// The project the student works on: classes, images, spec, settings, trained weights and
-// curves. IndexedDB (store.js) is the source of truth; the worker holds a copy of the
-// images and the model. Sync strategy: images live in memory here too (they are small),
-// every change is written to IndexedDB first, and the worker's copy is marked stale and
-// re-sent in one batch just before it is needed (training), so labels always follow the
-// current class order.
-import { Store } from './store.js';
+// The project the student works on: classes, images, spec, settings, the training state,
+// trained weights and curves, held in memory and checked against the engine's rules
+// (rules.classes, rules.train; fetched once, see rules.js). Every change is written to
+// storage first (project-store.js); the worker's copy of the images is re-sent when stale
+// (worker-sync.js). The class rule on the spec (one output per class) is the engine's too:
+// checkSpec and fitSpec take the class count.
+import { ProjectStore } from './project-store.js';
+import { WorkerSync } from './worker-sync.js';
 
-// Images are stored as RGBA bytes with the model input's aspect ratio and this many pixels
-// on the longer side (or the input's own size when larger, up to 224): small enough that
-// thousands fit (96x96x4 = 36 KB), and a spec change to a different input size needs no
-// recapture (the engine's one preprocessing path crops and resizes).
-export const STORED_MAX = 96;
-export const MIN_CLASSES = 2;
-export const MAX_CLASSES = 10;
-
-export const DEFAULT_SETTINGS = Object.freeze({
-  epochs: 15, batch_size: 16, optimizer: 'adam', lr: 0.001, momentum: 0.9,
-  val_fraction: 0.2, shift: 4, flip: false, seed: 1,
-});
-
-// The lecture's form input -> [[conv+relu] -> pool]x3 -> linear+relu -> linear: 64x64 RGB
-// keeps enough detail for webcam scenes and trains in seconds.
-export function defaultSpec(numClasses) {
-  const conv = (c) => [{ type: 'conv2d', out_channels: c, kernel: 3, padding: 'same' }, { type: 'relu' }, { type: 'maxpool2d', kernel: 2 }];
-  return specText({
-    input: { channels: 3, height: 64, width: 64 },
-    layers: [...conv(8), ...conv(16), ...conv(32), { type: 'flatten' },
-      { type: 'linear', out_features: 32 }, { type: 'relu' }, { type: 'linear', out_features: numClasses }],
-  });
-}
-
-// One layer per line: readable and still plain JSON.
-export function specText(spec) {
-  const layers = spec.layers.map((l) => `    ${JSON.stringify(l)}`).join(',\n');
-  return `{\n  "input": ${JSON.stringify(spec.input)},\n  "layers": [\n${layers}\n  ]\n}\n`;
-}
+const TRAINING_REFUSAL = 'training is running: stop it on the Train tab before changing the model';
 
 export class Project {
-  constructor(engine, events) {
+  constructor(engine, events, rules) {
     this.engine = engine;
     this.events = events;
-    this.store = null;
+    this.rules = rules;
+    this.store = null;            // ProjectStore, set by open()
+    this.worker = new WorkerSync(engine);
     this.classes = [];            // [{id, name}] in label order
     this.images = new Map();      // classId -> [{id, rgba, width, height}]
     this.spec = '';
-    this.info = null;             // the engine's per-layer table of this.spec
-    this.settings = { ...DEFAULT_SETTINGS };
+    this.info = null;             // the engine's per-layer table of this.spec, with stored_size
+    this.settings = { ...rules.train.defaults };
     this.trained = false;         // the worker holds weights trained for this.spec
     this.result = null;           // {history, confusion, classes, ...} of the last training
-    this.workerStale = true;      // the worker's images differ from ours
     this.nextClassId = 1;
-    this.persistent = true;
-    this.training = false;        // set by the Train view: the model and labels are frozen meanwhile
+    // The one training state ('running' | 'paused' | 'idle'): set by the Train view's run,
+    // read by every view (the model and labels are frozen while it is not idle).
+    this.trainingState = 'idle';
     this.draft = null;            // {text, report}: the last spec typed that the engine refused
+  }
+
+  get training() { return this.trainingState !== 'idle'; }
+  get persistent() { return this.store.persistent; }
+  get storeError() { return this.store.error; }
+
+  setTrainingState(state) {
+    this.trainingState = state;
+    this.emit('training-state', { state });
   }
 
   guard(what) {
@@ -61,50 +45,44 @@ export class Project {
 
   emit(name, detail = {}) { this.events.dispatchEvent(new CustomEvent(name, { detail })); }
 
+  save(key, value) { return this.store.save(key, value); }
+
+  async defaultSpec(classes) { return (await this.engine.call('defaultSpec', { classes })).spec; }
+
+  freshClasses() {
+    this.classes = this.rules.classes.default_names.map((name, i) => ({ id: i + 1, name }));
+    this.nextClassId = this.classes.length + 1;
+    this.images = new Map(this.classes.map((c) => [c.id, []]));
+  }
+
   async open() {
-    try {
-      this.store = await Store.open();
-    } catch (e) {
-      this.persistent = false;
-      this.storeError = e.message;
-    }
-    const kv = async (k) => (this.store ? this.store.get(k) : undefined);
-    const classes = await kv('classes');
-    if (classes?.length >= MIN_CLASSES) {
-      this.classes = classes;
-      this.nextClassId = Math.max(...classes.map((c) => c.id)) + 1;
+    this.store = await ProjectStore.open();
+    const kept = await this.store.load();
+    if (kept.classes?.length >= this.rules.classes.min) {
+      this.classes = kept.classes;
+      this.nextClassId = Math.max(...kept.classes.map((c) => c.id)) + 1;
+      this.images = new Map(this.classes.map((c) => [c.id, []]));
     } else {
-      this.classes = [{ id: 1, name: 'Class 1' }, { id: 2, name: 'Class 2' }];
-      this.nextClassId = 3;
+      this.freshClasses();
       await this.save('classes', this.classes);
     }
-    for (const c of this.classes) this.images.set(c.id, []);
-    for (const im of (this.store ? await this.store.allImages() : [])) {
+    for (const im of kept.images) {
       this.images.get(im.classId)?.push({ id: im.id, rgba: new Uint8Array(im.rgba), width: im.width, height: im.height });
     }
-    this.settings = { ...DEFAULT_SETTINGS, ...((await kv('settings')) ?? {}) };
-    this.result = (await kv('result')) ?? null;
-    this.draft = (await kv('specDraft')) ?? null;
+    this.settings = { ...this.rules.train.defaults, ...(kept.settings ?? {}) };
+    this.result = kept.result ?? null;
+    this.draft = kept.draft ?? null;
 
-    const spec = (await kv('spec')) ?? defaultSpec(this.classes.length);
-    const r = await this.applySpec(spec);
-    if (!r.ok) await this.applySpec(defaultSpec(this.classes.length));  // a stored spec the engine no longer accepts
-    const weights = await kv('weights');
-    if (weights && r.ok) {
+    const r = await this.applySpec(kept.spec ?? await this.defaultSpec(this.classes.length));
+    if (!r.ok) await this.applySpec(await this.defaultSpec(this.classes.length));  // a stored spec the engine no longer accepts
+    if (kept.weights && r.ok) {
       try {
-        await this.engine.call('load', { bytes: new Uint8Array(weights) });
+        await this.engine.call('load', { bytes: new Uint8Array(kept.weights) });
         this.trained = true;
       } catch {
         await this.save('weights', undefined);
       }
     }
-  }
-
-  // Writes one key; without storage the project still works for this session.
-  async save(key, value) {
-    if (!this.store) return;
-    if (value === undefined) await this.store.del(key);
-    else await this.store.set(key, value);
   }
 
   // ---- classes ----
@@ -113,7 +91,8 @@ export class Project {
 
   async addClass(name) {
     this.guard('add a class');
-    if (this.classes.length >= MAX_CLASSES) throw new Error(`ConvLab supports at most ${MAX_CLASSES} classes: delete one before adding another.`);
+    const { max } = this.rules.classes;
+    if (this.classes.length >= max) throw new Error(`ConvLab supports at most ${max} classes: delete one before adding another.`);
     const id = this.nextClassId++;
     this.classes.push({ id, name: name || `Class ${this.classes.length + 1}` });
     this.images.set(id, []);
@@ -125,17 +104,18 @@ export class Project {
     const c = this.classes.find((x) => x.id === id);
     const clean = String(name).trim();
     if (!clean) throw new Error('A class needs a name: type at least one character.');
-    c.name = clean.slice(0, 60);
+    c.name = clean.slice(0, this.rules.classes.name_max);
     await this.save('classes', this.classes);
     this.emit('classes-changed', { classes: this.getClasses() });
   }
 
   async deleteClass(id) {
     this.guard('delete a class');
-    if (this.classes.length <= MIN_CLASSES) throw new Error(`A classifier needs at least ${MIN_CLASSES} classes: add another class before deleting this one.`);
+    const { min } = this.rules.classes;
+    if (this.classes.length <= min) throw new Error(`A classifier needs at least ${min} classes: add another class before deleting this one.`);
     this.classes = this.classes.filter((c) => c.id !== id);
     this.images.delete(id);
-    if (this.store) await this.store.deleteClassImages(id);
+    await this.store.deleteClassImages(id);
     await this.classesChanged();
   }
 
@@ -144,25 +124,26 @@ export class Project {
     const i = this.classIndex(id), j = i + delta;
     if (j < 0 || j >= this.classes.length) return;
     [this.classes[i], this.classes[j]] = [this.classes[j], this.classes[i]];
-    this.workerStale = true;
+    this.worker.markStale();
     await this.save('classes', this.classes);
     // labels are positions: a trained model's outputs no longer match the names
     await this.forgetWeights();
     this.emit('classes-changed', { classes: this.getClasses() });
   }
 
-  // The class count changed: the last linear layer must have one output per class.
+  // The class count changed: the engine fits the last linear layer to one output per class.
   async classesChanged() {
-    this.workerStale = true;
+    this.worker.markStale();
     await this.save('classes', this.classes);
     const n = this.classes.length;
-    let spec;
-    try { spec = JSON.parse(this.spec); } catch { spec = null; }
-    const last = spec?.layers?.findLast?.((l) => l.type === 'linear');
     let note = '';
-    if (last && last.out_features !== n) {
-      last.out_features = n;
-      const r = await this.applySpec(specText(spec));
+    let fitted = null;
+    try {
+      fitted = (await this.engine.call('fitSpec', { spec: this.spec, classes: n })).spec;
+    } catch { /* a spec without a linear layer: nothing to fit */ }
+    const same = (a, b) => JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+    if (fitted !== null && !same(fitted, this.spec)) {
+      const r = await this.applySpec(fitted);
       if (r.ok) note = `The model's last layer now has ${n} outputs, one per class; train again.`;
     }
     await this.forgetWeights();
@@ -170,54 +151,31 @@ export class Project {
   }
 
   // ---- images ----
-  // The stored size for the current input: its aspect ratio, at most STORED_MAX a side.
-  storedSize() {
-    const inp = this.info?.input ?? [3, 64, 64];
-    const [h, w] = [inp[1], inp[2]];
-    // a bigger input than STORED_MAX gets its own size (up to 224) so nothing is upscaled
-    const s = Math.min(224, Math.max(STORED_MAX, h, w)) / Math.max(h, w);
-    return { width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)) };
-  }
+  // The size images are stored at for the current input (the engine's rule, with the spec's
+  // table): its aspect ratio, small enough that thousands fit.
+  storedSize() { return this.info.stored_size; }
 
   getImages(classIndex) { return Promise.resolve(this.images.get(this.classes[classIndex]?.id) ?? []); }
 
   async addImages(classId, list) {
-    const recs = list.map((im) => ({ classId, rgba: im.rgba, width: im.width, height: im.height }));
-    if (this.store) await this.store.addImages(recs);
-    else recs.forEach((r) => { r.id = `m${Math.random()}`; });
+    const recs = await this.store.addImages(list.map((im) => ({ classId, rgba: im.rgba, width: im.width, height: im.height })));
     const arr = this.images.get(classId);
     for (const r of recs) arr.push({ id: r.id, rgba: r.rgba, width: r.width, height: r.height });
-    this.workerStale = true;
+    this.worker.markStale();
     this.emit('images-changed', { classIndex: this.classIndex(classId) });
     return recs.length;
   }
 
   async deleteImages(classId, ids) {
-    if (this.store) await this.store.deleteImages(ids);
+    await this.store.deleteImages(ids);
     const set = new Set(ids);
     this.images.set(classId, this.images.get(classId).filter((im) => !set.has(im.id)));
-    this.workerStale = true;
+    this.worker.markStale();
     this.emit('images-changed', { classIndex: this.classIndex(classId) });
   }
 
-  // Re-sends every image to the worker, labelled by its class's position.
-  async syncWorker() {
-    if (!this.workerStale) return;
-    await this.engine.call('clearImages');
-    let batch = [];
-    const flush = async () => {
-      if (batch.length) await this.engine.call('addImages', { images: batch });
-      batch = [];
-    };
-    for (const [label, c] of this.classes.entries()) {
-      for (const im of this.images.get(c.id)) {
-        batch.push({ rgba: im.rgba, width: im.width, height: im.height, label });
-        if (batch.length >= 200) await flush();
-      }
-    }
-    await flush();
-    this.workerStale = false;
-  }
+  // Re-sends every image to the worker if its copy is stale.
+  syncWorker() { return this.worker.sync(this.classes, this.images); }
 
   // ---- spec ----
   // Checks a spec, and when it is good applies it to the worker and keeps it.
@@ -242,24 +200,15 @@ export class Project {
     await this.save('specDraft', d ?? undefined);
   }
 
-  // The engine's report plus the project's own rules (one output per class).
+  // The engine's report with the project's class rule, in one call.
   async checkSpec(text) {
-    const report = await this.engine.call('checkSpec', { spec: text });
-    if (!report.ok) return report;
-    if (this.training) return { ...report, ok: false, error_layer: -1, error_field: '', error: 'training is running: stop it on the Train tab before changing the model' };
-    const n = this.classes.length;
-    const layers = report.layers;
-    const lastIdx = layers.length - 1;
-    const last = layers[lastIdx];
-    if (!last || last.type !== 'linear') {
-      return { ...report, ok: false, error_layer: Math.max(lastIdx, -1), error_field: 'type',
-        error: `the last layer must be a linear layer with out_features ${n} (one output per class): add {"type": "linear", "out_features": ${n}} at the end` };
-    }
-    if (last.out[0] !== n) {
-      return { ...report, ok: false, error_layer: lastIdx, error_field: 'out_features',
-        error: `layer ${lastIdx} (linear) has out_features ${last.out[0]} but the project has ${n} classes: set out_features to ${n}` };
-    }
-    return report;
+    return this.refuseWhileTraining(await this.engine.call('checkSpec', { spec: text, classes: this.classes.length }));
+  }
+
+  // A good report becomes a refusal while training runs: the worker's model is in use.
+  refuseWhileTraining(report) {
+    if (!report.ok || !this.training) return report;
+    return { ...report, ok: false, error_layer: -1, error_field: '', error: TRAINING_REFUSAL };
   }
 
   async applySpec(text) {
@@ -273,7 +222,7 @@ export class Project {
     this.spec = text;
     this.info = info;
     this.trained = false;
-    if (JSON.stringify(info.input) !== oldInput) this.workerStale = true;  // the worker dropped its images
+    if (JSON.stringify(info.input) !== oldInput) this.worker.markStale();  // the worker dropped its images
     await this.save('spec', text);
     this.emit('spec-changed', { spec: text, info });
     return { ok: true, ...info };
@@ -319,19 +268,17 @@ export class Project {
   }
 
   async newProject() {
-    if (this.store) await this.store.clearAll();
-    this.classes = [{ id: 1, name: 'Class 1' }, { id: 2, name: 'Class 2' }];
-    this.nextClassId = 3;
-    this.images = new Map([[1, []], [2, []]]);
-    this.settings = { ...DEFAULT_SETTINGS };
+    await this.store.clearAll();
+    this.freshClasses();
+    this.settings = { ...this.rules.train.defaults };
     this.result = null;
     this.trained = false;
-    this.workerStale = true;
+    this.worker.markStale();
     this.draft = null;
     await this.save('classes', this.classes);
     await this.save('settings', this.settings);
     this.spec = '';
-    await this.applySpec(defaultSpec(2));
+    await this.applySpec(await this.defaultSpec(this.classes.length));
     this.emit('classes-changed', { classes: this.getClasses() });
     this.emit('images-changed', { classIndex: -1 });
   }

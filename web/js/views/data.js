@@ -1,8 +1,9 @@
 // The Data view: classes (add, rename, delete, reorder) and their images, captured from
 // the shared webcam (single shots or hold-to-record) or uploaded / dropped as files.
-import { h, fill } from '../dom.js';
+// The class limits and the name length are the engine's (ctx.rules.classes).
+import { h, fill, say } from '../dom.js';
+import { plural } from '../format.js';
 import { decodeFiles, rgbaCanvas } from '../image-files.js';
-import { MAX_CLASSES, MIN_CLASSES } from '../project.js';
 import { confirmDialog } from '../dialog.js';
 
 const RECORD_FPS = 6;
@@ -10,6 +11,7 @@ const THUMBS_SHOWN = 48;  // the newest ones; thousands of canvases would slow t
 
 export function mountData(root, ctx) {
   const { project, camera } = ctx;
+  const { min: minClasses, max: maxClasses, name_max: nameMax } = ctx.rules.classes;
   const list = h('div', { class: 'class-list' });
   const addBtn = h('button', { type: 'button', class: 'add-class', onclick: () => act(() => project.addClass()) }, '+ Add a class');
   const camMsg = h('p', { class: 'message error', role: 'alert' });
@@ -90,12 +92,12 @@ export function mountData(root, ctx) {
       card.update(i, classes.length);
     });
     next.hidden = classes.some((c) => c.count === 0);
-    addBtn.disabled = classes.length >= MAX_CLASSES;
-    addBtn.textContent = classes.length >= MAX_CLASSES ? `${MAX_CLASSES} classes is the most` : '+ Add a class';
+    addBtn.disabled = classes.length >= maxClasses;
+    addBtn.textContent = classes.length >= maxClasses ? `${maxClasses} classes is the most` : '+ Add a class';
   }
 
   function classCard(id) {
-    const name = h('input', { type: 'text', class: 'class-name', maxLength: 60, 'aria-label': 'Class name' });
+    const name = h('input', { type: 'text', class: 'class-name', maxLength: nameMax, 'aria-label': 'Class name' });
     name.addEventListener('change', () => act(() => project.renameClass(id, name.value)).then(render));
     name.addEventListener('keydown', (e) => { if (e.key === 'Enter') name.blur(); });
     const count = h('span', { class: 'count' });
@@ -154,7 +156,7 @@ export function mountData(root, ctx) {
         ctx.status(e.message, true);
         return;
       }
-      const added = `${images.length} image${images.length === 1 ? '' : 's'} added`;
+      const added = `${plural(images.length, 'image')} added`;
       showMsg(errors.length ? `${added}; skipped ${errors.length}: ${errors.join('; ')}` : '', errors.length > 0);
       ctx.status(errors.length ? `${added}. Skipped: ${errors.join('; ')}` : `${added} to "${project.classes[project.classIndex(id)].name}".`);
     }
@@ -170,15 +172,11 @@ export function mountData(root, ctx) {
     async function deleteClass() {
       const c = project.classes[project.classIndex(id)];
       const n = project.images.get(id).length;
-      if (n && !(await confirmDialog(`Delete "${c.name}"?`, `Its ${n} image${n === 1 ? '' : 's'} will be deleted too.`, 'Delete class'))) return;
+      if (n && !(await confirmDialog(`Delete "${c.name}"?`, `Its ${plural(n, 'image')} will be deleted too.`, 'Delete class'))) return;
       await act(() => project.deleteClass(id));
     }
 
-    function showMsg(text, isError = true) {
-      msg.textContent = text;
-      msg.hidden = !text;
-      msg.classList.toggle('error', isError);
-    }
+    const showMsg = (text, isError = true) => say(msg, text, isError);
 
     let shownIds = '';
     function renderThumbs() {
@@ -197,10 +195,10 @@ export function mountData(root, ctx) {
       const c = project.classes[i];
       if (document.activeElement !== name) name.value = c.name;
       const k = project.images.get(id).length;
-      count.textContent = `${k} image${k === 1 ? '' : 's'}`;
+      count.textContent = plural(k, 'image');
       up.disabled = i === 0;
       down.disabled = i === n - 1;
-      del.disabled = n <= MIN_CLASSES;
+      del.disabled = n <= minClasses;
       renderThumbs();
     }
     return { el, update };

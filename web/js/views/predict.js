@@ -1,7 +1,8 @@
 // The Predict view: live webcam classification with per-class confidence bars, and
 // prediction on an uploaded image. One prediction is in flight at a time and frames are
 // paced, so the worker never queues up and the page stays smooth.
-import { h, fill } from '../dom.js';
+import { h, fill, say } from '../dom.js';
+import { sleep } from '../format.js';
 import { decodeFiles, rgbaCanvas } from '../image-files.js';
 
 const TARGET_FPS = 12;
@@ -60,12 +61,12 @@ export function mountPredict(root, ctx) {
     while (live) {
       const now = performance.now();
       const wait = 1000 / TARGET_FPS - (now - lastFrame);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0) await sleep(wait);
       lastFrame = performance.now();
       if (!live) break;
       if (!camera.running) { stopLive(); break; }
-      if (ctx.isTraining()) { top.textContent = 'Training is running: live prediction resumes when it ends.'; await new Promise((r) => setTimeout(r, 300)); continue; }
-      if (!project.trained) { await new Promise((r) => setTimeout(r, 300)); continue; }
+      if (ctx.isTraining()) { top.textContent = 'Training is running: live prediction resumes when it ends.'; await sleep(300); continue; }
+      if (!project.trained) { await sleep(300); continue; }
       const f = camera.frame();
       if (!f) continue;
       await classify(f);
@@ -110,10 +111,7 @@ export function mountPredict(root, ctx) {
     top.dataset.classIndex = String(best);
   }
 
-  function showMsg(text) {
-    msg.textContent = text;
-    msg.hidden = !text;
-  }
+  const showMsg = (text) => say(msg, text);
 
   file.addEventListener('change', async () => {
     const files = [...file.files];

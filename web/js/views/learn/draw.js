@@ -74,7 +74,6 @@ export function drawFilter(canvas, w, offset, cIn, k, scale) {
   g.putImageData(img, 0, 0);
 }
 
-export const fmt = (n) => Number(n).toLocaleString('en-US');
 export const num = (v, d = 3) => (Math.abs(v) < 0.5 * 10 ** -d ? '0' : Number(v).toFixed(d));
 
 // A canvas element that shows pixels crisply at a display size.

@@ -2,7 +2,7 @@
 // weights, a layer of them that times the units; a conv filter needs only k·k·c_in weights,
 // shared over every position. The lecture's 32×32 → 1,024 and 300×300×3 → 270,000.
 import { h, fill } from '../../dom.js';
-import { fmt } from './draw.js';
+import { fmt } from '../../format.js';
 
 export function createFcConv(ctx, shared) {
   const fields = {};

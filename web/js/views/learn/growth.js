@@ -3,6 +3,7 @@
 // j_l = j_{l−1}·s_l (for stride-1 stacks of k×k layers: 1 + l(k − 1)). Sizes from the engine.
 import { h, fill } from '../../dom.js';
 import { drawImage } from './draw.js';
+import { fieldValue } from '../../rules.js';
 
 const BOX = 320;
 const COLOURS = ['#3b5bdb', '#e8590c', '#2f9e44', '#ae3ec9', '#1098ad', '#f08c00', '#d6336c', '#5c940d', '#7048e8', '#495057'];
@@ -71,7 +72,7 @@ export function createGrowth(ctx, shared) {
       let prevR = 1, prevJ = 1;
       const rows = layers.map((l, i) => {
         const sp = info.spec.layers[l.index];
-        const k = sp.kernel, s = sp.stride ?? (l.type === 'conv2d' ? 1 : k);
+        const k = sp.kernel, s = fieldValue(ctx.rules, sp, 'stride');
         const row = h('tr', { dataset: { layer: l.index } },
           h('td', {}, h('span', { class: 'swatch', style: { background: COLOURS[i % COLOURS.length] } }), ` ${l.index}: ${l.describe}`),
           h('td', { class: 'formula' }, `${prevR} + (${k} − 1)·${prevJ} = `, h('b', { class: 'rf' }, String(l.rf))),

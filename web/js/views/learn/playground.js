@@ -1,16 +1,12 @@
 // View 7: stride and padding playground. Set w_in, k, s, p: the grid shows how often each
 // input pixel is read by the k×k window (the lecture's corner figure), and the output size
 // w_out = (w_in + 2p − k)/s + 1, including inexact divisions (the leftover pixels are never read).
-import { h, fill } from '../../dom.js';
-
-const PRESETS = [
-  ['corner, no padding', { w: 5, k: 3, s: 1, p: 0 }],
-  ['corner, padding 1', { w: 5, k: 3, s: 1, p: 1 }],
-  ['7×7, stride 2 → 3×3', { w: 7, k: 3, s: 2, p: 0 }],
-  ['not exact: stride 3', { w: 7, k: 3, s: 3, p: 0 }],
-];
+// The preset buttons are the engine's (rules.playground); the fields' ranges keep the grid
+// readable on screen (the engine's learnCoverage accepts more).
+import { h } from '../../dom.js';
 
 export function createPlayground(ctx) {
+  const presets = ctx.rules.playground;
   const inputs = {};
   const field = (key, label, min, max) => {
     inputs[key] = h('input', { type: 'number', min, max, step: 1, id: `pg-${key}`, name: key, 'aria-label': label });
@@ -25,12 +21,12 @@ export function createPlayground(ctx) {
     h('h3', {}, 'Stride and padding playground'),
     h('p', { class: 'lead' }, 'The k×k window starts at the top-left of the input padded with p zeros on each side and moves s pixels at a time. Each square shows how many windows read that pixel; the output has w_out = (w_in + 2p − k)/s + 1 cells per side.'),
     h('div', { class: 'row' }, field('w', 'input w_in', 1, 24), field('k', 'kernel k', 1, 11), field('s', 'stride s', 1, 8), field('p', 'padding p', 0, 5),
-      h('div', { class: 'row presets' }, PRESETS.map(([name, v]) => h('button', { type: 'button', onclick: () => set(v) }, name)))),
+      h('div', { class: 'row presets' }, presets.map(({ name, ...v }) => h('button', { type: 'button', onclick: () => set(v) }, name)))),
     formula,
     h('div', { class: 'pg-stage' }, canvas, h('div', {}, explain, h('h4', {}, 'Output'), outCanvas)));
 
   function set(v) {
-    for (const [k, x] of Object.entries(v)) inputs[k].value = x;
+    for (const k of Object.keys(inputs)) inputs[k].value = v[k];
     update();
   }
 
@@ -120,7 +116,7 @@ export function createPlayground(ctx) {
   return {
     el,
     async show() {
-      if (!initialised) { initialised = true; set(PRESETS[1][1]); } else await update();
+      if (!initialised) { initialised = true; set(presets[1]); } else await update();
     },
   };
 }

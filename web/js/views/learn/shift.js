@@ -3,7 +3,8 @@
 // Max pooling adds a little invariance: many pooled outputs do not change under small shifts.
 // And the prediction: how the class probabilities move as the image moves.
 import { h, fill } from '../../dom.js';
-import { drawImage, drawMap, maxAbs, hasNegative, fmt } from './draw.js';
+import { drawImage, drawMap, maxAbs, hasNegative } from './draw.js';
+import { fmt, share } from '../../format.js';
 
 export function createShift(ctx, shared) {
   const dx = h('input', { type: 'range', min: -8, max: 8, step: 1, value: 2, id: 'shift-dx', 'aria-label': 'shift right (dx)' });
@@ -59,9 +60,8 @@ export function createShift(ctx, shared) {
     drawMap(cA, e.conv_of_shifted, off, e.h, e.w, { scale, signed });
     drawMap(cB, e.shifted_conv, off, e.h, e.w, { scale, signed });
     drawDiff(e);
-    const pct = (a, b) => (b ? `${(100 * a / b).toFixed(0)}%` : '—');
     stats.textContent = `Inside (${fmt(e.interior_cells)} cells, outlined): largest difference ${e.max_interior.toPrecision(3)}. `
-      + `Border (${fmt(e.border_cells)} cells): ${fmt(e.border_nonzero)} differ (${pct(e.border_nonzero, e.border_cells)}), by up to ${e.max_border.toPrecision(3)}.`;
+      + `Border (${fmt(e.border_cells)} cells): ${fmt(e.border_nonzero)} differ (${share(e.border_nonzero, e.border_cells)}), by up to ${e.max_border.toPrecision(3)}.`;
     stats.dataset.maxInterior = String(e.max_interior);
     why.textContent = (e.whole_cells
       ? `At this layer one cell is ${e.jump} input pixel${e.jump > 1 ? 's' : ''} (its jump), so the shift is (${e.sx}, ${e.sy}) cells. `
@@ -92,14 +92,13 @@ export function createShift(ctx, shared) {
     if (!pool) { fill(poolTable); poolNote.textContent = 'This model has no pooling layer.'; return; }
     const k = shared.info.spec.layers[pool.index].kernel;
     const rows = await ctx.engine.call('learnPoolInvariance', { layer: pool.index, maxShift: Math.min(2 * k, pool.in[2] - 1) });
-    const pct = (a, b) => (b ? `${(100 * a / b).toFixed(1)}%` : '—');
     fill(poolTable,
       h('thead', {}, h('tr', {}, h('th', {}, 'shift (pixels)'), h('th', {}, 'max pool unchanged'), h('th', {}, 'average pool unchanged'),
         h('th', {}, 'max pool mean change'), h('th', {}, 'average pool mean change'))),
       h('tbody', {}, rows.map((p) => h('tr', { dataset: { shift: p.shift } },
         h('td', { class: 'num' }, String(p.shift)),
-        h('td', { class: 'num max' }, h('span', { class: 'pbar', style: { width: `${(60 * p.max_unchanged) / Math.max(1, p.cells)}px` } }), pct(p.max_unchanged, p.cells)),
-        h('td', { class: 'num avg' }, h('span', { class: 'pbar avg', style: { width: `${(60 * p.avg_unchanged) / Math.max(1, p.cells)}px` } }), pct(p.avg_unchanged, p.cells)),
+        h('td', { class: 'num max' }, h('span', { class: 'pbar', style: { width: `${(60 * p.max_unchanged) / Math.max(1, p.cells)}px` } }), share(p.max_unchanged, p.cells, 1)),
+        h('td', { class: 'num avg' }, h('span', { class: 'pbar avg', style: { width: `${(60 * p.avg_unchanged) / Math.max(1, p.cells)}px` } }), share(p.avg_unchanged, p.cells, 1)),
         h('td', { class: 'num' }, `${(100 * p.max_change).toFixed(1)}%`),
         h('td', { class: 'num' }, `${(100 * p.avg_change).toFixed(1)}%`)))));
     poolNote.textContent = `Measured on layer ${pool.index - 1}'s ${pool.in.join('×')} output (the input of layer ${pool.index}, ${pool.describe}), k = ${k}, s = ${shared.info.spec.layers[pool.index].stride}; counted are the cells whose window stays clear of the zero-filled strip and is not all zero (an all-zero window after ReLU stays zero under any pooling). A max stays the same while the largest value stays inside its window; a shift by the full stride moves the pooled map itself by one cell, so pooling buys invariance only to shifts smaller than its window.`;

@@ -3,6 +3,8 @@
 // any data exists). The chosen RGBA image goes to the worker, where core preprocesses it
 // with the one preprocessing function.
 import { h, fill } from '../../dom.js';
+import { sleep } from '../../format.js';
+import { rgbaCanvas } from '../../image-files.js';
 
 const MAX_SIDE = 256;  // uploads are reduced to this: the model input is far smaller
 
@@ -41,12 +43,6 @@ async function decodeFile(file) {
   return { rgba: new Uint8Array(d.data.buffer), width: w, height: hh };
 }
 
-function thumbCanvas(im) {
-  const c = h('canvas', { class: 'src-thumb-img', width: im.width, height: im.height });
-  c.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(im.rgba), im.width, im.height), 0, 0);
-  return c;
-}
-
 // Returns {el, current(), onChange(fn), refresh()}.
 export function createSource(ctx) {
   const listeners = [];
@@ -80,7 +76,7 @@ export function createSource(ctx) {
     fill(thumbs, images.map((im, k) => h('button', {
       type: 'button', class: 'src-thumb', role: 'option', dataset: { id: im.id }, 'aria-label': `${name} image ${k + 1}`,
       onclick: () => set({ rgba: im.rgba, width: im.width, height: im.height, id: im.id, name: `${name}, image ${k + 1}` }),
-    }, thumbCanvas(im))));
+    }, rgbaCanvas(im, 'src-thumb-img'))));
   }
 
   function refresh() {
@@ -97,7 +93,7 @@ export function createSource(ctx) {
       if (!ctx.camera.running) await ctx.camera.start();
       let f = ctx.camera.frame();
       for (let t = 0; !f && t < 20; t++) {  // the first frames may not have arrived yet
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
         f = ctx.camera.frame();
       }
       if (!f) throw new Error(ctx.camera.error || 'the camera gave no picture');

@@ -1,0 +1,44 @@
+// The Train tab: the settings (settings.js), start / pause / stop (run.js), progress
+// (progress.js), and the curves and confusion matrix (results.js), wired together here.
+import { h } from '../../dom.js';
+import { createSettings } from './settings.js';
+import { createProgress } from './progress.js';
+import { createResults } from './results.js';
+import { createRun } from './run.js';
+
+export function mountTrain(root, ctx) {
+  const { project, events } = ctx;
+  const settings = createSettings(ctx);
+  const progress = createProgress();
+  const results = createResults();
+  const run = createRun(ctx, { settings, progress, results, onFinish: () => showResult() });
+  const next = h('p', { class: 'next-step', hidden: true }, h('a', { href: '#predict' }, 'Next: try it live →'));
+
+  root.append(
+    h('div', { class: 'view-head' }, h('div', {}, h('h2', {}, 'Train the network'),
+      h('p', { class: 'lead' }, 'The engine learns the filters and weights from your examples. Watch the loss fall and the accuracy rise; the validation curve shows how it does on images it never trained on.'))),
+    h('div', { class: 'train-layout' }, settings.form,
+      h('div', { class: 'train-main' },
+        h('div', { class: 'panel' },
+          h('div', { class: 'row' }, ...run.buttons),
+          progress.bar, progress.text, progress.summary, run.message, next),
+        results.charts,
+        results.panel)));
+
+  const idle = () => project.trainingState === 'idle';
+
+  // The project's last result (or none), shown while no run is under way.
+  function showResult() {
+    next.hidden = !(idle() && project.trained);
+    if (idle()) run.render();
+    progress.final(project.result, project.trained);
+    results.show(project.result, project.settings.epochs);
+  }
+
+  events.addEventListener('training-state', () => { if (!idle()) next.hidden = true; });
+  events.addEventListener('view-shown', (e) => { if (e.detail.view === 'train' && idle()) showResult(); });
+  for (const ev of ['spec-changed', 'classes-changed']) events.addEventListener(ev, () => { if (idle()) showResult(); });
+  settings.show();
+  run.setState('idle');
+  showResult();
+}

@@ -1,0 +1,44 @@
+// The Train tab's progress: the bar, the line saying where the run is (epoch, images/s,
+// time left) or how the last one ended, and the data summary.
+import { h } from '../../dom.js';
+import { pct } from '../../format.js';
+
+export function createProgress() {
+  const bar = h('progress', { id: 'train-progress', max: 1, value: 0, 'aria-label': 'Training progress' });
+  const text = h('p', { id: 'train-progress-text', class: 'progress-text', role: 'status' }, 'Not trained yet.');
+  const summary = h('p', { class: 'hint', id: 'train-data-summary' });
+
+  // p: the worker's progress; secs: the run's training time so far.
+  function live(p, secs) {
+    const total = p.epochs * p.train_size;
+    const seen = p.images_seen;
+    const rate = secs > 0 ? seen / secs : 0;
+    const left = rate > 0 ? Math.max(0, (total - seen) / rate) : NaN;
+    bar.value = total ? seen / total : 0;
+    const epochNow = Math.min(p.epochs, p.epoch + (p.done ? 0 : 1));
+    text.textContent = p.done
+      ? `Done: ${p.epochs} epochs, ${seen} images in ${secs.toFixed(1)} s (${Math.round(rate)} images/s).`
+      : `Epoch ${epochNow} of ${p.epochs} · ${Math.round(rate)} images/s · ${Number.isFinite(left) ? `${Math.ceil(left)} s left` : 'estimating…'}`;
+    summary.textContent = `${p.train_size} training images, ${p.val_size} validation images, ${p.steps_per_epoch} steps per epoch.`;
+  }
+
+  // How the last run ended (r: the project's result, or null).
+  function final(r, trained) {
+    if (!r) {
+      bar.value = 0;
+      text.textContent = trained ? 'Trained.' : 'Not trained yet.';
+      return;
+    }
+    if (!r.stopped) bar.value = 1;
+    const last = r.history.at(-1);
+    if (!last) { text.textContent = 'Stopped before the first epoch ended: the model is barely trained.'; return; }
+    const how = r.interrupted ? 'Training was interrupted (the page was closed or reloaded); kept the model' : r.stopped ? 'Stopped' : 'Trained';
+    text.textContent = `${how} after ${r.history.length} epoch(s): training accuracy ${pct(last.train_acc)}${last.val_acc === null ? '' : `, validation accuracy ${pct(last.val_acc)}`}.`;
+  }
+
+  return {
+    bar, text, summary, live, final,
+    say(t) { text.textContent = t; },
+    append(t) { text.textContent += t; },
+  };
+}

@@ -1,0 +1,58 @@
+// The Train tab's results: loss and accuracy curves per epoch (train and validation), and at
+// the end a confusion matrix with per-class accuracy.
+import { h, fill } from '../../dom.js';
+import { pct } from '../../format.js';
+import { lineChart, confusionChart } from '../../charts.js';
+
+export function createResults() {
+  const lossCanvas = h('canvas', { class: 'chart', role: 'img', 'aria-label': 'Loss per epoch' });
+  const accCanvas = h('canvas', { class: 'chart', role: 'img', 'aria-label': 'Accuracy per epoch' });
+  const legend = (a, b) => h('div', { class: 'legend' }, h('span', { class: 'key train' }, a), h('span', { class: 'key val' }, b));
+  const confCanvas = h('canvas', { class: 'chart confusion', role: 'img', 'aria-label': 'Confusion matrix' });
+  const caption = h('p', { class: 'hint', id: 'confusion-caption' });
+  const perClass = h('ul', { class: 'per-class', id: 'per-class' });
+  const charts = h('div', { class: 'charts' },
+    h('div', { class: 'panel' }, h('h3', {}, 'Loss'), legend('train', 'validation'), lossCanvas),
+    h('div', { class: 'panel' }, h('h3', {}, 'Accuracy'), legend('train', 'validation'), accCanvas));
+  const panel = h('div', { class: 'panel results', hidden: true },
+    h('h3', {}, 'Where it goes wrong'),
+    caption,
+    h('div', { class: 'results-grid' }, confCanvas, perClass));
+
+  function curves(history, epochs) {
+    lineChart(lossCanvas, [
+      { label: 'train', color: '#3b5bdb', values: history.map((e) => e.train_loss) },
+      { label: 'validation', color: '#e8590c', dashed: true, values: history.map((e) => e.val_loss) },
+    ], { epochs });
+    lineChart(accCanvas, [
+      { label: 'train', color: '#3b5bdb', values: history.map((e) => e.train_acc) },
+      { label: 'validation', color: '#e8590c', dashed: true, values: history.map((e) => e.val_acc) },
+    ], { epochs, yMax: 1, percent: true });
+  }
+
+  // r: the project's result, or null (then empty curves over `epochs`).
+  function show(r, epochs) {
+    if (!r) {
+      panel.hidden = true;
+      curves([], epochs);
+      return;
+    }
+    curves(r.history, r.epochs ?? r.history.length);
+    const n = r.classes.length;
+    if (!r.confusion || r.confusion.length !== n * n || !r.history.length) { panel.hidden = true; return; }
+    panel.hidden = false;
+    requestAnimationFrame(() => confusionChart(confCanvas, r.confusion, r.classes));
+    caption.textContent =
+      `On the ${r.val_size ? `${r.val_size} validation` : `${r.train_size} training`} images: rows are the true class, columns what the network said.`;
+    fill(perClass, r.classes.map((name, i) => {
+      const row = r.confusion.slice(i * n, i * n + n);
+      const sum = row.reduce((a, b) => a + b, 0);
+      const acc = sum ? row[i] / sum : null;
+      return h('li', {}, h('span', { class: 'name' }, name),
+        h('span', { class: 'bar' }, h('span', { style: { width: `${(acc ?? 0) * 100}%` } })),
+        h('span', { class: 'value' }, acc === null ? 'no images' : `${pct(acc)} (${row[i]}/${sum})`));
+    }));
+  }
+
+  return { charts, panel, curves, show, hide() { panel.hidden = true; } };
+}
