@@ -32,8 +32,10 @@
 // The lecture views and the model editor (learn.handlers.js):
 //   learnInfo {}                      -> info + spec (the parsed spec object)
 //   learnPresets {}                   -> [{id, name, description, spec: text, trainable}]
-//   learnCheckSpec {spec, classes?}   -> checkSpec's report without the size budget, + over_budget,
-//                                        max_params, budget_error (when over); classes as in checkSpec
+//   learnCheckSpec {spec, classes?}   -> the editor's report: every shape and count even over the parameter
+//                                        budget, + over_budget, max_params, budget_error (when over: the
+//                                        net is for reading, classes does not apply); within the budget
+//                                        checkSpec's error (activation budget, class rule)
 //   learnFcVsConv {c, h, w, units, k, c_out} -> {fc_weights_per_neuron, fc_layer_weights, fc_layer_params,
 //                                        conv_weights_per_filter, conv_layer_params}
 //   learnCoverage {w, k, s, p}        -> {w_in, k, s, p, numerator, exact, w_out, counts[], unused, formula}
