@@ -3,11 +3,11 @@
 // A bad field is named with its limits and nothing is saved.
 import { h, say } from '../../dom.js';
 
-// [key, label, help], in the form's order
+// [key, label, help], in the form's order; help may read the rules
 const NUMBER_FIELDS = [
   ['epochs', 'Epochs', 'passes over the training images'],
   ['batch_size', 'Batch size', 'images per weight update'],
-  ['lr', 'Learning rate', 'step size; Adam likes 0.001, SGD 0.01'],
+  ['lr', 'Learning rate', (r) => `step size; Adam likes ${r.default_lr.adam}, SGD ${r.default_lr.sgd}`],
   ['momentum', 'Momentum (SGD)', 'only used by SGD'],
   ['val_fraction', 'Validation fraction', 'held out per class to measure generalisation'],
   ['shift', 'Random shift (px)', 'augmentation: moves each image a little'],
@@ -19,8 +19,9 @@ export function createSettings(ctx) {
   const { project } = ctx;
   const { fields: limits, optimizers, defaults, default_lr: defaultLr } = ctx.rules.train;
   const inputs = {};
-  const fields = NUMBER_FIELDS.map(([key, label, help]) => {
+  const fields = NUMBER_FIELDS.map(([key, label, words]) => {
     const { min, max, step } = limits[key];
+    const help = typeof words === 'function' ? words(ctx.rules.train) : words;
     const input = h('input', { type: 'number', id: `set-${key}`, name: key, min, max, step, required: true });
     inputs[key] = input;
     return h('label', { class: 'field', title: help }, label, input, h('small', {}, help));
