@@ -30,6 +30,14 @@ export function fill(el, ...children) {
   return el;
 }
 
+// A whole-number input: attrs are {min, max, value, name, id, label (its aria-label)};
+// onInput(input) runs on every keystroke.
+export function numberInput({ label, ...attrs }, onInput) {
+  const input = h('input', { type: 'number', step: 1, ...attrs, 'aria-label': label });
+  input.addEventListener('input', () => onInput(input));
+  return input;
+}
+
 let uid = 0;
 export const newId = (prefix) => `${prefix}-${++uid}`;
 

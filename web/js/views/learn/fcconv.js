@@ -1,14 +1,13 @@
 // View 2: why convolution. One fully-connected neuron on a c_in×h×w input needs c_in·h·w
 // weights, a layer of them that times the units; a conv filter needs only k·k·c_in weights,
 // shared over every position. The lecture's 32×32 → 1,024 and 300×300×3 → 270,000.
-import { h, fill } from '../../dom.js';
+import { h, fill, numberInput } from '../../dom.js';
 import { fmt } from '../../format.js';
 
 export function createFcConv(ctx, shared) {
   const fields = {};
   const numberField = (key, label, min, max) => {
-    fields[key] = h('input', { type: 'number', min, max, step: 1, name: key, id: `fc-${key}`, 'aria-label': label });
-    fields[key].addEventListener('input', () => compute());
+    fields[key] = numberInput({ min, max, name: key, id: `fc-${key}`, label }, () => compute());
     return h('label', { class: 'field' }, label, fields[key]);
   };
   const out = h('div', { class: 'fc-compare', id: 'fc-result' });

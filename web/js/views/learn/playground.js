@@ -3,14 +3,13 @@
 // w_out = (w_in + 2p − k)/s + 1, including inexact divisions (the leftover pixels are never read).
 // The preset buttons are the engine's (rules.playground); the fields' ranges keep the grid
 // readable on screen (the engine's learnCoverage accepts more).
-import { h } from '../../dom.js';
+import { h, numberInput } from '../../dom.js';
 
 export function createPlayground(ctx) {
   const presets = ctx.rules.playground;
   const inputs = {};
   const field = (key, label, min, max) => {
-    inputs[key] = h('input', { type: 'number', min, max, step: 1, id: `pg-${key}`, name: key, 'aria-label': label });
-    inputs[key].addEventListener('input', () => update());
+    inputs[key] = numberInput({ min, max, id: `pg-${key}`, name: key, label }, () => update());
     return h('label', { class: 'field' }, label, inputs[key]);
   };
   const canvas = h('canvas', { class: 'pg-canvas', id: 'pg-canvas', role: 'img', 'aria-label': 'Coverage of the input by the sliding window' });

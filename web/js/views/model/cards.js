@@ -3,7 +3,7 @@
 // reports each edit; the fields, their ranges and the new layers' values are the engine's
 // rules (rules.input, rules.layers). Errors of the engine's report are marked on the card
 // and the field they name.
-import { h, fill } from '../../dom.js';
+import { h, fill, numberInput } from '../../dom.js';
 import { layerFields, fieldValue } from '../../rules.js';
 import { TYPE_LABEL, FIELD_LABEL, FIELD_TITLE, CHANNELS_LABEL, BLOCKS } from './labels.js';
 
@@ -24,11 +24,9 @@ export function createCards(rules, onEdit) {
     if (structure) render();
   }
 
-  function numberInput(value, { min, max }, label, onChange, name) {
-    const inp = h('input', { type: 'number', min, max, step: 1, value, 'aria-label': label, name });
-    inp.addEventListener('input', () => { if (inp.value !== '') onChange(Number(inp.value)); });
-    return inp;
-  }
+  // A whole-number field that edits the spec while it holds a number.
+  const numberField = (value, { min, max }, label, onChange, name) =>
+    numberInput({ min, max, value, name, label }, (inp) => { if (inp.value !== '') onChange(Number(inp.value)); });
 
   function renderInput() {
     const inp = spec?.input ?? {};
@@ -38,8 +36,8 @@ export function createCards(rules, onEdit) {
     ch.value = String(inp.channels ?? Math.max(...rules.input.channels));
     fill(inputRow,
       h('label', { class: 'field' }, 'channels c_in', ch),
-      h('label', { class: 'field' }, 'height', numberInput(inp.height, rules.input.height, 'input height', (v) => set('height', v), 'height')),
-      h('label', { class: 'field' }, 'width w_in', numberInput(inp.width, rules.input.width, 'input width', (v) => set('width', v), 'width')));
+      h('label', { class: 'field' }, 'height', numberField(inp.height, rules.input.height, 'input height', (v) => set('height', v), 'height')),
+      h('label', { class: 'field' }, 'width w_in', numberField(inp.width, rules.input.width, 'input width', (v) => set('width', v), 'width')));
   }
 
   function render() {
@@ -65,7 +63,7 @@ export function createCards(rules, onEdit) {
           changed();
         });
       } else {
-        control = numberInput(fieldValue(rules, l, f.key), f, `layer ${i} ${label}`, (v) => { spec.layers[i][f.key] = v; changed(); }, f.key);
+        control = numberField(fieldValue(rules, l, f.key), f, `layer ${i} ${label}`, (v) => { spec.layers[i][f.key] = v; changed(); }, f.key);
       }
       return h('label', { class: 'field', title: FIELD_TITLE[f.key] }, label, control);
     });
