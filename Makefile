@@ -1,16 +1,29 @@
 # Two commands do everything on a fresh Debian 12 machine:
 #   make serve   installs what is missing, builds, serves the page at http://localhost:8080
-#   make test    installs what is missing, runs native, sanitizer, wasm and browser tests
-# Other targets: make bench, make profile, make native, make wasm, make fixtures (needs python3-torch).
+#   make test    installs what is missing, then in order: native tests (test-native), ASan+UBSan
+#                with asserts on (test-asan), ThreadSanitizer on the threaded tests (test-tsan),
+#                short seeded libFuzzer runs (test-fuzz), wasm tests under node (test-wasm), the
+#                check that the page's engine holds no bench code (test-exports), browser e2e
+#                (test-e2e, whose "N passed, N failed" line closes the output)
+# Other targets: make bench, make bench-quick, make profile, make fuzz (long fuzz runs),
+# make native, make wasm, make fixtures (needs python3-torch).
+# Tools that make native and make wasm build, to run by hand (in wasm: node --no-experimental-fetch
+# --no-liftoff build/wasm/<tool>.js ARGS; --no-liftoff so that optimised code is timed):
+#   build/native/convlab_bench --quick         the bench CLI (make bench runs it, see tools/bench.cc)
+#   build/native/convlab_bench_mt --profile-train A --threads 2   the same on the threaded core
+#   build/native/convlab_winograd_bench [runs [layer [threads]]]  direct vs Winograd convolution
+#   build/native/convlab_winograd_bench_mt 5 -1 2                  the same on 2 threads
 
 SHELL := /bin/bash
 # Debian's emscripten finds its JS parser (acorn) here; without it -O2 links fail.
 export NODE_PATH := /usr/share/nodejs
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 JOBS ?= 2
-APT_PACKAGES := emscripten catch2 chromium binaryen
+# clang-14 + libclang-rt-14-dev: libFuzzer and its sanitizer runtimes (make test-fuzz)
+APT_PACKAGES := emscripten catch2 chromium binaryen clang-14 libclang-rt-14-dev
 
-.PHONY: all deps apt npm native asan wasm web test test-native test-asan test-wasm test-e2e serve bench fixtures clean
+.PHONY: all deps apt npm native asan tsan fuzz-build wasm web test test-native test-asan test-tsan test-fuzz \
+        test-wasm test-exports test-e2e fuzz serve bench fixtures clean
 
 all: native wasm
 
@@ -32,9 +45,20 @@ native: apt
 	cmake --preset native-release >/dev/null
 	cmake --build build/native -j$(JOBS)
 
+# The sanitizer builds compile only the tests (the native build compiles the tools).
 asan: apt
 	cmake --preset native-asan >/dev/null
-	cmake --build build/asan -j$(JOBS)
+	cmake --build build/asan -j$(JOBS) --target convlab_tests convlab_tests_mt
+
+TSAN_DIR ?= build/tsan
+tsan: apt
+	cmake --preset native-tsan -B $(TSAN_DIR) >/dev/null
+	cmake --build $(TSAN_DIR) -j$(JOBS) --target convlab_tests_mt
+
+FUZZ_DIR ?= build/fuzz
+fuzz-build: apt
+	cmake --preset native-fuzz -B $(FUZZ_DIR) >/dev/null
+	cmake --build $(FUZZ_DIR) -j$(JOBS) --target fuzz_spec fuzz_safetensors
 
 wasm: apt
 	cmake --preset wasm-release >/dev/null
@@ -51,15 +75,46 @@ test-native: native
 	cd build/native && ctest --output-on-failure
 test-asan: asan
 	cd build/asan && ctest --output-on-failure
+# setarch -R turns ASLR off for the run: TSan of gcc 12 cannot map its shadow memory on kernels
+# with 32 bits of mmap randomness. Not needed on a kernel with vm.mmap_rnd_bits = 28.
+TSAN_RUN := setarch $(shell uname -m) -R
+test-tsan: tsan
+	$(TSAN_RUN) $(TSAN_DIR)/convlab_tests_mt
 test-wasm: wasm
 	cd build/wasm && ctest --output-on-failure
+test-exports: wasm
+	node tests/check_exports.mjs build/wasm
 test-e2e: web
 	node e2e/run.mjs
+
+# Fuzzing: libFuzzer writes what it finds into the first corpus directory (under build/fuzz),
+# reads the committed seeds from the second, and leaves a crashing input as build/fuzz/crash-*.
+FUZZ_FLAGS_spec := -dict=tests/fuzz/spec.dict -max_len=2048
+FUZZ_FLAGS_safetensors := -max_len=8192 -rss_limit_mb=2048
+# $(1): the target (spec or safetensors); $(2): the work corpus; $(3): how long
+fuzz_run = mkdir -p $(2) && $(FUZZ_DIR)/fuzz_$(1) $(FUZZ_FLAGS_$(1)) $(3) -artifact_prefix=$(FUZZ_DIR)/ \
+  $(2) tests/fuzz/corpus/$(1)
+# make test's smoke runs: a fixed seed and number of runs from a fresh work corpus, so a run is
+# repeatable and a crash fails the build (its log is printed).
+fuzz_smoke = rm -rf $(FUZZ_DIR)/smoke-$(1) && echo "fuzz_$(1): 20000 runs, seed 1" && \
+  { $(call fuzz_run,$(1),$(FUZZ_DIR)/smoke-$(1),-seed=1 -runs=20000) 2>$(FUZZ_DIR)/smoke-$(1).log || \
+    { tail -40 $(FUZZ_DIR)/smoke-$(1).log; echo "fuzz_$(1) failed: see $(FUZZ_DIR)/crash-*"; exit 1; }; }
+test-fuzz: fuzz-build
+	@$(call fuzz_smoke,spec)
+	@$(call fuzz_smoke,safetensors)
+# Long runs, FUZZ_SECONDS per target, keeping what they find in $(FUZZ_DIR)/corpus-*.
+FUZZ_SECONDS ?= 300
+fuzz: fuzz-build
+	$(call fuzz_run,spec,$(FUZZ_DIR)/corpus-spec,-max_total_time=$(FUZZ_SECONDS))
+	$(call fuzz_run,safetensors,$(FUZZ_DIR)/corpus-safetensors,-max_total_time=$(FUZZ_SECONDS))
 
 test: deps
 	$(MAKE) test-native
 	$(MAKE) test-asan
+	$(MAKE) test-tsan
+	$(MAKE) test-fuzz
 	$(MAKE) test-wasm
+	$(MAKE) test-exports
 	$(MAKE) test-e2e
 
 serve: deps web

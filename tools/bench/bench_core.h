@@ -1,5 +1,5 @@
 // The measurements of `make bench`, shared by the native CLI, the same CLI built to wasm
-// and run under node (tools/bench.cc), and the browser page (wasm/bench_bindings.cc), so
+// and run under node (tools/bench.cc), and the browser page (tools/bench/bench_bindings.cc), so
 // all three time exactly the same loops through the public API only.
 // Every rate is the median of `reps` timed repetitions after a warm-up (3 steps and at least
 // 2 x min_seconds); a repetition runs whole steps until at least `min_seconds` have passed.

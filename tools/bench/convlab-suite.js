@@ -1,5 +1,6 @@
 // ConvLab in the browser: the single-threaded or the threaded engine build in a module
-// worker, running the bench binding (the same measurements as natively).
+// worker, running the bench binding (the same measurements as natively). The engine is the
+// bench module, which links the same core library as convlab.wasm or convlab-mt.wasm.
 function startWorker() {
   const w = new Worker(new URL('./convlab.worker.js', import.meta.url), { type: 'module' });
   const call = (msg) =>
@@ -11,9 +12,12 @@ function startWorker() {
   return { call, terminate: () => w.terminate() };
 }
 
+// The bench module built on each engine build's core library (CMakeLists.txt).
+const benchModule = { convlab: 'convlab-bench', 'convlab-mt': 'convlab-bench-mt' };
+
 async function load(build) {
   const w = startWorker();
-  const info = await w.call({ load: new URL(`./gen/${build}.js`, import.meta.url).href });
+  const info = await w.call({ load: new URL(`./gen/${benchModule[build]}.js`, import.meta.url).href });
   return { w, info };
 }
 

@@ -1,5 +1,5 @@
-// Runs ConvLab's bench binding (wasm/bench_bindings.cc) in a module worker, as the product
-// runs its engine. Messages: {load: url} -> {threads, simd}; {request} -> {result}.
+// Runs ConvLab's bench module (tools/bench/bench_bindings.cc, build/wasm/bench/) in a module
+// worker, as the product runs its engine. Messages: {load: url} -> {threads, simd}; {request} -> {result}.
 let mod = null;
 
 onmessage = async ({ data }) => {

@@ -105,8 +105,11 @@ function assembleSite() {
   mkdirSync(join(site, 'peers'), { recursive: true });
   const here = join(root, 'tools/bench');
   for (const f of readdirSync(here)) if (/\.(html|js)$/.test(f)) copyFileSync(join(here, f), join(site, f));
-  for (const f of ['convlab.js', 'convlab.wasm', 'convlab-mt.js', 'convlab-mt.wasm', 'convlab-mt.worker.js'])
-    copyFileSync(join(wasmDir, 'web', f), join(site, 'gen', f));
+  // The bench modules (tools/bench/bench_bindings.cc on the product's two core libraries),
+  // not the product's: those hold no bench binding.
+  for (const f of ['convlab-bench.js', 'convlab-bench.wasm', 'convlab-bench-mt.js', 'convlab-bench-mt.wasm',
+    'convlab-bench-mt.worker.js'])
+    copyFileSync(join(wasmDir, 'bench', f), join(site, 'gen', f));
   const nm = join(root, 'node_modules');
   const wasmDist = join(nm, '@tensorflow/tfjs-backend-wasm/dist');
   const peers = [

@@ -1,13 +1,15 @@
-// Bench-only binding for the browser half of `make bench` (tools/bench/): runs the same
-// measurements as the native CLI (tools/bench/bench_core.h) inside the page's engine
-// module, so ConvLab is timed in the browser exactly as natively. The product page never
-// calls it. Request and result are JSON:
+// The browser bench module of `make bench` (tools/bench/): runs the same measurements as the
+// native CLI (bench_core.h) on the same core library as the page's engine (convlab.wasm, or
+// convlab-mt.wasm for the threaded bench module), so ConvLab is timed in the browser exactly as
+// natively. Built as its own modules (build/wasm/bench/convlab-bench*.js): the product never
+// links it, and tests/check_exports.mjs checks that. Request and result are JSON:
 //   {"kind": "train" | "infer", "workload": "A" | "B", "batch": 32, "reps": 3, "min_seconds": 0.4}
 //   {"kind": "heap", "workload": "B", "batch": 32, "steps": 100}
 //   {"kind": "latency", "workload": "B", "n": 200} or {"kind": "latency", "spec": text, "n": 200}
 //   {"kind": "peak", "seconds": 1.5}
-#include "../tools/bench/bench_core.h"
-#include "engine.h"
+#include "bench_core.h"
+#include "convlab/kernels.h"
+#include "engine.h"  // wasm::guarded: a C++ failure becomes a JS Error
 
 using namespace convlab;
 
@@ -39,6 +41,21 @@ std::string benchRun(const std::string& request) {
   });
 }
 
+// What the bench tables print beside each run: SIMD is a compile-time property of the module.
+bool simd() {
+#ifdef __wasm_simd128__
+  return true;
+#else
+  return false;
+#endif
+}
+
+int threads() { return num_threads(); }
+
 }  // namespace
 
-EMSCRIPTEN_BINDINGS(convlab_bench) { emscripten::function("benchRun", &benchRun); }
+EMSCRIPTEN_BINDINGS(convlab_bench) {
+  emscripten::function("benchRun", &benchRun);
+  emscripten::function("simd", &simd);
+  emscripten::function("threads", &threads);
+}
