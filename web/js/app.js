@@ -41,6 +41,7 @@ import { EngineClient } from './engine-client.js';
 import { Camera } from './camera.js';
 import { Project } from './project.js';
 import { loadRules } from './rules.js';
+import { plural } from './format.js';
 import { mountData } from './views/data.js';
 import { mountTrain } from './views/train/index.js';
 import { mountPredict } from './views/predict.js';
@@ -91,9 +92,9 @@ function route() {
 async function start() {
   try {
     const hello = await engine.call('hello');
-    statusEl.textContent = `Engine ready: WebAssembly ${hello.simd ? 'SIMD' : 'scalar'}, ${hello.threads} thread${hello.threads === 1 ? '' : 's'}${hello.threaded ? '' : ' (single-threaded build)'}`;
-    statusEl.dataset.state = 'ready';
     ctx.rules = await loadRules(engine);
+    statusEl.textContent = `Engine ready: WebAssembly ${hello.simd ? 'SIMD' : 'scalar'}, ${plural(hello.threads, 'thread')}${hello.threaded ? '' : ' (single-threaded build)'}`;
+    statusEl.dataset.state = 'ready';
   } catch (e) {
     statusEl.textContent = `The engine failed to start: ${e.message}`;
     statusEl.dataset.state = 'error';
