@@ -1,10 +1,10 @@
-// A small seeded image task for the training tests: 16x16 grayscale images of a horizontal
-// bar, a vertical bar or a square blob at a random position on a noisy background. The same
-// seed gives the same bytes everywhere (integer PCG32 only).
+// A small seeded image task for the training tests: 16x16 grayscale images of one of four
+// shapes (a horizontal bar, a vertical bar, a square blob or a cross) at a random position on a
+// noisy background; dataset() takes the first `classes` of them. The same seed gives the same
+// bytes everywhere (integer PCG32 only).
 #pragma once
-#include <algorithm>
-#include <string>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "convlab/rng.h"

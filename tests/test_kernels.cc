@@ -177,7 +177,7 @@ TEST_CASE("f32_im2col_packb8t (scalar, SIMD and dispatched) equals packing f32_i
 #endif
               std::fill(got.begin(), got.end(), 42.0f);  // the dispatching entry point
               std::vector<float> scratch2(size_t(f32_im2col_packb8t_scratch_size(s)), 7.0f);
-              f32_im2col_packb8t(got.data(), scratch2.data(), x.data(), s);
+              f32_im2col_packb8t_best()(got.data(), scratch2.data(), x.data(), s);
               REQUIRE(same_bits(got, want));
             }
 }

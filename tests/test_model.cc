@@ -15,7 +15,6 @@
 #include "convlab/model.h"
 #include "convlab/optim.h"
 #include "convlab/safetensors.h"
-#include "convlab/winograd.h"
 #include "gradcheck.h"
 
 using namespace convlab;

@@ -1,6 +1,6 @@
 #include <cassert>
 
-#include "convlab/kernels.h"
+#include "f32_4x8_tile__scalar.h"
 
 namespace convlab {
 
@@ -9,13 +9,8 @@ void f32_igemm_4x8__scalar(int mr, int nr, int k, const float* pa, const float* 
                            int ldc, bool accumulate) {
   assert(mr >= 1 && mr <= 4 && nr >= 1 && nr <= 8 && k >= 0);
   float acc[4][8] = {};
-  for (int p = 0; p < k; ++p, pa += 4) {
-    const float* bp = b + koff[p];
-    for (int r = 0; r < 4; ++r)
-      for (int j = 0; j < 8; ++j) acc[r][j] += pa[r] * bp[j];
-  }
-  for (int r = 0; r < mr; ++r)
-    for (int j = 0; j < nr; ++j) c[r * ldc + j] = accumulate ? c[r * ldc + j] + acc[r][j] : acc[r][j];
+  f32_4x8_tile_sum__scalar(acc, k, pa, [b, koff](int p) { return b + koff[p]; });
+  f32_4x8_tile_store__scalar(acc, mr, nr, c, ldc, accumulate);
 }
 
 }  // namespace convlab

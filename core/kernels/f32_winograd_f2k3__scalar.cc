@@ -1,6 +1,6 @@
 #include <cassert>
 
-#include "convlab/winograd.h"
+#include "convlab/kernels.h"
 
 namespace convlab {
 

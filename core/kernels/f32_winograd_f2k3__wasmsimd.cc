@@ -3,7 +3,7 @@
 
 #include <cassert>
 
-#include "convlab/winograd.h"
+#include "convlab/kernels.h"
 
 namespace convlab {
 

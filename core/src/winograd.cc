@@ -70,30 +70,6 @@ void conv2d_winograd_transform_weights(float* u, const float* w, int c_out, int 
 
 int64_t conv2d_winograd_scratch_size(const Conv2dShape& s) { return geometry(s).per_thread * max_threads(); }
 
-WinogradInputKernel f32_winograd_f2k3_input_best() {
-#ifdef __wasm_simd128__
-  return f32_winograd_f2k3_input__wasmsimd;
-#else
-  return f32_winograd_f2k3_input__scalar;
-#endif
-}
-
-WinogradGemmKernel f32_winograd_gemm_4x8_best() {
-#ifdef __wasm_simd128__
-  return f32_winograd_gemm_4x8__wasmsimd;
-#else
-  return f32_winograd_gemm_4x8__scalar;
-#endif
-}
-
-WinogradOutputKernel f32_winograd_f2k3_output_best() {
-#ifdef __wasm_simd128__
-  return f32_winograd_f2k3_output__wasmsimd;
-#else
-  return f32_winograd_f2k3_output__scalar;
-#endif
-}
-
 void conv2d_winograd_forward(float* y, float* scratch, const float* x, const float* u, const float* b,
                              const Conv2dShape& s) {
   conv2d_winograd_forward_with(f32_winograd_f2k3_input_best(), f32_winograd_f2k3_output_best(),

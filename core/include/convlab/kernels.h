@@ -1,5 +1,10 @@
-// The hot kernels, behind one seam. Every fast kernel keeps a scalar twin with the same
-// name grammar (XNNPACK's: datatype_op_tile__arch) that tests compare it against, bit for bit.
+// The hot kernels, behind one seam: every kernel declaration (core/kernels/, one file per
+// function), the GEMM driver that tiles them (core/src/gemm.cc) and the thread pool the drivers
+// and layers split work over (core/src/threadpool.cc). Every fast kernel keeps a scalar twin with
+// the same name grammar (XNNPACK's: datatype_op_tile__arch) that tests compare it against, bit for
+// bit. Dispatch is one mechanism: f32_<op>_best() returns this build's kernel as a function
+// pointer (core/kernels/dispatch.cc), and drivers take kernels as pointers so tests can run the
+// scalar twins through them.
 //
 // Determinism contract (it is what makes 1 vs 2 threads, scalar vs SIMD and native vs wasm
 // bit-identical): each output element of a GEMM is a single sum over k taken in increasing k
@@ -9,6 +14,8 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+
+#include "convlab/shapes.h"
 
 namespace convlab {
 
@@ -67,6 +74,7 @@ void f32_igemm_4x8__wasmsimd(int mr, int nr, int k, const float* pa, const float
 #endif
 IgemmMicrokernel f32_igemm_4x8_best();
 
+// ---- the GEMM driver (core/src/gemm.cc): packs, then tiles with a microkernel ----
 // Tiles of panel columns [q0, q1) against every row panel: C(m, 8*q0 .. 8*q1) from packed operands.
 void f32_gemm_packed(GemmMicrokernel uk, int m, int n, int k, const float* pa, const float* pb, float* c, int ldc,
                      bool accumulate, int q0, int q1);
@@ -79,11 +87,6 @@ void f32_gemm_parallel(const GemmArgs& g);
 
 // ---- convolution data movement ----
 // im2col for one image: col(c_in*k*k, h_out*w_out) from x(c_in, h_in, w_in), zero padding.
-struct Conv2dShape {
-  int n, c_in, h_in, w_in;
-  int c_out, h_out, w_out;
-  int k, stride, pad_top, pad_left;
-};
 void f32_im2col__scalar(float* col, const float* x, const Conv2dShape& s);
 // col2im, accumulating: dx(c_in, h_in, w_in) += scatter of dcol.
 void f32_col2im__scalar(float* dx, const float* dcol, const Conv2dShape& s);
@@ -106,11 +109,12 @@ void f32_im2col_packb8t__scalar(float* pb, const float* x, const Conv2dShape& s)
 // scratch: f32_im2col_packb8t_scratch_size(s) floats (the zero-padded image, at stride 1).
 void f32_im2col_packb8t__wasmsimd(float* pb, float* scratch, const float* x, const Conv2dShape& s);
 #endif
-// The dispatching entry point: the SIMD kernel where built; natively im2col into scratch and the
-// transposing pack (g++ vectorises those two, not the twin's stride-8 stores). The scratch size
-// is at least c_in*k*k*h_out*w_out, so a caller may reuse the scratch as a col buffer.
+// This build's kernel: the SIMD one where built; natively im2col into scratch and the transposing
+// pack (g++ vectorises those two, not the twin's stride-8 stores). The scratch size is at least
+// c_in*k*k*h_out*w_out, so a caller may reuse the scratch as a col buffer.
+using Im2colPackb8tKernel = void (*)(float* pb, float* scratch, const float* x, const Conv2dShape& s);
 int64_t f32_im2col_packb8t_scratch_size(const Conv2dShape& s);
-void f32_im2col_packb8t(float* pb, float* scratch, const float* x, const Conv2dShape& s);
+Im2colPackb8tKernel f32_im2col_packb8t_best();
 
 // ---- elementwise and pooling kernels ----
 // y = x > 0 ? x : 0 (NaN and -0 give +0, like the scalar comparison).
@@ -131,14 +135,67 @@ void f32_relu__wasmsimd(float* y, const float* x, int64_t n);
 void f32_relu_grad__wasmsimd(float* dx, const float* dy, const float* y, int64_t n);
 void f32_maxpool_2x2__wasmsimd(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
 #endif
-// Dispatching entry points (SIMD where built, split over the threads).
-void f32_relu(float* y, const float* x, int64_t n);
-void f32_relu_grad(float* dx, const float* dy, const float* y, int64_t n);
-void f32_maxpool_2x2(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
-void f32_avgpool_2x2(float* y, const float* x, int64_t planes, int h_in, int w_in);
-void f32_avgpool_2x2_grad(float* dx, const float* dy, int64_t planes, int h_in, int w_in);
+// This build's kernels (wasmsimd where built, else the scalar twins); the layers split the
+// planes or elements over the threads.
+using ReluKernel = void (*)(float* y, const float* x, int64_t n);
+using ReluGradKernel = void (*)(float* dx, const float* dy, const float* y, int64_t n);
+using Maxpool2x2Kernel = void (*)(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
+using Avgpool2x2Kernel = void (*)(float* y, const float* x, int64_t planes, int h_in, int w_in);
+using Avgpool2x2GradKernel = void (*)(float* dx, const float* dy, int64_t planes, int h_in, int w_in);
+ReluKernel f32_relu_best();
+ReluGradKernel f32_relu_grad_best();
+Maxpool2x2Kernel f32_maxpool_2x2_best();
+Avgpool2x2Kernel f32_avgpool_2x2_best();
+Avgpool2x2GradKernel f32_avgpool_2x2_grad_best();
 
-// ---- threads ----
+// ---- Winograd F(2x2, 3x3) kernels (the driver and the algebra: convlab/winograd.h) ----
+// A block: tiles [t0, t1) of one image in row-major tile order over (th, tw) = (ceil(h_out/2),
+// ceil(w_out/2)), t0 a multiple of kGemmNr. The kernels' xp starts at padded row 2 * ty0 (the
+// driver pads whole images: ty0 = 0).
+struct WinogradBlock {
+  int tw, t0, t1, ty0;
+};
+
+// Input transform of tiles [ta, tb) of the block, one channel: V = B^T d B of the 4x4 tile d at
+// padded rows 2 (ty - ty0) .. +3, columns 2 tx .. +3 of xp (rows of wp floats, wp >= 2 tw + 2,
+// readable up to 4 floats past the last row: SIMD loads 12 floats for 4 tiles). Element xi of
+// tile t goes to v[xi * xi_stride + ((t - t0) / 8) * panel_stride + (t - t0) % 8] (v points at the
+// channel's row in the first panel). Order: rows first (e = d B), then columns (V = B^T e).
+void f32_winograd_f2k3_input__scalar(float* v, int64_t xi_stride, int64_t panel_stride, const float* xp, int wp,
+                                     const WinogradBlock& blk, int ta, int tb);
+// Output transform of tiles [ta, tb), one output channel: Y = A^T m A + bias, where element xi of
+// tile t's m is m[xi * xi_stride + t - t0]; writes the 2x2 outputs that lie inside the (h_out,
+// w_out) plane y. Order: rows first (f = m A, each a left-to-right sum), then columns, then bias.
+void f32_winograd_f2k3_output__scalar(float* y, int h_out, int w_out, const float* m, int64_t xi_stride, float bias,
+                                      const WinogradBlock& blk, int ta, int tb);
+// The 16 GEMMs of a block: for xi < 16, M_xi(4 np, 8 nq) = U_xi · V_xi, U_xi in np f32_packa_4
+// panels of (k, 4) at u + xi * u_xi, V_xi in nq 8-column panels of (k, 8) at v + xi * v_xi, M_xi
+// rows of ldc floats at m + xi * m_xi. Whole 4x8 tiles only (M is scratch with room for them),
+// each element a sum over k from 0.0f in increasing k, as f32_gemm_4x8 gives: one call per block
+// instead of 16 np nq indirect microkernel calls (the forward ran 11-33 % faster without them:
+// at k = c_in = 16 a call does little work).
+void f32_winograd_gemm_4x8__scalar(int np, int nq, int k, const float* u, int64_t u_xi, const float* v,
+                                   int64_t v_xi, float* m, int64_t m_xi, int ldc);
+#ifdef __wasm_simd128__
+void f32_winograd_gemm_4x8__wasmsimd(int np, int nq, int k, const float* u, int64_t u_xi, const float* v,
+                                     int64_t v_xi, float* m, int64_t m_xi, int ldc);
+void f32_winograd_f2k3_input__wasmsimd(float* v, int64_t xi_stride, int64_t panel_stride, const float* xp, int wp,
+                                       const WinogradBlock& blk, int ta, int tb);
+void f32_winograd_f2k3_output__wasmsimd(float* y, int h_out, int w_out, const float* m, int64_t xi_stride,
+                                        float bias, const WinogradBlock& blk, int ta, int tb);
+#endif
+using WinogradInputKernel = void (*)(float* v, int64_t xi_stride, int64_t panel_stride, const float* xp, int wp,
+                                     const WinogradBlock& blk, int ta, int tb);
+using WinogradOutputKernel = void (*)(float* y, int h_out, int w_out, const float* m, int64_t xi_stride, float bias,
+                                      const WinogradBlock& blk, int ta, int tb);
+using WinogradGemmKernel = void (*)(int np, int nq, int k, const float* u, int64_t u_xi, const float* v,
+                                    int64_t v_xi, float* m, int64_t m_xi, int ldc);
+// This build's fastest twins (wasmsimd where built).
+WinogradInputKernel f32_winograd_f2k3_input_best();
+WinogradOutputKernel f32_winograd_f2k3_output_best();
+WinogradGemmKernel f32_winograd_gemm_4x8_best();
+
+// ---- threads (core/src/threadpool.cc) ----
 // Runs fn(ctx, begin, end, thread) over [0, n) split in contiguous chunks, one per thread in use
 // (thread 0 is the caller); returns when all are done. `thread` < max_threads() indexes
 // per-thread scratch. Nested calls run inline. The split never changes a result.

@@ -7,11 +7,11 @@
 #pragma once
 #include <cstdint>
 
-#include "convlab/kernels.h"
+#include "convlab/kernels.h"  // the shapes (convlab/shapes.h) and the thread count the layers split over
 
 namespace convlab {
 
-// ---- conv2d: im2col + GEMM (darknet's way, so one fast GEMM serves conv and linear) ----
+// ---- conv2d (conv2d.cc): im2col + GEMM (darknet's way, so one fast GEMM serves conv and linear) ----
 // y: (n, c_out, h_out, w_out)  x: (n, c_in, h_in, w_in)  w: (c_out, c_in, k, k)  b: (c_out)
 // col: scratch of conv2d_col_size(s) floats (im2col panels, packed weights, per-image gradient
 // partials, one region per thread), for both conv2d_forward and conv2d_backward.
@@ -25,7 +25,7 @@ void conv2d_pack_weights(float* wpack, const float* w, const Conv2dShape& s);
 void conv2d_forward_packed(float* y, float* col, const float* x, const float* wpack, const float* b,
                            const Conv2dShape& s);
 // dx may be null (the first layer needs no input gradient). At stride 1 (padding <= k-1) dx is
-// computed as the transposed convolution on the forward path (see layers.cc).
+// computed as the transposed convolution on the forward path (see conv2d.cc).
 void conv2d_backward(float* dx, float* dw, float* db, float* col, const float* dy, const float* x, const float* w,
                      const Conv2dShape& s);
 // The plain sliding dot product, kept beside the fast path as its algorithmic reference.
@@ -39,10 +39,6 @@ void relu_forward(float* y, const float* x, int64_t n);
 void relu_backward(float* dx, const float* dy, const float* y, int64_t n);
 
 // ---- pools (no parameters) ----
-struct Pool2dShape {
-  int n, c, h_in, w_in, h_out, w_out;
-  int k, stride, pad_top, pad_left;
-};
 // argmax: (n, c, h_out, w_out) index into the (h_in, w_in) plane of the max; padding is -inf
 // so it never wins (PyTorch MaxPool2d). Ties go to the first in scan order, as in PyTorch.
 void maxpool2d_forward(float* y, int32_t* argmax, const float* x, const Pool2dShape& s);

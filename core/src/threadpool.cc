@@ -1,6 +1,7 @@
 // parallel_for over a fixed pool: the calling thread plus one worker, created once on first
-// use and never more (the wasm build's pthread pool holds 2 workers; starting more threads than
-// it holds and joining them deadlocks, see TOOLCHAIN.md). The single-threaded build runs inline.
+// use and never more (the wasm build's pthread pool holds 2 workers, -sPTHREAD_POOL_SIZE=2 in
+// CMakeLists.txt; under Emscripten, starting more threads than the pool holds and joining them
+// synchronously deadlocks). The single-threaded build runs inline.
 #include "convlab/kernels.h"
 
 #include <cstdint>
