@@ -157,3 +157,14 @@ TEST_CASE("session: info carries the size the page stores images at for this inp
   CHECK(info.find("stored_size")->dump() == R"({"width":48,"height":96})");
   CHECK(info.find("layers")->size() == 5);
 }
+
+TEST_CASE("session: a parameter by its state_dict name, read-only") {
+  Session s;
+  s.set_spec(kSpec, 1);
+  const auto& w = s.param("0.weight");  // (4, 3, 3, 3)
+  CHECK(w.size() == 108);
+  CHECK(w == s.model().params()[0].value);
+  CHECK(s.param("4.bias").size() == 2);
+  CHECK_THROWS_WITH(s.param("1.weight"), "the model has no parameter \"1.weight\": it has 0.weight, 0.bias, 4.weight, 4.bias");
+}
+

@@ -73,13 +73,7 @@ class Engine {
     });
   }
   // Parameter tensor by its state_dict name ("0.weight"), copied out.
-  val param(const std::string& name) {
-    return guarded([&] {
-      Param* p = s_.model().find_param(name);
-      if (!p) throw std::invalid_argument("the model has no parameter \"" + name + "\"");
-      return float32_copy(p->value.data(), p->value.size());
-    });
-  }
+  val param(const std::string& name) const { return guarded([&] { return float32_copy(s_.param(name)); }); }
 
   // For the bindings of other areas (wasm/*.cc), which add free functions taking Engine&.
   Session& session() { return s_; }

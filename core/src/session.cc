@@ -174,6 +174,15 @@ std::string Session::set_spec(const std::string& spec_json, uint64_t seed) {
   return info_json();
 }
 
+const std::vector<float>& Session::param(const std::string& name) const {
+  const Model& m = *model_;
+  for (const Param& p : m.params())
+    if (p.name == name) return p.value;
+  std::string names;
+  for (const Param& p : m.params()) names += (names.empty() ? "" : ", ") + p.name;
+  throw std::invalid_argument("the model has no parameter \"" + name + "\": it has " + names);
+}
+
 std::string Session::spec_json() const { return spec_to_json(model_->spec()).dump(2); }
 std::string Session::info_json() const {
   Json j = model_info_json(model_->info());

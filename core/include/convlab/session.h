@@ -36,6 +36,9 @@ class Session {
   std::string spec_json() const;
   std::string info_json() const;  // the per-layer table, and stored_size: {width, height}
   const Model& model() const { return *model_; }
+  // A parameter tensor by its state_dict name ("0.weight"); throws for an unknown name.
+  // Read-only, so the model's packed weights stay valid.
+  const std::vector<float>& param(const std::string& name) const;
   Model& model() { return *model_; }
 
   // Images: preprocessed to the model input on arrival (the one preprocessing path).
