@@ -216,8 +216,8 @@ int main(int argc, char** argv) try {
   std::printf("\n| single-image prediction (320x240 frame) | input | p50 ms | p95 ms | + every feature map p50 / p95 ms |\n");
   std::printf("|---|---|---|---|---|\n");
   Json lat = Json::object();
-  // The page's default webcam net (run.mjs writes it from web/js/project.js), else the
-  // session's built-in default.
+  // --default-spec FILE: another net for the "default" row; without it, the page's default
+  // (core's webcam preset, see bench_core.h latency).
   std::string default_spec;
   if (const char* path = arg(argc, argv, "--default-spec", nullptr)) {
     auto bytes = read_file(path);

@@ -17,6 +17,7 @@
 #include "convlab/model.h"
 #include "convlab/optim.h"
 #include "convlab/rng.h"
+#include "convlab/rules.h"
 #include "convlab/session.h"
 #include "convlab/spec.h"
 
@@ -40,7 +41,7 @@ inline const char* kWorkloadB = R"({"input": {"channels": 3, "height": 32, "widt
 inline const char* workload_spec(const std::string& name) {
   if (name == "A") return kWorkloadA;
   if (name == "B") return kWorkloadB;
-  return nullptr;  // "default": the session's default webcam net
+  return nullptr;  // "default": the page's default webcam net (latency)
 }
 
 inline double now_s() {
@@ -211,10 +212,11 @@ inline std::vector<uint8_t> test_frame(int w, int h) {
 // Single-image prediction the way the page does it (Session::predict: preprocessing of a
 // 320x240 camera frame, forward, softmax), p50/p95 over `n` calls; then the feature-map
 // view: one prediction plus a copy of every layer's activation, p50/p95.
-// spec: a spec text, or "" for the session's built-in default net.
+// spec: a spec text, or "" for the page's default net: core's "webcam" preset with the page's
+// two starting classes.
 inline Json latency(const std::string& spec, int n) {
   Session s;
-  if (!spec.empty()) s.set_spec(spec, 1);
+  s.set_spec(spec.empty() ? rules::default_spec(2) : spec, 1);
   auto frame = test_frame(320, 240);
   for (int i = 0; i < 10; ++i) s.predict(frame.data(), frame.size(), 320, 240);
   std::vector<double> ms;

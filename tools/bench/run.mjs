@@ -224,24 +224,15 @@ function browserTable(b) {
   return lines.join('\n');
 }
 
-// The page's default webcam net: web/js/project.js defaultSpec() with the page's two
-// starting classes; the engine's built-in default if that module cannot be read here.
-async function pageDefaultSpec() {
-  const warn = process.emitWarning;
-  process.emitWarning = () => {}; // node notes that web/ has no package.json "type"
-  try {
-    const m = await import(join(root, 'web/js/project.js'));
-    return { text: m.defaultSpec(2), source: 'web/js/project.js defaultSpec(2)' };
-  } catch (e) {
-    return { text: '', source: `the engine's built-in default (web/js/project.js: ${e.message})` };
-  } finally {
-    process.emitWarning = warn;
-  }
+// The page's default webcam net comes from core (rules::default_spec), so the bench modules
+// and the CLI pick it themselves when given no spec text.
+function pageDefaultSpec() {
+  return { text: '', source: "core's webcam preset with the page's 2 starting classes (rules::default_spec(2))" };
 }
 
 async function main() {
   const t0 = Date.now();
-  const def = await pageDefaultSpec();
+  const def = pageDefaultSpec();
   const defPath = join(buildDir, 'bench-default-spec.json');
   writeFileSync(defPath, def.text);
   const defArgs = def.text ? ['--default-spec', defPath] : [];
