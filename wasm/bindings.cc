@@ -20,14 +20,7 @@ std::string defaultSpec(int classes) {
   return wasm::guarded([&] { return rules::default_spec(classes); });
 }
 
-// wasm SIMD is a compile-time property of this module: report what it was built with.
-bool simd() {
-#ifdef __wasm_simd128__
-  return true;
-#else
-  return false;
-#endif
-}
+bool simd() { return kBuiltWithSimd; }
 
 int threads() { return num_threads(); }
 

@@ -1,10 +1,11 @@
 #include <cassert>
 
 #include "convlab/kernels.h"
+#include "f32_pool_2x2_cell__scalar.h"
 
 namespace convlab {
 
-// y = (((0 + x00) + x01) + x10) + x11) * 0.25: the generic pool's sum, in its scan order.
+// y: the generic pool's sum in its scan order, times 0.25 (f32_pool_2x2_cell__scalar.h).
 void f32_avgpool_2x2__scalar(float* y, const float* x, int64_t planes, int h_in, int w_in) {
   assert(h_in % 2 == 0 && w_in % 2 == 0);
   const int h_out = h_in / 2, w_out = w_in / 2;
@@ -12,19 +13,11 @@ void f32_avgpool_2x2__scalar(float* y, const float* x, int64_t planes, int h_in,
     for (int oy = 0; oy < h_out; ++oy, y += w_out) {
       const float* r0 = x + 2 * oy * w_in;
       const float* r1 = r0 + w_in;
-      for (int ox = 0; ox < w_out; ++ox) {
-        float acc = 0.0f;
-        acc += r0[2 * ox];
-        acc += r0[2 * ox + 1];
-        acc += r1[2 * ox];
-        acc += r1[2 * ox + 1];
-        y[ox] = acc * 0.25f;
-      }
+      for (int ox = 0; ox < w_out; ++ox) y[ox] = pool_2x2::avg_cell(r0, r1, ox);
     }
 }
 
-// Windows do not overlap, so every dx is 0 + dy * 0.25 of its one window (the 0 + keeps
-// -0 as +0, as the generic scatter into a zeroed dx does).
+// Windows do not overlap: every dx is 0 + dy * 0.25 of its one window.
 void f32_avgpool_2x2_grad__scalar(float* dx, const float* dy, int64_t planes, int h_in, int w_in) {
   assert(h_in % 2 == 0 && w_in % 2 == 0);
   const int h_out = h_in / 2, w_out = w_in / 2;
@@ -32,10 +25,7 @@ void f32_avgpool_2x2_grad__scalar(float* dx, const float* dy, int64_t planes, in
     for (int oy = 0; oy < h_out; ++oy, dy += w_out) {
       float* r0 = dx + 2 * oy * w_in;
       float* r1 = r0 + w_in;
-      for (int ox = 0; ox < w_out; ++ox) {
-        const float g = 0.0f + dy[ox] * 0.25f;
-        r0[2 * ox] = r0[2 * ox + 1] = r1[2 * ox] = r1[2 * ox + 1] = g;
-      }
+      for (int ox = 0; ox < w_out; ++ox) pool_2x2::avg_grad_cell(r0, r1, dy[ox], ox);
     }
 }
 

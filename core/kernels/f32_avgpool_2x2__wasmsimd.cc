@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "convlab/kernels.h"
+#include "f32_pool_2x2_cell__scalar.h"
 
 namespace convlab {
 
@@ -33,14 +34,7 @@ void f32_avgpool_2x2__wasmsimd(float* y, const float* x, int64_t planes, int h_i
         quad(w_out - 4);
         ox = w_out;
       }
-      for (; ox < w_out; ++ox) {
-        float acc = 0.0f;
-        acc += r0[2 * ox];
-        acc += r0[2 * ox + 1];
-        acc += r1[2 * ox];
-        acc += r1[2 * ox + 1];
-        y[ox] = acc * 0.25f;
-      }
+      for (; ox < w_out; ++ox) y[ox] = pool_2x2::avg_cell(r0, r1, ox);
     }
 }
 
@@ -62,10 +56,7 @@ void f32_avgpool_2x2_grad__wasmsimd(float* dx, const float* dy, int64_t planes, 
         wasm_v128_store(r1 + 2 * ox, lo);
         wasm_v128_store(r1 + 2 * ox + 4, hi);
       }
-      for (; ox < w_out; ++ox) {
-        const float g = 0.0f + dy[ox] * 0.25f;
-        r0[2 * ox] = r0[2 * ox + 1] = r1[2 * ox] = r1[2 * ox + 1] = g;
-      }
+      for (; ox < w_out; ++ox) pool_2x2::avg_grad_cell(r0, r1, dy[ox], ox);
     }
 }
 

@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "convlab/kernels.h"
+#include "f32_pool_2x2_cell__scalar.h"
 
 namespace convlab {
 
@@ -46,17 +47,7 @@ void f32_maxpool_2x2__wasmsimd(float* y, int32_t* argmax, const float* x, int64_
         quad(w_out - 4);
         ox = w_out;
       }
-      for (; ox < w_out; ++ox) {
-        const int i0 = 2 * oy * w_in + 2 * ox;
-        float best = r0[2 * ox];
-        int32_t at = i0;
-        const float v01 = r0[2 * ox + 1], v10 = r1[2 * ox], v11 = r1[2 * ox + 1];
-        if (v01 > best || v01 != v01) best = v01, at = i0 + 1;
-        if (v10 > best || v10 != v10) best = v10, at = i0 + w_in;
-        if (v11 > best || v11 != v11) best = v11, at = i0 + w_in + 1;
-        y[ox] = best;
-        argmax[ox] = at;
-      }
+      for (; ox < w_out; ++ox) pool_2x2::max_cell(y, argmax, r0, r1, ox, 2 * oy * w_in, w_in);
     }
 }
 

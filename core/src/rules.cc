@@ -175,16 +175,10 @@ Json rules_json() {
   // The defaults of a default-constructed config: what parse_train_config("{}") gives.
   const TrainConfig c;
   Json train = Json::object();
-  Json defaults = Json::object();
-  defaults["epochs"] = c.epochs;
-  defaults["batch_size"] = c.batch_size;
-  defaults["optimizer"] = c.optim.kind;
-  defaults["lr"] = c.optim.lr;
-  defaults["momentum"] = c.optim.momentum;
-  defaults["val_fraction"] = c.val_fraction;
-  defaults["shift"] = c.shift;
-  defaults["flip"] = c.flip;
-  defaults["seed"] = int64_t(c.seed);
+  const Json all = train_config_json(c);
+  Json defaults = Json::object();  // weight decay is no page setting
+  for (const auto& [key, v] : all.members())
+    if (key != "weight_decay") defaults[key] = v;
   train["defaults"] = defaults;
   Json fields = Json::object();
   for (const NumberRange* r : {&kEpochs, &kBatchSize, &kLr, &kMomentum, &kValFraction, &kShift, &kSeed})

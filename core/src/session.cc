@@ -100,62 +100,6 @@ Json stored_size_json(const InputSpec& in) {
   return j;
 }
 
-TrainConfig parse_train_config(const std::string& text) {
-  Json j;
-  try {
-    j = Json::parse(text);
-  } catch (const JsonError& e) {
-    throw std::invalid_argument(std::string("training settings are not valid JSON: ") + e.what());
-  }
-  TrainConfig c;
-  auto num = [&](const char* key, double def) {
-    const Json* v = j.find(key);
-    if (!v) return def;
-    if (!v->is_number() || !std::isfinite(v->as_number()))
-      throw std::invalid_argument(std::string("setting \"") + key + "\" must be a number, not " + v->dump());
-    return v->as_number();
-  };
-  auto whole = [&](const char* key, double def) {
-    double d = num(key, def);
-    if (d != std::floor(d)) throw std::invalid_argument(std::string("setting \"") + key + "\" must be a whole number");
-    return d;
-  };
-  c.epochs = int(whole("epochs", c.epochs));
-  c.batch_size = int(whole("batch_size", c.batch_size));
-  c.val_fraction = num("val_fraction", c.val_fraction);
-  c.shift = int(whole("shift", c.shift));
-  double seed = whole("seed", double(c.seed));
-  rules::check_range(rules::kSeed, seed);
-  c.seed = uint64_t(seed);
-  if (const Json* f = j.find("flip")) {
-    if (!f->is_bool()) throw std::invalid_argument("setting \"flip\" must be true or false");
-    c.flip = f->as_bool();
-  }
-  if (const Json* o = j.find("optimizer")) {
-    if (!o->is_string()) throw std::invalid_argument("setting \"optimizer\" must be \"sgd\" or \"adam\"");
-    c.optim.kind = o->as_string();
-  }
-  c.optim.lr = num("lr", rules::default_lr(c.optim.kind));
-  c.optim.momentum = num("momentum", c.optim.momentum);
-  c.optim.weight_decay = num("weight_decay", c.optim.weight_decay);
-  return c;
-}
-
-Json train_config_json(const TrainConfig& c) {
-  Json j = Json::object();
-  j["epochs"] = c.epochs;
-  j["batch_size"] = c.batch_size;
-  j["optimizer"] = c.optim.kind;
-  j["lr"] = c.optim.lr;
-  j["momentum"] = c.optim.momentum;
-  j["weight_decay"] = c.optim.weight_decay;
-  j["val_fraction"] = c.val_fraction;
-  j["shift"] = c.shift;
-  j["flip"] = c.flip;
-  j["seed"] = int64_t(c.seed);
-  return j;
-}
-
 Session::Session() {
   // Start with the page's default net (the "webcam" preset), so the worker is ready to use
   // before the page sends its own spec.

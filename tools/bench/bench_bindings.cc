@@ -41,14 +41,8 @@ std::string benchRun(const std::string& request) {
   });
 }
 
-// What the bench tables print beside each run: SIMD is a compile-time property of the module.
-bool simd() {
-#ifdef __wasm_simd128__
-  return true;
-#else
-  return false;
-#endif
-}
+// What the bench tables print beside each run.
+bool simd() { return kBuiltWithSimd; }
 
 int threads() { return num_threads(); }
 

@@ -135,6 +135,12 @@ void f32_relu__wasmsimd(float* y, const float* x, int64_t n);
 void f32_relu_grad__wasmsimd(float* dx, const float* dy, const float* y, int64_t n);
 void f32_maxpool_2x2__wasmsimd(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
 #endif
+// Whether this build has the wasmsimd kernels (a compile-time property of the module).
+#ifdef __wasm_simd128__
+inline constexpr bool kBuiltWithSimd = true;
+#else
+inline constexpr bool kBuiltWithSimd = false;
+#endif
 // This build's kernels (wasmsimd where built, else the scalar twins); the layers split the
 // planes or elements over the threads.
 using ReluKernel = void (*)(float* y, const float* x, int64_t n);

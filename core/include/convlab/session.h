@@ -24,8 +24,6 @@ std::string check_spec_json(const std::string& text, int classes = 0);
 std::string learn_check_spec_json(const std::string& text, int classes = 0);
 // {width, height}: the size the page stores images at for this input (rules::stored_size).
 Json stored_size_json(const InputSpec& in);
-TrainConfig parse_train_config(const std::string& json);  // throws std::invalid_argument
-Json train_config_json(const TrainConfig& c);
 
 class Session {
  public:

@@ -51,6 +51,11 @@ struct EpochStats {
   float val_loss = 0, val_acc = 0;  // NaN when there is no validation set
 };
 
+// The settings as the page and a saved model's metadata write them (JSON); keys that are
+// missing get TrainConfig's defaults. Throws std::invalid_argument naming the bad setting.
+TrainConfig parse_train_config(const std::string& json);
+Json train_config_json(const TrainConfig& c);
+
 // Seeded augmentation of one (C, H, W) image: optional horizontal flip, then a shift by
 // (dx, dy) with zero fill. out and in must not overlap.
 void augment(float* out, const float* in, int c, int h, int w, int dx, int dy, bool flip);
