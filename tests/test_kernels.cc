@@ -8,9 +8,11 @@
 #include <limits>
 #include <vector>
 
+#include "convlab/gemm.h"
 #include "convlab/kernels.h"
 #include "convlab/layers.h"
 #include "convlab/rng.h"
+#include "convlab/threadpool.h"
 
 using namespace convlab;
 

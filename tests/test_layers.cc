@@ -7,8 +7,10 @@
 #include <cstring>
 #include <vector>
 
+#include "convlab/gemm.h"
 #include "convlab/layers.h"
 #include "convlab/rng.h"
+#include "convlab/threadpool.h"
 #include "gradcheck.h"
 
 using namespace convlab;

@@ -13,6 +13,7 @@
 #include "convlab/model.h"
 #include "convlab/optim.h"
 #include "convlab/rng.h"
+#include "convlab/threadpool.h"
 
 using namespace convlab;
 

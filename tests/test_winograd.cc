@@ -11,6 +11,7 @@
 #include "convlab/kernels.h"
 #include "convlab/layers.h"
 #include "convlab/rng.h"
+#include "convlab/threadpool.h"
 #include "convlab/winograd.h"
 
 using namespace convlab;

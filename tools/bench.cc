@@ -19,6 +19,7 @@
 
 #include "bench/bench_core.h"
 #include "convlab/kernels.h"
+#include "convlab/threadpool.h"
 #include "convlab/train.h"
 
 using namespace convlab;

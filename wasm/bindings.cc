@@ -4,6 +4,7 @@
 #include "convlab/kernels.h"
 #include "convlab/rules.h"
 #include "convlab/session.h"
+#include "convlab/threadpool.h"
 #include "engine.h"
 
 using namespace convlab;

@@ -10,6 +10,7 @@
 // SIMD igemm); the indirect call costs nothing next to a tile or a block of elements.
 #include <algorithm>
 
+#include "convlab/gemm.h"
 #include "convlab/kernels.h"
 
 namespace convlab {

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "convlab/gemm.h"
 #include "convlab/layers.h"
+#include "convlab/threadpool.h"
 
 namespace convlab {
 

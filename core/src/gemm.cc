@@ -5,7 +5,9 @@
 #include <cassert>
 #include <vector>
 
+#include "convlab/gemm.h"
 #include "convlab/kernels.h"
+#include "convlab/threadpool.h"
 
 namespace convlab {
 

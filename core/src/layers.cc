@@ -1,5 +1,7 @@
 // relu, pools, linear and softmax cross-entropy (conv2d has its own file, conv2d.cc).
+#include "convlab/gemm.h"
 #include "convlab/layers.h"
+#include "convlab/threadpool.h"
 
 #include <algorithm>
 #include <cstring>

@@ -3,6 +3,7 @@
 // CMakeLists.txt; under Emscripten, starting more threads than the pool holds and joining them
 // synchronously deadlocks). The single-threaded build runs inline.
 #include "convlab/kernels.h"
+#include "convlab/threadpool.h"
 
 #include <cstdint>
 

@@ -1,5 +1,6 @@
 // The Winograd F(2x2, 3x3) driver: weight transform, per-block input transform, 16 GEMMs with
 // the packed 4x8 microkernel, output transform. See convlab/winograd.h for the algebra.
+#include "convlab/threadpool.h"
 #include "convlab/winograd.h"
 
 #include <algorithm>

@@ -9,6 +9,7 @@
 //   {"kind": "peak", "seconds": 1.5}
 #include "bench_core.h"
 #include "convlab/kernels.h"
+#include "convlab/threadpool.h"
 #include "engine.h"  // wasm::guarded: a C++ failure becomes a JS Error
 
 using namespace convlab;

@@ -18,6 +18,7 @@
 
 #include "convlab/layers.h"
 #include "convlab/rng.h"
+#include "convlab/threadpool.h"
 #include "convlab/winograd.h"
 
 using namespace convlab;

@@ -1,6 +1,6 @@
 // The hot kernels, behind one seam: every kernel declaration (core/kernels/, one file per
-// function), the GEMM driver that tiles them (core/src/gemm.cc) and the thread pool the drivers
-// and layers split work over (core/src/threadpool.cc). Every fast kernel keeps a scalar twin with
+// function). The GEMM driver that tiles them is convlab/gemm.h, the thread pool the drivers
+// and layers split work over is convlab/threadpool.h. Every fast kernel keeps a scalar twin with
 // the same name grammar (XNNPACK's: datatype_op_tile__arch) that tests compare it against, bit for
 // bit. Dispatch is one mechanism: f32_<op>_best() returns this build's kernel as a function
 // pointer (core/kernels/dispatch.cc), and drivers take kernels as pointers so tests can run the
@@ -73,17 +73,6 @@ void f32_igemm_4x8__wasmsimd(int mr, int nr, int k, const float* pa, const float
                              int ldc, bool accumulate);
 #endif
 IgemmMicrokernel f32_igemm_4x8_best();
-
-// ---- the GEMM driver (core/src/gemm.cc): packs, then tiles with a microkernel ----
-// Tiles of panel columns [q0, q1) against every row panel: C(m, 8*q0 .. 8*q1) from packed operands.
-void f32_gemm_packed(GemmMicrokernel uk, int m, int n, int k, const float* pa, const float* pb, float* c, int ldc,
-                     bool accumulate, int q0, int q1);
-// Packs and multiplies on the calling thread with the given microkernel (tests run both twins).
-void f32_gemm_tiled(GemmMicrokernel uk, const GemmArgs& g);
-// The dispatching entry points the layers call: the best microkernel, on this thread or split
-// over the engine's threads by column (or row) panels. Both give the same bits.
-void f32_gemm(const GemmArgs& g);
-void f32_gemm_parallel(const GemmArgs& g);
 
 // ---- convolution data movement ----
 // im2col for one image: col(c_in*k*k, h_out*w_out) from x(c_in, h_in, w_in), zero padding.
@@ -200,22 +189,5 @@ using WinogradGemmKernel = void (*)(int np, int nq, int k, const float* u, int64
 WinogradInputKernel f32_winograd_f2k3_input_best();
 WinogradOutputKernel f32_winograd_f2k3_output_best();
 WinogradGemmKernel f32_winograd_gemm_4x8_best();
-
-// ---- threads (core/src/threadpool.cc) ----
-// Runs fn(ctx, begin, end, thread) over [0, n) split in contiguous chunks, one per thread in use
-// (thread 0 is the caller); returns when all are done. `thread` < max_threads() indexes
-// per-thread scratch. Nested calls run inline. The split never changes a result.
-using ParallelFn = void (*)(void* ctx, int begin, int end, int thread);
-void parallel_for(int n, void* ctx, ParallelFn fn);
-template <class F>
-void parallel_for(int n, F&& f) {
-  parallel_for(n, &f, [](void* ctx, int b, int e, int t) { (*static_cast<F*>(ctx))(b, e, t); });
-}
-// Threads in use now (1 in the single-threaded build), and the most this build can use: the
-// fixed pool (the caller plus one worker, created once on first use) never grows past it.
-int num_threads();
-int max_threads();
-// Clamped to [1, max_threads()]; lets tests compare 1 thread with 2 in one process.
-void set_num_threads(int n);
 
 }  // namespace convlab
