@@ -376,3 +376,34 @@ TEST_CASE("rules: check_range says what is wrong and what to do") {
   CHECK_THROWS_WITH(rules::check_range(rules::kLr, NAN, "0.001"), "learning rate must be between 0.00001 and 1, e.g. 0.001");
   CHECK_THROWS_WITH(rules::check_range(rules::kMomentum, 1), "momentum must be between 0 and 0.99, not 1");
 }
+
+TEST_CASE("rules: the lecture calculators' fields are what learn::coverage and fc_vs_conv accept") {
+  const Json r = rules::rules_json();
+  const Json& calc = *r.find("calculators");
+  // The playground: each field accepted at its limits and refused just past them.
+  const Json& pg = *calc.find("playground");
+  REQUIRE(pg.size() == 4);
+  const int base[4] = {7, 3, 1, 0};  // w, k, s, p
+  for (size_t i = 0; i < 4; ++i) {
+    const Json& f = pg.items()[i];
+    INFO(f.find("key")->as_string());
+    for (double edge : {f.find("min")->as_number(), f.find("max")->as_number()}) {
+      int v[4] = {base[0], base[1], base[2], base[3]};
+      v[i] = int(edge);
+      if (i == 0) v[1] = 1;  // a 1-pixel input needs a 1-pixel kernel to be drawn at all
+      CHECK_NOTHROW(learn::coverage(v[0], v[1], v[2], v[3]));
+    }
+    int over[4] = {base[0], base[1], base[2], base[3]};
+    over[i] = int(f.find("max")->as_number()) + 1;
+    CHECK_THROWS_WITH(learn::coverage(over[0], over[1], over[2], over[3]),
+                      Contains(f.find("key")->as_string() + " must be a whole number from"));
+  }
+  CHECK(pg.items()[0].dump() == R"({"key":"w","min":1,"max":24})");
+  // FC versus conv: the lecture's 300×300×3 is inside, one past each maximum is not.
+  const Json& fc = *calc.find("fc_vs_conv");
+  REQUIRE(fc.size() == 6);
+  CHECK_NOTHROW(learn::fc_vs_conv(3, 300, 300, 1, 3, 16));
+  CHECK_THROWS_WITH(learn::fc_vs_conv(513, 3, 3, 1, 1, 1), "fully-connected versus convolutional: c must be a whole number from 1 to 512, not 513");
+  CHECK_THROWS_WITH(learn::fc_vs_conv(1, 3, 3, 100001, 1, 1), Contains("units must be a whole number from 1 to 100000"));
+  CHECK(fc.items()[3].dump() == R"({"key":"units","min":1,"max":100000})");
+}

@@ -7,6 +7,7 @@
 
 #include "convlab/layers.h"
 #include "convlab/preprocess.h"
+#include "convlab/rules.h"
 
 namespace convlab::learn {
 
@@ -107,8 +108,7 @@ std::vector<Preset> presets() {
 }
 
 FcVsConv fc_vs_conv(int c_in, int h, int w, int units, int k, int c_out) {
-  if (c_in < 1 || h < 1 || w < 1 || units < 1 || k < 1 || c_out < 1)
-    throw std::invalid_argument("sizes must be at least 1");
+  rules::check_fields(rules::kFcConvFields, {c_in, h, w, units, k, c_out}, "fully-connected versus convolutional");
   FcVsConv r;
   r.fc_weights_per_neuron = int64_t(c_in) * h * w;
   r.fc_layer_weights = r.fc_weights_per_neuron * units;
@@ -333,8 +333,7 @@ int rf_of_stack(const std::vector<int>& kernels, const std::vector<int>& strides
 }
 
 Coverage coverage(int w_in, int k, int s, int p) {
-  if (w_in < 1 || k < 1 || s < 1 || p < 0 || w_in > 256 || k > 64 || s > 64 || p > 64)
-    throw std::invalid_argument("choose w_in 1..256, k 1..64, s 1..64, p 0..64");
+  rules::check_fields(rules::kPlaygroundFields, {w_in, k, s, p}, "the playground");
   Coverage c;
   c.w_in = w_in;
   c.k = k;

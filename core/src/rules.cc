@@ -265,6 +265,14 @@ Json rules_json() {
     playground.push_back(o);
   }
   j["playground"] = playground;
+
+  Json calculators = Json::object();
+  Json pg = Json::array(), fc = Json::array();
+  for (const IntRange& r : kPlaygroundFields) pg.push_back(int_field(r));
+  for (const IntRange& r : kFcConvFields) fc.push_back(int_field(r));
+  calculators["playground"] = pg;
+  calculators["fc_vs_conv"] = fc;
+  j["calculators"] = calculators;
   return j;
 }
 

@@ -3,7 +3,9 @@
 // rules_json() hands the very same numbers to the page (the worker's `rules` command), so
 // the page's form limits and the engine's checks cannot drift apart.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include "convlab/json.h"
@@ -97,6 +99,24 @@ std::string fit_spec(const std::string& spec, int classes);
 std::string default_spec(int classes);
 // A spec as the page shows it: one layer per line, keys in their order, still plain JSON.
 std::string spec_text(const Json& spec);
+
+// ---- the lecture calculators' fields (whole numbers within [min, max]) ----
+// The stride and padding playground (view 7) draws every input pixel as a cell, so w_in stays
+// small enough to read; learn::coverage refuses what the page does not offer.
+inline constexpr IntRange kPlaygroundFields[] = {{"w", 1, 24}, {"k", 1, 11}, {"s", 1, 8}, {"p", 0, 5}};
+// The FC-versus-conv calculator (view 2): room for the lecture's 300×300×3 and more.
+inline constexpr IntRange kFcConvFields[] = {{"c", 1, 512},       {"h", 1, 4096}, {"w", 1, 4096},
+                                             {"units", 1, 100000}, {"k", 1, 64},   {"c_out", 1, 4096}};
+// Throws std::invalid_argument("<who>: <key> must be a whole number from <min> to <max>, not <v>")
+// for the first of values[i] outside fields[i].
+template <size_t N>
+void check_fields(const IntRange (&fields)[N], const int (&values)[N], const std::string& who) {
+  for (size_t i = 0; i < N; ++i)
+    if (values[i] < fields[i].min || values[i] > fields[i].max)
+      throw std::invalid_argument(who + ": " + fields[i].key + " must be a whole number from " +
+                                  std::to_string(fields[i].min) + " to " + std::to_string(fields[i].max) + ", not " +
+                                  std::to_string(values[i]));
+}
 
 // Everything above as one object for the page (the worker's `rules` command).
 Json rules_json();

@@ -6,7 +6,10 @@ import { fmt } from '../../format.js';
 
 export function createFcConv(ctx, shared) {
   const fields = {};
-  const numberField = (key, label, min, max) => {
+  // the ranges are the engine's (rules.calculators.fc_vs_conv)
+  const range = Object.fromEntries(ctx.rules.calculators.fc_vs_conv.map((f) => [f.key, f]));
+  const numberField = (key, label) => {
+    const { min, max } = range[key];
     fields[key] = numberInput({ min, max, name: key, id: `fc-${key}`, label }, () => compute());
     return h('label', { class: 'field' }, label, fields[key]);
   };
@@ -15,8 +18,8 @@ export function createFcConv(ctx, shared) {
   const el = h('div', { class: 'panel' },
     h('h3', {}, 'Fully-connected versus convolutional'),
     h('p', { class: 'lead' }, 'A fully-connected neuron has one weight for every input value, so it needs c_in·h·w weights; a convolutional filter looks at one k×k×c_in window at a time and reuses the same k·k·c_in weights at every position.'),
-    h('div', { class: 'row' }, numberField('c', 'channels c_in', 1, 512), numberField('h', 'height', 1, 4096), numberField('w', 'width w_in', 1, 4096),
-      numberField('units', 'neurons in the layer', 1, 100000), numberField('k', 'kernel k', 1, 64), numberField('c_out', 'filters c_out', 1, 4096)),
+    h('div', { class: 'row' }, numberField('c', 'channels c_in'), numberField('h', 'height'), numberField('w', 'width w_in'),
+      numberField('units', 'neurons in the layer'), numberField('k', 'kernel k'), numberField('c_out', 'filters c_out')),
     out,
     h('h3', {}, 'The lecture’s examples'), examples);
 

@@ -1,14 +1,16 @@
 // View 7: stride and padding playground. Set w_in, k, s, p: the grid shows how often each
 // input pixel is read by the k×k window (the lecture's corner figure), and the output size
 // w_out = (w_in + 2p − k)/s + 1, including inexact divisions (the leftover pixels are never read).
-// The preset buttons are the engine's (rules.playground); the fields' ranges keep the grid
-// readable on screen (the engine's learnCoverage accepts more).
+// The preset buttons and the fields' ranges are the engine's (rules.playground and
+// rules.calculators.playground: small enough that the grid of input pixels stays readable).
 import { h, numberInput } from '../../dom.js';
 
 export function createPlayground(ctx) {
   const presets = ctx.rules.playground;
   const inputs = {};
-  const field = (key, label, min, max) => {
+  const range = Object.fromEntries(ctx.rules.calculators.playground.map((f) => [f.key, f]));
+  const field = (key, label) => {
+    const { min, max } = range[key];
     inputs[key] = numberInput({ min, max, id: `pg-${key}`, name: key, label }, () => update());
     return h('label', { class: 'field' }, label, inputs[key]);
   };
@@ -19,7 +21,7 @@ export function createPlayground(ctx) {
   const el = h('div', { class: 'panel' },
     h('h3', {}, 'Stride and padding playground'),
     h('p', { class: 'lead' }, 'The k×k window starts at the top-left of the input padded with p zeros on each side and moves s pixels at a time. Each square shows how many windows read that pixel; the output has w_out = (w_in + 2p − k)/s + 1 cells per side.'),
-    h('div', { class: 'row' }, field('w', 'input w_in', 1, 24), field('k', 'kernel k', 1, 11), field('s', 'stride s', 1, 8), field('p', 'padding p', 0, 5),
+    h('div', { class: 'row' }, field('w', 'input w_in'), field('k', 'kernel k'), field('s', 'stride s'), field('p', 'padding p'),
       h('div', { class: 'row presets' }, presets.map(({ name, ...v }) => h('button', { type: 'button', onclick: () => set(v) }, name)))),
     formula,
     h('div', { class: 'pg-stage' }, canvas, h('div', {}, explain, h('h4', {}, 'Output'), outCanvas)));
