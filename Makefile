@@ -70,6 +70,7 @@ web: wasm npm
 	mkdir -p web/gen
 	cp build/wasm/web/convlab.js build/wasm/web/convlab.wasm build/wasm/web/convlab-mt.js \
 	   build/wasm/web/convlab-mt.wasm build/wasm/web/convlab-mt.worker.js web/gen/
+	cp node_modules/fflate/esm/browser.js web/gen/fflate.js
 
 test-native: native
 	cd build/native && ctest --output-on-failure

@@ -407,3 +407,21 @@ TEST_CASE("rules: the lecture calculators' fields are what learn::coverage and f
   CHECK_THROWS_WITH(learn::fc_vs_conv(1, 3, 3, 100001, 1, 1), Contains("units must be a whole number from 1 to 100000"));
   CHECK(fc.items()[3].dump() == R"({"key":"units","min":1,"max":100000})");
 }
+
+TEST_CASE("rules: the project file's and the upload's limits, as the page is told them") {
+  const Json r = rules::rules_json();
+  CHECK(r.find("project")->dump() ==
+        R"({"format_version":1,"name_max":80,"max_images":20000,"max_file_bytes":536870912,)"
+        R"("max_unpacked_bytes":1073741824,"max_entry_bytes":72388608,"max_json_bytes":16777216})");
+  CHECK(r.find("upload")->dump() == R"({"max_side":16384,"max_pixels":50000000})");
+  // one entry holds the largest model the engine trains: its float32 weights and a JSON header
+  CHECK(rules::kMaxProjectEntryBytes > rules::kMaxParameters * 4);
+  CHECK(rules::kMaxProjectEntryBytes <= rules::kMaxProjectUnpackedBytes);
+  CHECK(rules::kMaxProjectJsonBytes <= rules::kMaxProjectEntryBytes);
+  // the limits reach the page exactly (a double holds them without rounding)
+  CHECK(int64_t(r.find("project")->find("max_unpacked_bytes")->as_number()) == rules::kMaxProjectUnpackedBytes);
+  // a 40000 x 40000 image is past both upload limits; the largest stored image is within them
+  CHECK(40000 > rules::kUploadMaxSide);
+  CHECK(int64_t{40000} * 40000 > rules::kUploadMaxPixels);
+  CHECK(int64_t{rules::kStoredCap} * rules::kStoredCap <= rules::kUploadMaxPixels);
+}

@@ -254,6 +254,21 @@ Json rules_json() {
   store["cap"] = kStoredCap;
   j["store"] = store;
 
+  Json project = Json::object();
+  project["format_version"] = kProjectFormatVersion;
+  project["name_max"] = kProjectNameMax;
+  project["max_images"] = kMaxImagesPerProject;
+  project["max_file_bytes"] = kMaxProjectFileBytes;
+  project["max_unpacked_bytes"] = kMaxProjectUnpackedBytes;
+  project["max_entry_bytes"] = kMaxProjectEntryBytes;
+  project["max_json_bytes"] = kMaxProjectJsonBytes;
+  j["project"] = project;
+
+  Json upload = Json::object();
+  upload["max_side"] = kUploadMaxSide;
+  upload["max_pixels"] = kUploadMaxPixels;
+  j["upload"] = upload;
+
   Json playground = Json::array();
   for (const auto& p : kPlayground) {
     Json o = Json::object();

@@ -1,52 +1,329 @@
-// The project's persistence over store.js (IndexedDB): what is kept under which key, and a
-// project that still works for the session when the browser gives no storage.
-// Keys: classes [{id, name}], spec (text), specDraft {text, report}, settings, result,
-// weights (safetensors bytes); images live in their own store, one record per image.
-import { Store } from './store.js';
+// The projects' persistence over store.js (IndexedDB): many projects, what is kept of each
+// under which key, and projects that still work for the session when the browser gives no
+// storage. Everything read back is checked by records.js; what cannot be read is set aside
+// (the quarantine store), named in `skipped`, and the rest opens.
+//
+// Interface (web/js/project.js and views/projects.js use it):
+//   ProjectStore.open(rules) -> store        version 1's single project becomes project 1; there
+//                                             is always at least one project
+//   store.persistent, store.error            as before: error says why nothing is kept
+//   listProjects() -> [{id, name, created, updated, classes: [names], images, trained, bytes}]
+//                     sorted by updated, newest first
+//   createProject(name) -> id; renameProject(id, name); duplicateProject(id) -> id;
+//   deleteProject(id); lastProjectId() / setLastProjectId(id)
+//   estimate() -> {usage, quota, persisted}; persist() -> bool    (navigator.storage)
+//   pending() -> writes in flight, of every project (for beforeunload)
+//   project(id) -> handle:
+//     get(key), save(key, value)   value undefined deletes; bumps the project's `updated`
+//     load() -> {classes, settings, result, draft, spec, weights, images, skipped: [messages],
+//                notes: [messages]}  unusable records come back undefined with a message in
+//                skipped; images [{id, classId, rgba, width, height}]
+//     addImages(recs [{classId, rgba, width, height}]) -> recs with ids. Written compressed in
+//                chunks of IMAGE_CHUNK, one transaction each, so a closed tab keeps the chunks
+//                written; when a chunk fails the Error carries `kept`: the records written.
+//     deleteImages(ids), deleteClassImages(classId), clearAll()
+//   exportFile(id, name?) -> Blob (NAME.convlab, project-file.js)
+//   importFile(bytes) -> {id, skipped}, or throws an Error saying what is wrong; on failure
+//                nothing is written
+// Keys of a project: classes [{id, name}], spec (text), specDraft {text, report}, settings,
+// result, weights (safetensors bytes).
+import { Store, byteSize } from './store.js';
+import { encodePNG } from './image-codec.js';
+import * as records from './records.js';
+import { writeProject, readProject, fileName } from './project-file.js';
 
-export class ProjectStore {
-  static async open() {
-    try {
-      return new ProjectStore(await Store.open());
-    } catch (e) {
-      return new ProjectStore(null, e.message);
+export const IMAGE_CHUNK = 50;
+const KEYS = ['classes', 'settings', 'result', 'specDraft', 'spec', 'weights'];
+
+// A small in-memory stand-in for IndexedDB (private mode, storage refused): the same calls,
+// kept for this session only.
+class MemoryStore {
+  constructor() {
+    this.metas = new Map();
+    this.kv = new Map();
+    this.imgs = new Map();
+    this.app = new Map();
+    this.next = 1;
+    this.nextImage = 1;
+    this.last = 0;
+  }
+
+  stamp() {
+    this.last = Math.max(Date.now(), this.last + 1);
+    return this.last;
+  }
+
+  async projects() { return [...this.metas.values()].map((m) => ({ ...m })); }
+  async meta(id) { return this.metas.get(id); }
+  async kvAll(id) { return new Map(this.kv.get(id) ?? []); }
+  async createProject(name, kv = {}, images = []) {
+    const id = this.next++, now = this.stamp();
+    this.metas.set(id, { id, name, created: now, updated: now, images: 0, imageBytes: 0 });
+    this.kv.set(id, new Map(Object.entries(kv).filter(([, v]) => v !== undefined)));
+    this.imgs.set(id, new Map());
+    await this.addImages(id, images);
+    return id;
+  }
+
+  m(id) {
+    const meta = this.metas.get(id);
+    if (!meta) throw new Error('This project was deleted: open another one from the project list.');
+    meta.updated = Math.max(this.stamp(), meta.updated + 1);
+    return meta;
+  }
+
+  async renameProject(id, name) { this.m(id).name = name; }
+  async deleteProject(id) { this.metas.delete(id); this.kv.delete(id); this.imgs.delete(id); }
+  async get(id, key) { return this.kv.get(id)?.get(key); }
+  async set(id, key, value) { this.m(id); this.kv.get(id).set(key, value); }
+  async del(id, key) { this.m(id); this.kv.get(id).delete(key); }
+  async addImages(id, images) {
+    const meta = this.m(id);
+    return images.map((im) => {
+      const rec = { ...im, id: this.nextImage++, project: id };
+      this.imgs.get(id).set(rec.id, rec);
+      meta.images++;
+      meta.imageBytes += byteSize(im.png ?? im.rgba);
+      return rec.id;
+    });
+  }
+
+  async replaceImages() {}
+  async allImages(id) { return [...(this.imgs.get(id)?.values() ?? [])]; }
+  async deleteImages(id, ids) {
+    const meta = this.m(id), s = this.imgs.get(id);
+    for (const k of ids) {
+      const r = s.get(k);
+      if (!r) continue;
+      meta.images--;
+      meta.imageBytes -= byteSize(r.png ?? r.rgba);
+      s.delete(k);
     }
   }
 
-  constructor(db, error = '') {
+  async deleteClassImages(id, classId) { await this.deleteImages(id, [...this.imgs.get(id).values()].filter((r) => r.classId === classId).map((r) => r.id)); }
+  async clearProject(id) { const meta = this.m(id); this.kv.get(id).clear(); this.imgs.get(id).clear(); meta.images = 0; meta.imageBytes = 0; }
+  async quarantine(id, items) {
+    for (const it of items) {
+      if (it.what === 'image') await this.deleteImages(id, [it.key]);
+      else this.kv.get(id).delete(it.key);
+    }
+  }
+
+  async getApp(key) { return this.app.get(key); }
+  async setApp(key, value) { this.app.set(key, value); }
+}
+
+export class ProjectStore {
+  static async open(rules) {
+    let s;
+    try {
+      s = new ProjectStore(await Store.open(), '', rules);
+    } catch (e) {
+      s = new ProjectStore(new MemoryStore(), e.message, rules);
+    }
+    if (!(await s.db.projects()).length) await s.db.createProject(ProjectStore.freshName([]));
+    return s;
+  }
+
+  constructor(db, error, rules) {
     this.db = db;
     this.error = error;  // why nothing is kept across reloads
+    this.rules = rules;
+    this.inflight = 0;
   }
 
-  get persistent() { return this.db !== null; }
+  get persistent() { return !this.error; }
 
-  get(key) { return this.db ? this.db.get(key) : Promise.resolve(undefined); }
+  static freshName(names) {
+    let k = names.length + 1;
+    while (names.includes(`Project ${k}`)) k++;
+    return `Project ${k}`;
+  }
+
+  pending() { return this.inflight; }
+
+  async track(p) {
+    this.inflight++;
+    try {
+      return await p;
+    } finally {
+      this.inflight--;
+    }
+  }
+
+  // A project name as typed: trimmed, visible, at most rules.project.name_max characters.
+  checkName(name) {
+    const clean = String(name ?? '').replace(/[\p{Cc}]/gu, '').trim();
+    if (/^[\p{White_Space}\p{Cf}\p{M}]*$/u.test(clean)) throw new Error('A project needs a name you can see: type at least one letter, digit or symbol.');
+    return records.cutGraphemes(clean, this.rules.project.name_max).text;
+  }
+
+  async listProjects() {
+    const metas = await this.db.projects();
+    const out = [];
+    for (const m of metas) {
+      const kv = await this.db.kvAll(m.id);
+      const classes = records.readClasses(kv.get('classes'), this.rules).value ?? [];
+      let kvBytes = 0;
+      for (const v of kv.values()) kvBytes += byteSize(v);
+      out.push({
+        id: m.id, name: m.name, created: m.created, updated: m.updated, classes: classes.map((c) => c.name),
+        images: m.images, trained: kv.get('weights') !== undefined, bytes: m.imageBytes + kvBytes,
+      });
+    }
+    return out.sort((a, b) => b.updated - a.updated || b.id - a.id);
+  }
+
+  async createProject(name) {
+    const names = (await this.db.projects()).map((m) => m.name);
+    return this.track(this.db.createProject(name === undefined ? ProjectStore.freshName(names) : this.checkName(name)));
+  }
+
+  renameProject(id, name) { return this.track(this.db.renameProject(id, this.checkName(name))); }
+
+  async duplicateProject(id) {
+    const meta = await this.db.meta(id);
+    if (!meta) throw new Error('That project no longer exists.');
+    const kv = Object.fromEntries(await this.db.kvAll(id));
+    const images = (await this.db.allImages(id)).map(({ classId, width, height, png, rgba }) => ({ classId, width, height, png, rgba }));
+    const name = records.cutGraphemes(`${meta.name} (copy)`, this.rules.project.name_max).text;
+    return this.track(this.db.createProject(name, kv, images));
+  }
+
+  deleteProject(id) { return this.track(this.db.deleteProject(id)); }
+  lastProjectId() { return this.db.getApp('lastProject'); }
+  setLastProjectId(id) { return this.db.setApp('lastProject', id); }
+
+  async estimate() {
+    const s = globalThis.navigator?.storage;
+    const e = s?.estimate ? await s.estimate() : {};
+    const persisted = s?.persisted ? await s.persisted() : false;
+    return { usage: e.usage ?? 0, quota: e.quota ?? 0, persisted };
+  }
+
+  async persist() {
+    const s = globalThis.navigator?.storage;
+    return s?.persist ? s.persist() : false;
+  }
+
+  project(id) { return new ProjectHandle(this, id); }
+
+  // ---- files ----
+  async exportFile(id, name) {
+    const meta = await this.db.meta(id);
+    if (!meta) throw new Error('That project no longer exists.');
+    const h = this.project(id);
+    const kept = await h.load();
+    const stored = new Map((await this.db.allImages(id)).map((r) => [r.id, r]));
+    const images = kept.images.map((im) => ({ classId: im.classId, width: im.width, height: im.height, png: stored.get(im.id)?.png ?? encodePNG(im) }));
+    const bytes = writeProject({
+      name: name ?? meta.name, created: meta.created, classes: kept.classes, settings: kept.settings, spec: kept.spec,
+      draft: kept.draft, result: kept.result, weights: kept.weights, images,
+    }, this.rules);
+    return new Blob([bytes], { type: 'application/zip' });
+  }
+
+  static fileName(name) { return fileName(name); }
+
+  async importFile(bytes) {
+    const p = readProject(bytes, this.rules);  // throws with the reason; nothing written yet
+    const names = (await this.db.projects()).map((m) => m.name);
+    let name = p.name;
+    for (let k = 2; names.includes(name); k++) name = records.cutGraphemes(`${p.name} (${k})`, this.rules.project.name_max).text;
+    const kv = { classes: p.classes, settings: p.settings, spec: p.spec, specDraft: p.draft, result: p.result, weights: p.weights };
+    const id = await this.track(this.db.createProject(name, kv, p.images));
+    return { id, skipped: p.skipped };
+  }
+}
+
+class ProjectHandle {
+  constructor(store, id) {
+    this.store = store;
+    this.id = id;
+  }
+
+  get db() { return this.store.db; }
+  get rules() { return this.store.rules; }
+
+  get(key) { return this.db.get(this.id, key); }
 
   // Writes one key (undefined deletes it).
-  async save(key, value) {
-    if (!this.db) return;
-    if (value === undefined) await this.db.del(key);
-    else await this.db.set(key, value);
+  save(key, value) {
+    return this.store.track(value === undefined ? this.db.del(this.id, key) : this.db.set(this.id, key, value));
   }
 
-  // Everything kept of the project, as stored (the Project checks it against the rules).
+  // Everything kept of the project, each record checked; see the interface above.
   async load() {
-    const [classes, settings, result, draft, spec, weights, images] = await Promise.all([
-      this.get('classes'), this.get('settings'), this.get('result'), this.get('specDraft'), this.get('spec'),
-      this.get('weights'), this.db ? this.db.allImages() : [],
-    ]);
-    return { classes, settings, result, draft, spec, weights, images };
+    const kv = await this.db.kvAll(this.id);
+    const raw = await this.db.allImages(this.id);
+    const skipped = [], notes = [], aside = [];
+    const check = (key, r) => {
+      if (r.problem && kv.get(key) !== undefined) {
+        skipped.push(r.problem);
+        if (r.value === undefined) aside.push({ what: 'kv', key, reason: r.problem });
+      }
+      if (r.note) notes.push(r.note);
+      return r.value;
+    };
+    const classes = check('classes', records.readClasses(kv.get('classes'), this.rules));
+    const settings = check('settings', records.readSettings(kv.get('settings'), this.rules));
+    const result = check('result', records.readResult(kv.get('result'), this.rules));
+    const draft = check('specDraft', records.readDraft(kv.get('specDraft')));
+    const spec = check('spec', records.readSpec(kv.get('spec')));
+    const weights = check('weights', records.readWeights(kv.get('weights')));
+    const images = [], legacy = [];
+    let bad = 0;
+    for (const rec of raw) {
+      const r = records.readImage(rec, this.rules.store.cap);
+      if (r.value) {
+        images.push(r.value);
+        if (rec.png === undefined) legacy.push(r.value);
+      } else {
+        bad++;
+        aside.push({ what: 'image', key: rec.id, reason: r.problem });
+      }
+    }
+    if (bad) skipped.push(records.skippedImages(bad));
+    if (aside.length) await this.store.track(this.db.quarantine(this.id, aside));
+    if (legacy.length) this.compress(legacy);  // in the background: the project is usable now
+    return { classes, settings, result, draft, spec, weights, images, skipped, notes };
   }
 
-  // recs: [{classId, rgba, width, height}] -> the same records with ids set (session-only
-  // ids without storage).
+  // Rewrites version 1's raw images as PNG, a chunk per transaction.
+  compress(list) {
+    const run = async () => {
+      for (let i = 0; i < list.length; i += IMAGE_CHUNK) {
+        const chunk = list.slice(i, i + IMAGE_CHUNK).map((im) => ({ id: im.id, project: this.id, classId: im.classId, width: im.width, height: im.height, png: encodePNG(im) }));
+        await this.db.replaceImages(this.id, chunk);
+      }
+    };
+    this.compressing = this.store.track(run()).catch(() => {});  // raw records stay readable if this fails
+    return this.compressing;
+  }
+
+  // recs: [{classId, rgba, width, height}] -> the same records with ids set.
   async addImages(recs) {
-    if (this.db) await this.db.addImages(recs);
-    else recs.forEach((r) => { r.id = `m${Math.random()}`; });
+    const max = this.rules.project.max_images;
+    const meta = await this.db.meta(this.id);
+    if (meta && meta.images + recs.length > max)
+      throw Object.assign(new Error(`A project holds at most ${max} images and this one has ${meta.images}: delete some or start another project.`), { kept: [] });
+    const kept = [];
+    for (let i = 0; i < recs.length; i += IMAGE_CHUNK) {
+      const chunk = recs.slice(i, i + IMAGE_CHUNK);
+      try {
+        const ids = await this.store.track(this.db.addImages(this.id, chunk.map((r) => ({ classId: r.classId, width: r.width, height: r.height, png: encodePNG(r) }))));
+        chunk.forEach((r, k) => { r.id = ids[k]; });
+        kept.push(...chunk);
+      } catch (e) {
+        e.kept = kept;
+        throw e;
+      }
+    }
     return recs;
   }
 
-  async deleteImages(ids) { if (this.db) await this.db.deleteImages(ids); }
-  async deleteClassImages(classId) { if (this.db) await this.db.deleteClassImages(classId); }
-  async clearAll() { if (this.db) await this.db.clearAll(); }
+  deleteImages(ids) { return this.store.track(this.db.deleteImages(this.id, ids)); }
+  deleteClassImages(classId) { return this.store.track(this.db.deleteClassImages(this.id, classId)); }
+  clearAll() { return this.store.track(this.db.clearProject(this.id)); }
 }

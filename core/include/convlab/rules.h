@@ -89,6 +89,25 @@ struct Size {
 };
 Size stored_size(int height, int width);  // of a model input height x width
 
+// ---- projects and project files (web/js/project-store.js, project-file.js) ----
+// A .convlab file is outside input: its reader checks these sizes in the zip's central
+// directory before inflating anything, and bounds what it actually inflates.
+inline constexpr int kProjectFormatVersion = 1;  // the .convlab format written (and the newest read)
+inline constexpr int kProjectNameMax = 80;       // characters
+// 10,000 photos were tried in one project; twice that at ~19 KB each is ~380 MB of storage.
+inline constexpr int kMaxImagesPerProject = 20'000;
+inline constexpr int64_t kMaxProjectFileBytes = int64_t{512} << 20;    // the .convlab file itself
+inline constexpr int64_t kMaxProjectUnpackedBytes = int64_t{1} << 30;  // all its entries, inflated
+// one entry inflated: the largest weights file (kMaxParameters float32 plus its JSON header)
+inline constexpr int64_t kMaxProjectEntryBytes = kMaxParameters * 4 + (int64_t{8} << 20);
+inline constexpr int64_t kMaxProjectJsonBytes = int64_t{16} << 20;  // project.json, result.json, ...
+
+// ---- image files the student uploads (web/js/image-files.js) ----
+// Checked from the file's header before decoding: a larger image would need more memory than a
+// tab may have (a 40000x40000 PNG is 6.4 GB as RGBA).
+inline constexpr int kUploadMaxSide = 16'384;
+inline constexpr int64_t kUploadMaxPixels = 50'000'000;
+
 // ---- the project's model ----
 // The class rule (the last layer is linear with one output per class) is applied by
 // check_spec(text, budget, classes) in spec.h, with kMinClasses and kMaxClasses.

@@ -1,0 +1,166 @@
+// Every record read from IndexedDB or from a .convlab file is outside input: these functions
+// check one record each against the engine's rules (rules.js) and return
+//   {value, problem?, note?}
+// value is the record as the page may use it, or undefined when it is unusable (then the
+// caller uses its default and shows `problem`); a record that could be repaired (a duplicate
+// class name) comes back repaired with a `note` saying what changed. Nothing here throws on
+// bad data and nothing restates a limit: the numbers come from rules.
+import { decodePNG } from './image-codec.js';
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer);
+const isInt = (v) => Number.isInteger(v);
+
+export function bytesOf(v) {
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  return null;
+}
+
+// Characters that show nothing: white space, format characters (zero-width space and joiners,
+// the BOM, bidi marks), controls and lone combining marks.
+const INVISIBLE = /^[\p{White_Space}\p{Cf}\p{Cc}\p{M}]*$/u;
+
+// The first `max` user-perceived characters of s (grapheme clusters: an emoji with its
+// modifiers or a letter with its accent is never cut in the middle).
+export function cutGraphemes(s, max) {
+  const seg = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  let out = '', n = 0;
+  for (const { segment } of seg.segment(s)) {
+    if (n++ === max) return { text: out, cut: true };
+    out += segment;
+  }
+  return { text: out, cut: false };
+}
+
+// A class name as typed: trimmed, refused when it shows nothing or repeats another class's
+// name (ignoring case), cut to rules.classes.name_max characters with a note.
+// others: the other classes' names. -> {name, note} or throws an Error to show the student.
+export function checkClassName(name, others, rules) {
+  const clean = String(name ?? '').replace(/[\p{Cc}]/gu, '').trim();
+  if (INVISIBLE.test(clean)) throw new Error('A class needs a name you can see: type at least one letter, digit or symbol.');
+  const max = rules.classes.name_max;
+  const { text, cut } = cutGraphemes(clean, max);
+  const key = text.toLocaleLowerCase();
+  if (others.some((o) => String(o).toLocaleLowerCase() === key)) throw new Error(`Another class is already called "${text}": give each class its own name.`);
+  return { name: text, note: cut ? `The name was cut to ${max} characters.` : '' };
+}
+
+// classes: [{id, name}] in label order.
+export function readClasses(v, rules) {
+  const { min, max } = rules.classes;
+  const unreadable = { value: undefined, problem: 'the stored list of classes was not readable; a fresh pair of classes is used (the images are kept aside)' };
+  if (!Array.isArray(v) || v.length < min || v.length > max) return unreadable;
+  const ids = new Set();
+  const notes = [];
+  const out = [];
+  for (const [i, c] of v.entries()) {
+    if (!isObject(c) || !isInt(c.id) || c.id < 1 || ids.has(c.id)) return unreadable;
+    ids.add(c.id);
+    let name;
+    try {
+      const r = checkClassName(c.name, out.map((o) => o.name), rules);
+      name = r.name;
+      if (r.note) notes.push(`the name of class ${i + 1} was cut to ${rules.classes.name_max} characters`);
+    } catch {
+      // an invisible, duplicate or non-text name: a visible one that is free
+      let k = i + 1;
+      do name = `Class ${k++}`; while (out.some((o) => o.name.toLocaleLowerCase() === name.toLocaleLowerCase()));
+      notes.push(`class ${i + 1} had no usable name and is now called "${name}"`);
+    }
+    out.push({ id: c.id, name });
+  }
+  return { value: out, note: notes.join('; ') || undefined };
+}
+
+// settings: the training settings, only the keys the engine knows, each of its type and
+// within its range; anything else is dropped (so a string never spreads into junk keys).
+export function readSettings(v, rules) {
+  if (!isObject(v)) return { value: undefined, problem: 'the stored training settings were not readable; the defaults are used' };
+  const { defaults, fields, optimizers } = rules.train;
+  const out = {}, dropped = [];
+  for (const [key, value] of Object.entries(v)) {
+    const d = defaults[key];
+    const f = fields[key];
+    let ok = d !== undefined && typeof value === typeof d;
+    if (ok && typeof d === 'number') ok = Number.isFinite(value) && (!f || (value >= f.min && value <= f.max && (f.step !== 1 || isInt(value))));
+    if (ok && key === 'optimizer') ok = optimizers.includes(value);
+    if (ok) out[key] = value;
+    else dropped.push(key);
+  }
+  const problem = dropped.length ? `some stored training settings were not readable (${dropped.slice(0, 5).join(', ')}); their defaults are used` : undefined;
+  return { value: out, problem };
+}
+
+const numOrNull = (x) => x === null || typeof x === 'number';
+
+// result: {history: [{epoch, train_loss, train_acc, val_loss, val_acc}], confusion: flat n x n,
+// classes: [names], ...} of the last training.
+export function readResult(v, rules) {
+  const problem = 'the stored training curves were not readable; train again to see them';
+  if (!isObject(v) || !Array.isArray(v.history) || v.history.length > rules.train.fields.epochs.max) return { value: undefined, problem };
+  for (const e of v.history)
+    if (!isObject(e) || typeof e.train_loss !== 'number' || typeof e.train_acc !== 'number' || !numOrNull(e.val_loss) || !numOrNull(e.val_acc)) return { value: undefined, problem };
+  if (v.confusion !== undefined) {
+    const c = v.confusion, n = Math.round(Math.sqrt(c?.length ?? -1));
+    if (!Array.isArray(c) || n * n !== c.length || n > rules.classes.max || c.some((x) => !isInt(x) || x < 0)) return { value: undefined, problem };
+  }
+  if (v.classes !== undefined && (!Array.isArray(v.classes) || v.classes.some((x) => typeof x !== 'string'))) return { value: undefined, problem };
+  if (v.spec !== undefined && typeof v.spec !== 'string') return { value: undefined, problem };
+  return { value: v };
+}
+
+// spec: the model's JSON text (the engine checks the model itself).
+export function readSpec(v) {
+  if (typeof v !== 'string') return { value: undefined, problem: 'the stored model was not readable; the default model is used' };
+  try {
+    if (!isObject(JSON.parse(v))) throw new Error('not an object');
+  } catch {
+    return { value: undefined, problem: 'the stored model was not readable; the default model is used' };
+  }
+  return { value: v };
+}
+
+// draft: {text, report} of a spec the engine refused (report.ok false, with its message).
+export function readDraft(v) {
+  if (isObject(v) && typeof v.text === 'string' && isObject(v.report) && v.report.ok === false && typeof v.report.error === 'string')
+    return { value: v };
+  return { value: undefined, problem: 'a model you were editing could not be read and was dropped' };
+}
+
+// weights: safetensors bytes (the engine checks them when it loads them).
+export function readWeights(v) {
+  const b = bytesOf(v);
+  if (!b || b.length < 8) return { value: undefined, problem: 'the saved trained model was not readable; train again' };
+  return { value: b };
+}
+
+// A stored image: {id, classId, width, height} with png (PNG bytes) or, as written before
+// images were compressed, rgba (width x height x 4 bytes). maxSide: rules.store.cap.
+// -> {value: {id, classId, rgba, width, height}} or {problem}.
+export function readImage(rec, maxSide) {
+  const bad = (why) => ({ value: undefined, problem: why });
+  if (!isObject(rec) || !isInt(rec.classId)) return bad('no class');
+  const { width, height } = rec;
+  if (!isInt(width) || !isInt(height) || width < 1 || height < 1 || width > maxSide || height > maxSide) return bad(`size ${width}x${height}`);
+  if (rec.png !== undefined) {
+    const png = bytesOf(rec.png);
+    if (!png) return bad('no bytes');
+    let im;
+    try {
+      im = decodePNG(png, maxSide);
+    } catch (e) {
+      return bad(e.message);
+    }
+    if (im.width !== width || im.height !== height) return bad(`its PNG is ${im.width}x${im.height}, its record says ${width}x${height}`);
+    return { value: { id: rec.id, classId: rec.classId, rgba: im.rgba, width, height } };
+  }
+  const rgba = bytesOf(rec.rgba);
+  if (!rgba || rgba.length !== width * height * 4) return bad(`${rgba?.length ?? 0} bytes for ${width}x${height}`);
+  return { value: { id: rec.id, classId: rec.classId, rgba: new Uint8Array(rgba), width, height } };
+}
+
+// "1 image could not be read and was skipped" / "3 images could not ..."
+export function skippedImages(n) {
+  return n === 1 ? '1 image could not be read and was skipped' : `${n} images could not be read and were skipped`;
+}
