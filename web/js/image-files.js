@@ -1,6 +1,8 @@
 // Image files -> RGBA bytes at the stored size (centre crop to the stored aspect ratio,
 // then a high-quality downscale). Bad files are reported by name and skipped; the rest
-// are kept.
+// are kept. A file larger than rules.upload (its header says so) is refused before decoding.
+import { checkImageFile } from './image-size.js';
+
 const TYPES = new Set(['image/png', 'image/jpeg', 'image/webp']);
 const EXT = /\.(png|jpe?g|webp)$/i;
 
@@ -23,12 +25,18 @@ export function cropToRGBA(src, sw, sh, width, height, canvas = document.createE
 }
 
 // files: File[] -> {images: [{rgba, width, height, name}], errors: ["name: why"]}
-export async function decodeFiles(files, size) {
+// upload: rules.upload {max_side, max_pixels}; without it the browser's decoder is the limit.
+export async function decodeFiles(files, size, upload) {
   const images = [], errors = [];
   const canvas = document.createElement('canvas');
   for (const f of files) {
     if (!TYPES.has(f.type) && !EXT.test(f.name)) {
       errors.push(`${f.name}: not a PNG, JPEG or WebP image`);
+      continue;
+    }
+    const tooLarge = upload ? await checkImageFile(f, upload) : '';
+    if (tooLarge) {
+      errors.push(`${f.name}: ${tooLarge}`);
       continue;
     }
     let bmp;
