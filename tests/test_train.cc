@@ -4,9 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "convlab/train.h"
@@ -227,4 +229,76 @@ TEST_CASE("trainer: learns a small synthetic task to over 95% validation accurac
   CHECK(t.val_indices().size() == 60);
   CHECK(h.back().val_acc > 0.95f);
   CHECK(h.back().train_loss < h.front().train_loss);
+}
+
+TEST_CASE("trainer: a diverging run stops, says so and keeps the last good epoch's finite weights") {
+  // The page reaches divergence with SGD lr 1 momentum 0.99 on real photos (e2e/robust.spec.js);
+  // on this small task it takes a push: after the first epoch every weight is set near the float
+  // limit, as exploding steps leave them, so the next step's loss is no number.
+  Dataset d = synthetic::dataset(3, 12, 5);
+  TrainConfig cfg = small_config(3);
+  cfg.epochs = 5;
+  cfg.optim.kind = "sgd";
+  cfg.optim.lr = 1;
+  cfg.optim.momentum = 0.99;
+  Model m(parse_spec(synthetic::spec(3)), 3);
+  Trainer t(m, d, cfg);
+  CHECK(t.divergence_message().empty());
+  CHECK_FALSE(t.run(t.steps_per_epoch()));
+  REQUIRE(t.epoch() == 1);
+  CHECK_FALSE(t.diverged());
+  for (Param& p : m.params())
+    for (float& v : p.value) v = 3e38f;
+  CHECK(t.run(100000));  // done: nothing more runs
+  REQUIRE(t.diverged());
+  CHECK(t.epoch() == 1);
+  CHECK(t.history().size() == 1);
+  CHECK(std::isfinite(t.history()[0].train_loss));
+  const std::string msg = t.divergence_message();
+  CHECK_THAT(msg, Contains("training diverged in epoch 2: the loss stopped being a finite number"));
+  CHECK_THAT(msg, Contains("the model of epoch 1 is kept"));
+  CHECK_THAT(msg, Contains("smaller learning rate, for example 0.1"));
+  CHECK_THAT(msg, Contains("less momentum"));
+  // the kept weights are exactly those a run of one epoch ends with, all finite
+  for (const Param& p : std::as_const(m).params())
+    for (float v : p.value) REQUIRE(std::isfinite(v));
+  Model ref(parse_spec(synthetic::spec(3)), 3);
+  TrainConfig one = cfg;
+  one.epochs = 1;
+  Trainer r(ref, d, one);
+  r.run(100000);
+  REQUIRE_FALSE(r.diverged());
+  CHECK(hash_params(m) == hash_params(ref));
+  const uint64_t h = hash_params(m);
+  t.run(10);
+  CHECK(hash_params(m) == h);
+}
+
+TEST_CASE("trainer: divergence before the first epoch ends keeps the initial weights") {
+  Dataset d = synthetic::dataset(3, 12, 5);
+  TrainConfig cfg = small_config(4);
+  cfg.optim.kind = "adam";
+  cfg.optim.lr = 0.01;
+  Model m(parse_spec(synthetic::spec(3)), 4);
+  Trainer t(m, d, cfg);  // takes its fallback copy of the weights here
+  const uint64_t initial = hash_params(m);
+  m.params()[0].value[0] = std::numeric_limits<float>::infinity();
+  t.run(100000);
+  REQUIRE(t.diverged());
+  CHECK(t.epoch() == 0);
+  CHECK(t.history().empty());
+  CHECK(hash_params(m) == initial);
+  CHECK_THAT(t.divergence_message(), Contains("no epoch ended, so the model is untrained"));
+  CHECK_THAT(t.divergence_message(), Contains("for example 0.001"));
+  CHECK_THAT(t.divergence_message(), !Contains("momentum"));
+}
+
+TEST_CASE("trainer: a sane run never reports divergence") {
+  Dataset d = synthetic::dataset(3, 12, 5);
+  Model m(parse_spec(synthetic::spec(3)), 7);
+  Trainer t(m, d, small_config(7));
+  t.run(1000);
+  CHECK(t.done());
+  CHECK_FALSE(t.diverged());
+  CHECK(t.epoch() == 2);
 }

@@ -168,6 +168,8 @@ std::string Session::train_run(int steps) {
   j["train_size"] = int(t.train_indices().size());
   j["val_size"] = int(t.val_indices().size());
   j["done"] = t.done();
+  j["diverged"] = t.diverged();
+  if (t.diverged()) j["diverged_message"] = t.divergence_message();
   Json hist = Json::array();
   for (const auto& e : t.history()) {
     Json h = Json::object();

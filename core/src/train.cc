@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -95,9 +96,42 @@ Trainer::Trainer(Model& model, const Dataset& data, const TrainConfig& cfg)
   dlogits_.assign(size_t(classes * bs), 0.0f);
   labels_.assign(size_t(bs), 0);
   confusion_.assign(size_t(classes * classes), 0);
+  good_.resize(model.params().size());
+  keep_good_weights();  // the initial weights are the fallback until an epoch ends
 }
 
-void Trainer::step(int count) {
+bool Trainer::weights_finite() const {
+  const Model& m = model_;
+  for (const Param& p : m.params())
+    for (float v : p.value)
+      if (!std::isfinite(v)) return false;
+  return true;
+}
+
+// Sized once (here in the constructor's first call): later calls copy without allocating.
+void Trainer::keep_good_weights() {
+  const Model& m = model_;
+  for (size_t i = 0; i < good_.size(); ++i) good_[i].assign(m.params()[i].value.begin(), m.params()[i].value.end());
+}
+
+void Trainer::restore_good_weights() {
+  std::vector<Param>& ps = model_.params();  // marks the packed copies stale
+  for (size_t i = 0; i < good_.size(); ++i) std::copy(good_[i].begin(), good_[i].end(), ps[i].value.begin());
+}
+
+std::string Trainer::divergence_message() const {
+  if (!diverged_) return "";
+  char lr[32];
+  std::snprintf(lr, sizeof lr, "%g", cfg_.optim.lr / 10);
+  const std::string kept = epoch_ > 0 ? "the model of epoch " + std::to_string(epoch_) + " is kept"
+                                      : "no epoch ended, so the model is untrained";
+  return std::string("training diverged in epoch ") + std::to_string(diverged_epoch_) + ": the " +
+         (diverged_in_loss_ ? "loss" : "weights") + " stopped being a finite number (the steps grew too large). " +
+         "Training stopped and " + kept + ". Try a smaller learning rate, for example " + lr +
+         (cfg_.optim.kind == "sgd" && cfg_.optim.momentum > 0.9 ? ", or less momentum" : "") + ".";
+}
+
+bool Trainer::step(int count) {
   const InputSpec& in = model_.input();
   const int64_t isz = model_.input_size();
   for (int b = 0; b < count; ++b) {
@@ -116,6 +150,8 @@ void Trainer::step(int count) {
   const int classes = model_.num_classes();
   const float* logits = model_.forward(x_.data(), count);
   float loss = softmax_cross_entropy_forward(probs_.data(), logits, labels_.data(), count, classes);
+  // NaN or inf: the weights already are (or the gradient would make them) garbage
+  if (!std::isfinite(loss)) return false;
   softmax_cross_entropy_backward(dlogits_.data(), probs_.data(), labels_.data(), count, classes);
   model_.zero_grad();
   model_.backward(dlogits_.data());
@@ -129,6 +165,7 @@ void Trainer::step(int count) {
   }
   run_count_ += count;
   images_seen_ += count;
+  return true;
 }
 
 Trainer::Eval Trainer::evaluate(const std::vector<int>& indices) {
@@ -164,9 +201,16 @@ Trainer::Eval Trainer::evaluate(const std::vector<int>& indices) {
 bool Trainer::run(int max_steps) {
   for (int s = 0; s < max_steps && !done(); ++s) {
     int count = std::min(cfg_.batch_size, int(order_.size()) - pos_);
-    step(count);
+    if (!step(count)) {
+      diverge(true);
+      break;
+    }
     pos_ += count;
     if (pos_ >= int(order_.size())) {
+      if (!weights_finite()) {
+        diverge(false);
+        break;
+      }
       EpochStats st;
       st.epoch = ++epoch_;
       st.train_loss = static_cast<float>(run_loss_ / double(run_count_));
@@ -185,9 +229,17 @@ bool Trainer::run(int max_steps) {
       run_correct_ = run_count_ = 0;
       pos_ = 0;
       shuffle(order_, rng_);
+      keep_good_weights();
     }
   }
   return done();
+}
+
+void Trainer::diverge(bool in_loss) {
+  diverged_ = true;
+  diverged_epoch_ = epoch_ + 1;
+  diverged_in_loss_ = in_loss;
+  restore_good_weights();
 }
 
 TrainConfig parse_train_config(const std::string& text) {

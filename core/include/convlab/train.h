@@ -67,8 +67,14 @@ class Trainer {
   Trainer(Model& model, const Dataset& data, const TrainConfig& cfg);
 
   // Runs up to max_steps mini-batches; evaluates at each epoch end. Returns done().
+  // A step whose loss is not finite, or an epoch that ends with a non-finite weight, stops
+  // the run as diverged: the model gets back the weights of the last good epoch (the initial
+  // ones when none ended), so what is saved afterwards is always finite.
   bool run(int max_steps);
-  bool done() const { return epoch_ >= cfg_.epochs; }
+  bool done() const { return epoch_ >= cfg_.epochs || diverged_; }
+  bool diverged() const { return diverged_; }
+  // What happened and what to do (a smaller learning rate), for the page; empty unless diverged().
+  std::string divergence_message() const;
 
   int epoch() const { return epoch_; }                    // completed epochs
   int step_in_epoch() const { return pos_ / cfg_.batch_size; }
@@ -87,7 +93,11 @@ class Trainer {
   Eval evaluate(const std::vector<int>& indices);
 
  private:
-  void step(int count);
+  bool step(int count);  // false: the loss was not finite
+  bool weights_finite() const;
+  void keep_good_weights();     // the last good epoch's weights, copied into good_
+  void restore_good_weights();  // ... and back into the model
+  void diverge(bool in_loss);    // stops the run and restores the good weights
   Model& model_;
   const Dataset& data_;
   TrainConfig cfg_;
@@ -103,6 +113,10 @@ class Trainer {
   std::vector<int> confusion_;
   std::vector<float> x_, tmp_, probs_, dlogits_;  // (batch, C, H, W), (C, H, W), (batch, classes) x2
   std::vector<int32_t> labels_;                   // (batch)
+  std::vector<std::vector<float>> good_;          // per param: the values at the last good epoch end
+  bool diverged_ = false;
+  int diverged_epoch_ = 0;                        // 1-based epoch in which it diverged
+  bool diverged_in_loss_ = true;                  // the loss (else a weight) stopped being finite
 };
 
 }  // namespace convlab
