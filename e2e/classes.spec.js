@@ -53,24 +53,24 @@ test('add, rename, reorder and delete classes; the last layer follows', async ({
   h.expectClean(problems);
 });
 
-test('"New project" asks before discarding', async ({ page }) => {
+test('"New project" opens an empty project and keeps the one before', async ({ page }) => {
   const problems = h.watch(page, base);
   await h.openApp(page, base);
   await h.upload(page, 0, h.copies('chelsea.jpg', 2));
   await h.renameClass(page, 0, 'Cat');
   await expect.poll(() => h.counts(page)).toEqual([2, 0]);
+  const before = await page.evaluate(() => globalThis.convlab.project.id);
   await page.locator('#new-project').click();
-  await expect(page.locator('dialog.confirm')).toContainText('cannot be undone');
-  await page.keyboard.press('Escape');
-  await expect(page.locator('dialog.confirm')).toHaveCount(0);
-  expect(await h.counts(page)).toEqual([2, 0]);
-  await page.locator('#new-project').click();
-  await page.locator('dialog.confirm button[value="yes"]').click();
+  await expect.poll(() => page.evaluate(() => globalThis.convlab.project.id)).not.toBe(before);
   await expect.poll(() => h.counts(page)).toEqual([0, 0]);
   expect(await names(page)).toEqual(['Class 1', 'Class 2']);
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
   expect(await h.counts(page)).toEqual([0, 0]);
+  // the one before is still there, as it was
+  const list = await page.evaluate(() => globalThis.convlab.project.stores.listProjects());
+  expect(list.map((p) => p.images).sort()).toEqual([0, 2]);
+  expect(list.find((p) => p.id === before).classes).toEqual(['Cat', 'Class 2']);
   h.expectClean(problems);
 });
 

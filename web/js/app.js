@@ -1,5 +1,7 @@
-// The page's entry point: starts the engine worker, opens the project (IndexedDB), routes
-// between the five views and hands every view one shared context.
+// The page's entry point: starts the engine worker, opens this tab's project (IndexedDB; the
+// tab's last one, else the last one opened anywhere), routes between the project list and
+// the five views, coordinates with other tabs (tabs.js) and hands every view one shared
+// context.
 //
 // The ctx contract (every view codes against exactly this):
 //   ctx.engine           the EngineClient: call(cmd, args, {onProgress, transfer}) -> Promise
@@ -13,6 +15,8 @@
 //                          'model-loaded'    {}
 //                          'training-state'  {state: 'running' | 'paused' | 'idle'}
 //                          'view-shown'      {view}
+//                          'project-loaded'  {id, skipped: [messages]}  (opened, or re-read after
+//                                            another tab's change; every view shows it afresh)
 //   ctx.getSpec()        -> the current spec JSON text
 //   ctx.setSpec(text)    -> Promise<report>: the engine's checkSpec report {ok, error,
 //                          error_layer, error_field, layers, ...}. When ok the spec is applied
@@ -36,21 +40,32 @@
 //   ctx.isTraining()     -> a training run is under way or paused (project.trainingState;
 //                          the worker refuses predict meanwhile)
 //   ctx.status(text, sticky?)  shows a message in the page's status line (fades unless sticky)
+//   ctx.tabs             tabs.js: changed(id, keys) notices; 'changed'/'edit'/'lost' events
+//   ctx.openProject(id)  -> Promise: this tab shows project id (null: the last or a new one)
+//   ctx.importProjectFile(file) -> Promise: a .convlab file becomes a new project, opened
 //   ctx.ready            Promise resolved once the project is loaded and the worker synced
 import { EngineClient } from './engine-client.js';
 import { Camera } from './camera.js';
 import { Project } from './project.js';
+import { Tabs } from './tabs.js';
+import { h } from './dom.js';
 import { loadRules } from './rules.js';
 import { plural } from './format.js';
 import { mountData } from './views/data.js';
 import { mountTrain } from './views/train/index.js';
 import { mountPredict } from './views/predict.js';
+import { mountProjects } from './views/projects.js';
 
 const engine = new EngineClient();
 const events = new EventTarget();
 let project = null;  // once the engine's rules are in (start)
 const statusEl = document.getElementById('engine-status');
 const messageEl = document.getElementById('status-line');
+const noticeEl = document.getElementById('notice');
+const readOnlyEl = document.getElementById('read-only');
+const projectNameEl = document.getElementById('project-name');
+const tabs = new Tabs();
+const TAB_PROJECT = 'convlab-project';  // sessionStorage: the project this tab shows
 
 const ctx = {
   engine,
@@ -67,6 +82,9 @@ const ctx = {
   camera: new Camera(() => project.storedSize()),
   isTrained: () => project.trained,
   isTraining: () => project.training,
+  tabs,
+  openProject,
+  importProjectFile,
   // Messages fade after a while so an old one never reads as news on another tab.
   status(text, sticky = false) {
     messageEl.textContent = text;
@@ -79,10 +97,10 @@ globalThis.convlab = ctx;  // for the browser tests and the console
 events.addEventListener('classes-changed', (e) => { if (e.detail.note) ctx.status(e.detail.note); });
 
 function route() {
-  const views = ['data', 'model', 'train', 'predict', 'learn'];
+  const views = ['projects', 'data', 'model', 'train', 'predict', 'learn'];
   const view = views.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'data';
   for (const s of document.querySelectorAll('main > section')) s.hidden = s.dataset.view !== view;
-  for (const a of document.querySelectorAll('nav a')) {
+  for (const a of document.querySelectorAll('header a[data-view]')) {
     if (a.dataset.view === view) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
@@ -100,9 +118,12 @@ async function start() {
     statusEl.dataset.state = 'error';
     return;
   }
-  project = ctx.project = new Project(engine, events, ctx.rules);
-  await project.open();
+  project = ctx.project = new Project(engine, events, ctx.rules, tabs);
+  events.addEventListener('project-loaded', showProject);
+  await project.openStores();
+  await project.open(sessionStorage.getItem(TAB_PROJECT));
   if (!project.persistent) ctx.status(`${project.storeError} Work will be lost on reload.`, true);
+  mountProjects(document.getElementById('view-projects'), ctx);
   mountData(document.getElementById('view-data'), ctx);
   mountTrain(document.getElementById('view-train'), ctx);
   mountPredict(document.getElementById('view-predict'), ctx);
@@ -117,6 +138,96 @@ async function start() {
   if (project.trained) events.dispatchEvent(new CustomEvent('model-loaded', { detail: {} }));
   document.body.dataset.ready = 'true';
 }
+
+// A tab that only shows its project cannot touch the views (the project list stays usable).
+function applyReadOnly() {
+  const ro = !!project?.readOnly;
+  readOnlyEl.hidden = !ro;
+  document.body.dataset.readOnly = String(ro);
+  for (const s of document.querySelectorAll('main > section')) s.inert = ro && s.dataset.view !== 'projects';
+}
+
+// What the page shows of the project itself: its name, the read-only bar, and once per load
+// what could not be read.
+let shownSkipped = '';
+async function showProject() {
+  sessionStorage.setItem(TAB_PROJECT, project.id);
+  projectNameEl.textContent = await project.name();
+  document.title = `${projectNameEl.textContent} · ConvLab`;
+  applyReadOnly();
+  const sentence = (t) => `${t[0].toUpperCase()}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}`;
+  const skipped = project.skipped.map(sentence).join(' ');
+  if (skipped && skipped !== shownSkipped) {
+    noticeEl.replaceChildren(h('strong', {}, 'Some of this project could not be read and was set aside.'),
+      h('span', {}, skipped),
+      h('button', { type: 'button', class: 'ghost', onclick: () => { noticeEl.hidden = true; } }, 'OK'));
+    noticeEl.hidden = false;
+  } else if (!skipped) noticeEl.hidden = true;
+  shownSkipped = skipped;
+}
+
+async function openProject(id) {
+  if (project.training) throw new Error('Training is running: stop it before you open another project.');
+  await project.open(id);
+  location.hash = '#data';
+}
+
+async function importProjectFile(file) {
+  if (project.training) throw new Error('Training is running: stop it before you open a project file.');
+  const { id, skipped } = await project.stores.importFile(new Uint8Array(await file.arrayBuffer()));
+  tabs.changed(id, ['list']);
+  await openProject(id);
+  if (skipped?.length) {
+    project.skipped.push(...skipped);
+    await showProject();
+  }
+  ctx.status(`Opened "${file.name}" as a new project.`);
+}
+
+// Another tab wrote to the project this tab shows: read it again (coalesced: a training run
+// writes every epoch).
+let refreshTimer = null;
+tabs.addEventListener('changed', (e) => {
+  if (!project || e.detail.project !== project.id) return;
+  if (e.detail.keys.includes('deleted')) { ctx.status('This project was deleted in another tab.', true); return; }
+  if (!project.readOnly || e.detail.keys.every((k) => k === 'list')) { if (e.detail.keys.includes('list')) showProject(); return; }
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => project.refresh().catch((err) => ctx.status(err.message, true)), 150);
+});
+tabs.addEventListener('edit', async (e) => {
+  if (!project || e.detail.project !== project.id) return;
+  project.readOnly = false;
+  await project.load();  // what the other tab wrote last
+  ctx.status('The other tab let go of this project: you can edit it here now.');
+});
+tabs.addEventListener('lost', (e) => {
+  if (!project || e.detail.project !== project.id) return;
+  project.readOnly = true;
+  showProject();
+  ctx.status('Another tab took over this project: this tab now only shows it.', true);
+});
+readOnlyEl.querySelector('button').addEventListener('click', () => project.takeOver().catch((err) => ctx.status(err.message, true)));
+
+// Closing the tab while a write is in flight could lose it: the browser asks first.
+addEventListener('beforeunload', (e) => {
+  if (project && project.pendingWrites > 0) {
+    e.preventDefault();
+    e.returnValue = '';
+  }
+});
+
+// A .convlab file dropped anywhere opens as a new project (image files keep going to the
+// class they are dropped on).
+const isProjectFile = (f) => /\.convlab$/i.test(f.name);
+addEventListener('dragover', (e) => { if ([...(e.dataTransfer?.items ?? [])].some((i) => i.kind === 'file')) e.preventDefault(); });
+addEventListener('drop', (e) => {
+  const files = [...(e.dataTransfer?.files ?? [])];
+  if (!files.some(isProjectFile)) { e.preventDefault(); return; }
+  e.preventDefault();
+  e.stopPropagation();
+  if (!project) return;
+  importProjectFile(files.find(isProjectFile)).catch((err) => ctx.status(err.message, true));
+}, true);
 
 async function mountLater(id, load) {
   const root = document.getElementById(id);

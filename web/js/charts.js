@@ -1,5 +1,7 @@
 // Canvas charts for training: line charts of loss/accuracy per epoch, and a confusion
 // matrix heat map. No library: a few dozen lines draw what the page needs.
+import { graphemes } from './format.js';
+
 const FONT = '12px system-ui, sans-serif';
 
 function setup(canvas) {
@@ -93,9 +95,11 @@ function niceCeil(v) {
   return 10 * p;
 }
 
-function clip(g, text, width) {
+// Cuts text to fit width with an ellipsis, only between graphemes (an emoji, a flag or a
+// letter with its accents is one grapheme of several code units): never inside one.
+export function clip(g, text, width) {
   if (g.measureText(text).width <= width) return text;
-  let t = text;
-  while (t.length > 1 && g.measureText(`${t}…`).width > width) t = t.slice(0, -1);
-  return `${t}…`;
+  const parts = graphemes(text);
+  while (parts.length > 1 && g.measureText(`${parts.join('')}…`).width > width) parts.pop();
+  return `${parts.join('')}…`;
 }

@@ -20,7 +20,9 @@
 //   addImages {images: [{rgba: Uint8Array, width, height, label}]} -> number of images held
 //   train {config, steps, resume, metadata} -> final progress {epoch, epochs, step, steps_per_epoch,
 //                                        images_seen, train_size, val_size, done, history[], confusion[],
-//                                        classes, stopped, paused}; posts progress between slices (with
+//                                        classes, stopped, paused, diverged, diverged_message (core's:
+//                                        the loss or weights stopped being finite; the last good
+//                                        epoch's weights are kept)}; posts progress between slices (with
 //                                        checkpoint: safetensors Uint8Array when an epoch has just ended);
 //                                        resume: true continues a paused run
 //   stop {}                           -> undefined (train returns with stopped: true, weights kept)
@@ -59,6 +61,7 @@ const threaded = globalThis.crossOriginIsolated === true && typeof SharedArrayBu
 const ready = import(threaded ? '../gen/convlab-mt.js' : '../gen/convlab.js').then((m) => m.default());
 let mod, engine;
 let stopRequested = false, pauseRequested = false;
+let checkpointed = 0;  // epochs of the current run whose weights were posted as a checkpoint
 
 const handlers = {
   async hello() {
@@ -82,14 +85,15 @@ const handlers = {
   // progress carries a checkpoint (the saved weights, with `metadata`) that the page keeps,
   // so a reload or a crash loses at most the epoch in progress.
   async train({ config, steps = 4, resume = false, metadata = {} }, id) {
-    if (!resume) engine.trainBegin(JSON.stringify(config));
+    if (!resume) { engine.trainBegin(JSON.stringify(config)); checkpointed = 0; }
     stopRequested = pauseRequested = false;
-    let p, saved = -1;
+    let p;
     for (;;) {
       p = JSON.parse(engine.trainRun(steps));
-      if (saved < 0) saved = p.history.length;
-      if (p.history.length > saved && !p.done) {
-        saved = p.history.length;
+      // every epoch that ended is checkpointed, the first one too (it may end in the first
+      // slice); the run's end is saved by the page itself
+      if (p.history.length > checkpointed && !p.done) {
+        checkpointed = p.history.length;
         p.checkpoint = engine.save(JSON.stringify(metadata));
       }
       postMessage({ id, progress: p });

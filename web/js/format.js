@@ -23,3 +23,8 @@ export function specText(spec) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// A text's graphemes (what a reader counts as one character: an emoji with its modifiers, a
+// flag, a letter with its accents), so a cut never splits one.
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+export const graphemes = (text) => Array.from(segmenter.segment(text), (s) => s.segment);

@@ -24,7 +24,8 @@ export function cropToRGBA(src, sw, sh, width, height, canvas = document.createE
   return { rgba: new Uint8Array(g.getImageData(0, 0, width, height).data.buffer), width, height };
 }
 
-// files: File[] -> {images: [{rgba, width, height, name}], errors: ["name: why"]}
+// files: File[] -> {images: [{rgba, width, height, name, stretched ('' or 'W×H' of a source
+// smaller than the stored size)}], errors: ["name: why"]}
 // upload: rules.upload {max_side, max_pixels}; without it the browser's decoder is the limit.
 export async function decodeFiles(files, size, upload) {
   const images = [], errors = [];
@@ -48,7 +49,11 @@ export async function decodeFiles(files, size, upload) {
     }
     try {
       if (!bmp.width || !bmp.height) throw new Error('empty');
-      images.push({ ...cropToRGBA(bmp, bmp.width, bmp.height, size.width, size.height, canvas), name: f.name });
+      // a crop smaller than the stored size is stretched up (a 1x1 or 1x4000 picture): the
+      // caller says so once
+      const c = centreCrop(bmp.width, bmp.height, size.width, size.height);
+      const stretched = c.w < size.width || c.h < size.height ? `${bmp.width}×${bmp.height}` : '';
+      images.push({ ...cropToRGBA(bmp, bmp.width, bmp.height, size.width, size.height, canvas), name: f.name, stretched });
     } catch {
       errors.push(`${f.name}: the image could not be read`);
     } finally {

@@ -1,20 +1,73 @@
 // The project the student works on: classes, images, spec, settings, the training state,
 // trained weights and curves, held in memory and checked against the engine's rules
 // (rules.classes, rules.train; fetched once, see rules.js). Every change is written to
-// storage first (project-store.js); the worker's copy of the images is re-sent when stale
-// (worker-sync.js). The class rule on the spec (one output per class) is the engine's too:
-// checkSpec and fitSpec take the class count.
+// storage first (project-store.js, one handle per project), then announced to the other tabs
+// (tabs.js); the worker's copy of the images is re-sent when stale (worker-sync.js). The class
+// rule on the spec (one output per class) is the engine's too: checkSpec and fitSpec take the
+// class count. A tab that does not hold the project's lock is read-only: every write is
+// refused with a message, and refresh() follows what the editing tab writes.
 import { ProjectStore } from './project-store.js';
 import { WorkerSync } from './worker-sync.js';
+import { graphemes } from './format.js';
 
 const TRAINING_REFUSAL = 'training is running: stop it on the Train tab before changing the model';
+export const READ_ONLY = 'This project is open in another tab, which edits it: this tab only shows it. Use "Edit here" to take over.';
+
+// Characters that show nothing (zero-width spaces and joiners, bidi marks, BOM, soft hyphen):
+// two names that differ only in them look the same, and a name of only them looks empty.
+// Inside an emoji they are part of the picture (the joiner of a family, a flag's tags).
+const INVISIBLE = /[\p{Cf}\p{Cc}\u115F\u1160\u3164\uFFA0]/u;
+const invisibleIn = (g) => INVISIBLE.test(g) && !/\p{Extended_Pictographic}/u.test(g);
+
+// A class name as kept: trimmed, NFC, at most max graphemes (never cut inside an emoji).
+// -> {name, note} or throws Error with what to do.
+export function cleanClassName(raw, others, max) {
+  const text = String(raw ?? '').normalize('NFC').trim();
+  if (!text) throw new Error('A class needs a name: type at least one character.');
+  const g = graphemes(text);
+  if (g.some(invisibleIn)) throw new Error('That name contains invisible characters (zero-width spaces or joiners, direction marks): type it again without them.');
+  const name = g.length > max ? g.slice(0, max).join('').trim() : text;
+  const note = g.length > max ? `Class names have at most ${max} characters: kept "${name}".` : '';
+  const key = name.toLocaleLowerCase();
+  if (others.some((o) => o.toLocaleLowerCase() === key)) throw new Error(`There is already a class called "${name}": give each class its own name.`);
+  return { name, note };
+}
+
+// A {text, report} draft as the views need it, or null for anything else.
+function validDraft(d) {
+  return d && typeof d === 'object' && typeof d.text === 'string' && d.report && typeof d.report === 'object' &&
+    typeof d.report.error === 'string' && Number.isInteger(d.report.error_layer) ? d : null;
+}
+
+// A stand-in for ProjectStore v2 over today's one-project store: one project, "default".
+// TODO(issue 11): remove once project-store.js provides listProjects/project(id).
+function singleProject(store) {
+  if (typeof store.project === 'function') return store;
+  const only = 'default';
+  return Object.assign(store, {
+    project: () => store,
+    listProjects: async () => [{ id: only, name: 'My project', created: 0, updated: 0, classes: [], images: 0, trained: false, bytes: 0 }],
+    lastProjectId: async () => only,
+    setLastProjectId: async () => {},
+    createProject: async () => { throw new Error('Several projects need the new project store.'); },
+    pending: () => 0,
+  });
+}
 
 export class Project {
-  constructor(engine, events, rules) {
+  constructor(engine, events, rules, tabs) {
     this.engine = engine;
     this.events = events;
     this.rules = rules;
-    this.store = null;            // ProjectStore, set by open()
+    this.tabs = tabs;             // tabs.js: the lock on this project and the change notices
+    this.stores = null;           // ProjectStore: every project (set by openStores())
+    this.store = null;            // this project's handle
+    this.id = null;
+    this.readOnly = false;        // another tab edits this project
+    this.skipped = [];            // what the last load set aside, as messages
+    this.notes = [];              // what the last load changed on the way (a migration, ...)
+    this.modelProblem = '';       // why the stored model was not loaded ('' when it was, or none)
+    this.writes = 0;              // writes of this project in flight (beforeunload)
     this.worker = new WorkerSync(engine);
     this.classes = [];            // [{id, name}] in label order
     this.images = new Map();      // classId -> [{id, rgba, width, height}]
@@ -31,8 +84,10 @@ export class Project {
   }
 
   get training() { return this.trainingState !== 'idle'; }
-  get persistent() { return this.store.persistent; }
-  get storeError() { return this.store.error; }
+  get persistent() { return this.stores.persistent; }
+  get storeError() { return this.stores.error; }
+  // Something not yet on disk: a write in flight (here or in the store) or a checkpoint.
+  get pendingWrites() { return this.writes + (this.stores?.pending?.() ?? 0); }
 
   setTrainingState(state) {
     this.trainingState = state;
@@ -45,7 +100,23 @@ export class Project {
 
   emit(name, detail = {}) { this.events.dispatchEvent(new CustomEvent(name, { detail })); }
 
-  save(key, value) { return this.store.save(key, value); }
+  writable() { if (this.readOnly) throw new Error(READ_ONLY); }
+
+  // Every write of this project: refused in a read-only tab, counted while in flight, and
+  // announced to the other tabs once it is on disk.
+  async write(keys, fn) {
+    this.writable();
+    this.writes++;
+    try {
+      const r = await fn();
+      this.tabs?.changed(this.id, keys);
+      return r;
+    } finally {
+      this.writes--;
+    }
+  }
+
+  save(key, value) { return this.write([key], () => this.store.save(key, value)); }
 
   async defaultSpec(classes) { return (await this.engine.call('defaultSpec', { classes })).spec; }
 
@@ -55,71 +126,160 @@ export class Project {
     this.images = new Map(this.classes.map((c) => [c.id, []]));
   }
 
-  async open() {
-    this.store = await ProjectStore.open();
+  async openStores() {
+    this.stores = singleProject(await ProjectStore.open(this.rules));
+    return this.stores;
+  }
+
+  // Opens project `id` (this tab's last one, else the store's last one, else the newest,
+  // else a new one), claiming it for this tab unless another tab edits it.
+  async open(id) {
+    const list = await this.stores.listProjects();
+    // ids come back as the store made them; sessionStorage gives them back as text
+    const find = (x) => (x === null || x === undefined ? undefined : list.find((p) => String(p.id) === String(x))?.id);
+    id = find(id) ?? find(await this.stores.lastProjectId()) ?? list[0]?.id;
+    if (id === undefined) id = await this.stores.createProject();
+    this.id = id;
+    this.store = this.stores.project(id);
+    this.readOnly = this.tabs ? !(await this.tabs.claim(id)) : false;
+    if (!this.readOnly) await this.stores.setLastProjectId(id);
+    await this.load();
+  }
+
+  // The project's name as the list shows it.
+  async name() {
+    return (await this.stores.listProjects()).find((p) => p.id === this.id)?.name ?? '';
+  }
+
+  // Reads the whole project from storage (what is broken is named in this.skipped and
+  // replaced by defaults) and hands it to the engine.
+  async load() {
     const kept = await this.store.load();
-    if (kept.classes?.length >= this.rules.classes.min) {
-      this.classes = kept.classes;
-      this.nextClassId = Math.max(...kept.classes.map((c) => c.id)) + 1;
+    this.skipped = [...(kept.skipped ?? [])];
+    this.notes = [...(kept.notes ?? [])];
+    const canWrite = !this.readOnly;
+    const classes = Array.isArray(kept.classes) ? kept.classes : undefined;
+    if (classes?.length >= this.rules.classes.min) {
+      this.classes = classes.map((c) => ({ id: c.id, name: c.name }));
+      this.nextClassId = Math.max(...classes.map((c) => c.id)) + 1;
       this.images = new Map(this.classes.map((c) => [c.id, []]));
     } else {
       this.freshClasses();
-      await this.save('classes', this.classes);
+      if (canWrite) await this.save('classes', this.classes);
     }
-    for (const im of kept.images) {
+    for (const im of kept.images ?? []) {
       this.images.get(im.classId)?.push({ id: im.id, rgba: new Uint8Array(im.rgba), width: im.width, height: im.height });
     }
-    this.settings = { ...this.rules.train.defaults, ...(kept.settings ?? {}) };
+    const s = kept.settings && typeof kept.settings === 'object' && !Array.isArray(kept.settings) ? kept.settings : {};
+    this.settings = { ...this.rules.train.defaults };
+    for (const k of Object.keys(this.settings)) if (k in s) this.settings[k] = s[k];  // no junk keys
     this.result = kept.result ?? null;
-    this.draft = kept.draft ?? null;
+    this.draft = validDraft(kept.draft);
+    if (kept.draft && !this.draft) this.skipped.push('The model being edited (a draft) was not readable and was dropped; the last good model is used.');
+    this.worker.markStale();
+    this.trained = false;
+    this.modelProblem = '';
 
-    const r = await this.applySpec(kept.spec ?? await this.defaultSpec(this.classes.length));
-    if (!r.ok) await this.applySpec(await this.defaultSpec(this.classes.length));  // a stored spec the engine no longer accepts
-    if (kept.weights && r.ok) {
-      try {
-        await this.engine.call('load', { bytes: new Uint8Array(kept.weights) });
-        this.trained = true;
-      } catch {
-        await this.save('weights', undefined);
-      }
+    const stored = typeof kept.spec === 'string' ? kept.spec : null;
+    let r = stored ? await this.applySpec(stored, { persist: false }) : { ok: false };
+    if (!r.ok) {
+      if (stored) this.skipped.push('The stored model spec is no longer accepted by the engine; the default model is used.');
+      r = await this.applySpec(await this.defaultSpec(this.classes.length), { persist: canWrite });
     }
+    if (kept.weights && r.ok) await this.loadWeights(new Uint8Array(kept.weights));
+    else if (this.result && !kept.weights) this.modelProblem = 'The trained model of this project is missing from storage: train again to get one.';
+    this.emit('classes-changed', { classes: this.getClasses() });
+    this.emit('images-changed', { classIndex: -1 });
+    this.emit('spec-changed', { spec: this.spec, info: this.info });
+    this.emit('project-loaded', { id: this.id, skipped: this.skipped });
+    if (this.trained) this.emit('model-loaded', {});
+  }
+
+  // Loads stored weights for this.spec. Weights made for another spec, or unreadable ones,
+  // are refused and stay stored as they are; modelProblem says why.
+  async loadWeights(bytes) {
+    const mine = this.info;
+    try {
+      // the engine refuses weights for another spec when adopt is false (the worker's
+      // `load {bytes, adopt}` command)
+      const info = await this.engine.call('load', { bytes, adopt: false });
+      // TODO(issue 11): drop this comparison once the worker's `load {bytes, adopt: false}`
+      // refuses another spec itself (core's check); until then the page compares the tables.
+      const shape = (x) => JSON.stringify({ input: x.input, layers: x.layers, params: x.params });
+      if (shape(info) !== shape(mine)) {
+        await this.engine.call('setSpec', { spec: this.spec, seed: this.settings.seed });  // back to the project's model
+        this.info = mine;
+        throw new Error('it was trained for a different model spec than the project\'s');
+      }
+      this.trained = true;
+    } catch (e) {
+      this.modelProblem = `The saved model could not be used (${e.message}). Train again to get a model for this spec.`;
+      this.skipped.push(this.modelProblem);
+    }
+  }
+
+  // Another tab changed this project: read it again (this tab only shows it).
+  async refresh() {
+    if (!this.readOnly || this.training) return;
+    await this.load();
+  }
+
+  // This tab takes the project over from the tab that edits it (which becomes read-only).
+  async takeOver() {
+    await this.tabs.takeOver(this.id);
+    this.readOnly = false;
+    await this.stores.setLastProjectId(this.id);
+    await this.load();
   }
 
   // ---- classes ----
   getClasses() { return this.classes.map((c) => ({ id: c.id, name: c.name, count: this.images.get(c.id).length })); }
   classIndex(id) { return this.classes.findIndex((c) => c.id === id); }
 
+  // A free default name ("Class 3", or "Class 3 (2)" when taken).
+  defaultClassName() {
+    const taken = new Set(this.classes.map((c) => c.name.toLocaleLowerCase()));
+    const base = `Class ${this.classes.length + 1}`;
+    for (let k = 2, n = base; ; n = `${base} (${k++})`) if (!taken.has(n.toLocaleLowerCase())) return n;
+  }
+
   async addClass(name) {
+    this.writable();
     this.guard('add a class');
     const { max } = this.rules.classes;
     if (this.classes.length >= max) throw new Error(`ConvLab supports at most ${max} classes: delete one before adding another.`);
+    const clean = cleanClassName(name || this.defaultClassName(), this.classes.map((c) => c.name), this.rules.classes.name_max);
     const id = this.nextClassId++;
-    this.classes.push({ id, name: name || `Class ${this.classes.length + 1}` });
+    this.classes.push({ id, name: clean.name });
     this.images.set(id, []);
     await this.classesChanged();
     return id;
   }
 
+  // -> a note ('' or what was changed about the name); throws when the name is refused.
   async renameClass(id, name) {
+    this.writable();
     const c = this.classes.find((x) => x.id === id);
-    const clean = String(name).trim();
-    if (!clean) throw new Error('A class needs a name: type at least one character.');
-    c.name = clean.slice(0, this.rules.classes.name_max);
+    const clean = cleanClassName(name, this.classes.filter((x) => x !== c).map((x) => x.name), this.rules.classes.name_max);
+    c.name = clean.name;
     await this.save('classes', this.classes);
-    this.emit('classes-changed', { classes: this.getClasses() });
+    this.emit('classes-changed', { classes: this.getClasses(), note: clean.note });
+    return clean.note;
   }
 
   async deleteClass(id) {
+    this.writable();
     this.guard('delete a class');
     const { min } = this.rules.classes;
     if (this.classes.length <= min) throw new Error(`A classifier needs at least ${min} classes: add another class before deleting this one.`);
     this.classes = this.classes.filter((c) => c.id !== id);
     this.images.delete(id);
-    await this.store.deleteClassImages(id);
+    await this.write(['images'], () => this.store.deleteClassImages(id));
     await this.classesChanged();
   }
 
   async moveClass(id, delta) {
+    this.writable();
     this.guard('reorder the classes');
     const i = this.classIndex(id), j = i + delta;
     if (j < 0 || j >= this.classes.length) return;
@@ -158,7 +318,7 @@ export class Project {
   getImages(classIndex) { return Promise.resolve(this.images.get(this.classes[classIndex]?.id) ?? []); }
 
   async addImages(classId, list) {
-    const recs = await this.store.addImages(list.map((im) => ({ classId, rgba: im.rgba, width: im.width, height: im.height })));
+    const recs = await this.write(['images'], () => this.store.addImages(list.map((im) => ({ classId, rgba: im.rgba, width: im.width, height: im.height }))));
     const arr = this.images.get(classId);
     for (const r of recs) arr.push({ id: r.id, rgba: r.rgba, width: r.width, height: r.height });
     this.worker.markStale();
@@ -167,7 +327,7 @@ export class Project {
   }
 
   async deleteImages(classId, ids) {
-    await this.store.deleteImages(ids);
+    await this.write(['images'], () => this.store.deleteImages(ids));
     const set = new Set(ids);
     this.images.set(classId, this.images.get(classId).filter((im) => !set.has(im.id)));
     this.worker.markStale();
@@ -180,6 +340,7 @@ export class Project {
   // ---- spec ----
   // Checks a spec, and when it is good applies it to the worker and keeps it.
   async setSpec(text) {
+    this.writable();
     const report = await this.checkSpec(text);
     if (!report.ok) {
       if (!this.training) await this.setDraft({ text, report });
@@ -196,6 +357,7 @@ export class Project {
   // refused until it is fixed or reverted: the student meant that model, not the old one.
   async setDraft(d) {
     if (!d && !this.draft) return;
+    if (this.readOnly) return;  // an editor's check in a tab that only shows the project
     this.draft = d;
     await this.save('specDraft', d ?? undefined);
   }
@@ -211,7 +373,8 @@ export class Project {
     return { ...report, ok: false, error_layer: -1, error_field: '', error: TRAINING_REFUSAL };
   }
 
-  async applySpec(text) {
+  // persist: false when the text is what is stored already (loading).
+  async applySpec(text, { persist = true } = {}) {
     let info;
     try {
       info = await this.engine.call('setSpec', { spec: text, seed: this.settings.seed });
@@ -223,7 +386,7 @@ export class Project {
     this.info = info;
     this.trained = false;
     if (JSON.stringify(info.input) !== oldInput) this.worker.markStale();  // the worker dropped its images
-    await this.save('spec', text);
+    if (persist) await this.save('spec', text);
     this.emit('spec-changed', { spec: text, info });
     return { ok: true, ...info };
   }
@@ -232,6 +395,7 @@ export class Project {
     if (this.trained || this.result) {
       this.trained = false;
       this.result = null;
+      this.modelProblem = '';
       await this.save('weights', undefined);
       await this.save('result', undefined);
     }
@@ -239,6 +403,7 @@ export class Project {
 
   // ---- settings ----
   async setSettings(s) {
+    this.writable();
     this.settings = { ...this.settings, ...s };
     await this.save('settings', this.settings);
   }
@@ -248,31 +413,46 @@ export class Project {
 
   // An epoch ended mid-run: keep its weights and curves as an interrupted result, which the
   // run's end (trainingFinished) replaces. Only storage changes: this session goes on training.
+  // The writes are chained in epoch order (a late one can never overwrite a newer one) and
+  // counted in pendingWrites until both are on disk, so closing the tab warns first.
   checkpoint(bytes, result) {
-    // chained, so a late checkpoint can never overwrite the finished run's result
+    this.writes++;
     this.pendingCheckpoint = (this.pendingCheckpoint ?? Promise.resolve()).catch(() => {}).then(async () => {
       await this.save('weights', bytes);
       await this.save('result', { ...result, stopped: true, interrupted: true, classes: this.classes.map((c) => c.name), spec: this.spec });
-    });
+    }).finally(() => { this.writes--; });
     return this.pendingCheckpoint;
   }
 
+  // result.diverged: core's message when the run stopped because the loss or the weights
+  // stopped being finite; the worker then holds the last good epoch's weights (none when no
+  // epoch ended, then nothing is kept as a model).
   async trainingFinished(result) {
     await this.pendingCheckpoint?.catch(() => {});
-    const bytes = await this.engine.call('save', { metadata: this.weightsMetadata() });
-    this.trained = true;
+    const nothing = result.diverged && !result.history.length;
     this.result = { ...result, classes: this.classes.map((c) => c.name), spec: this.spec };
-    await this.save('weights', bytes);
+    this.modelProblem = '';
+    if (nothing) {
+      this.trained = false;
+      await this.save('weights', undefined);
+    } else {
+      const bytes = await this.engine.call('save', { metadata: this.weightsMetadata() });
+      this.trained = true;
+      await this.save('weights', bytes);
+    }
     await this.save('result', this.result);
     this.emit('model-trained', { history: result.history });
   }
 
+  // Empties this project: default classes, settings and model.
   async newProject() {
-    await this.store.clearAll();
+    this.writable();
+    await this.write(['images', 'classes', 'spec', 'settings', 'weights', 'result'], () => this.store.clearAll());
     this.freshClasses();
     this.settings = { ...this.rules.train.defaults };
     this.result = null;
     this.trained = false;
+    this.modelProblem = '';
     this.worker.markStale();
     this.draft = null;
     await this.save('classes', this.classes);

@@ -44,6 +44,7 @@ export function mountData(root, ctx) {
       ctx.status(e.message, true);
     }
   }
+  const actOn = (showMsg, fn) => act(async () => { try { await fn(); } catch (e) { showMsg(e.message); throw e; } });
 
   async function toggleCamera() {
     if (camera.stream) { camera.stop(); return; }
@@ -71,10 +72,14 @@ export function mountData(root, ctx) {
   camera.addEventListener('change', updateCamera);
   updateCamera();
 
+  // A new, empty project; the one open now stays in the project list as it is.
   async function newProject() {
-    const ok = await confirmDialog('Start a new project?', 'This deletes every class, image and trained model of the current project. It cannot be undone.', 'Delete everything');
-    if (!ok) return;
-    await act(async () => { await project.newProject(); ctx.status('New project: two empty classes and the default model.'); });
+    await act(async () => {
+      const id = await project.stores.createProject();  // the store picks a free name
+      ctx.tabs.changed(id, ['list']);
+      await ctx.openProject(id);
+      ctx.status('New project: two empty classes and the default model. The previous one is on the Projects page.');
+    });
   }
 
   // ---- class cards ----
@@ -97,8 +102,13 @@ export function mountData(root, ctx) {
   }
 
   function classCard(id) {
-    const name = h('input', { type: 'text', class: 'class-name', maxLength: nameMax, 'aria-label': 'Class name' });
-    name.addEventListener('change', () => act(() => project.renameClass(id, name.value)).then(render));
+    // no maxLength: the browser would cut a pasted name silently (and inside an emoji); the
+    // project cuts it between characters and says so
+    const name = h('input', { type: 'text', class: 'class-name', 'aria-label': 'Class name', title: `at most ${nameMax} characters` });
+    name.addEventListener('change', () => actOn(showMsg, async () => {
+      const note = await project.renameClass(id, name.value);
+      showMsg(note, false);
+    }).then(render));
     name.addEventListener('keydown', (e) => { if (e.key === 'Enter') name.blur(); });
     const count = h('span', { class: 'count' });
     const up = h('button', { type: 'button', class: 'icon', 'aria-label': 'Move class up', title: 'Move up', onclick: () => act(() => project.moveClass(id, -1)) }, '↑');
@@ -157,7 +167,12 @@ export function mountData(root, ctx) {
         return;
       }
       const added = `${plural(images.length, 'image')} added`;
-      showMsg(errors.length ? `${added}; skipped ${errors.length}: ${errors.join('; ')}` : '', errors.length > 0);
+      const small = images.filter((im) => im.stretched);
+      const size = project.storedSize();
+      const note = small.length
+        ? ` ${small.length === 1 ? `"${small[0].name}" (${small[0].stretched}) is` : `${small.length} images (such as "${small[0].name}", ${small[0].stretched}) are`} smaller than the ${size.width}×${size.height} the model sees and ${small.length === 1 ? 'was' : 'were'} stretched to fit: ${small.length === 1 ? 'it looks' : 'they look'} blurry to the model.`
+        : '';
+      showMsg(errors.length ? `${added}; skipped ${errors.length}: ${errors.join('; ')}.${note}` : note.trim(), errors.length > 0);
       ctx.status(errors.length ? `${added}. Skipped: ${errors.join('; ')}` : `${added} to "${project.classes[project.classIndex(id)].name}".`);
     }
 

@@ -140,6 +140,12 @@ export function mountModel(root, ctx) {
     else if (report) render();
   });
 
+  // another project (or this one re-read after another tab's change): its draft or its spec
+  events.addEventListener('project-loaded', () => {
+    inUse = ctx.getSpec();
+    setText(ctx.getSpecDraft()?.text ?? inUse);
+  });
+
   engine.call('learnPresets').then((ps) => {
     presets = ps;
     fill(presetRow, ps.map((p) => h('button', { type: 'button', dataset: { preset: p.id }, title: p.description, onclick: () => loadPreset(p) }, p.name)));

@@ -31,13 +31,15 @@ export function mountTrain(root, ctx) {
   function showResult() {
     next.hidden = !(idle() && project.trained);
     if (idle()) run.render();
-    progress.final(project.result, project.trained);
+    progress.final(project.result, project.trained, project.modelProblem);
     results.show(project.result, project.settings.epochs);
   }
 
   events.addEventListener('training-state', () => { if (!idle()) next.hidden = true; });
   events.addEventListener('view-shown', (e) => { if (e.detail.view === 'train' && idle()) showResult(); });
-  for (const ev of ['spec-changed', 'classes-changed']) events.addEventListener(ev, () => { if (idle()) showResult(); });
+  for (const ev of ['spec-changed', 'classes-changed', 'model-loaded']) events.addEventListener(ev, () => { if (idle()) showResult(); });
+  // another project, or this one re-read after another tab's change
+  events.addEventListener('project-loaded', () => { settings.show(); if (idle()) showResult(); });
   settings.show();
   run.setState('idle');
   showResult();

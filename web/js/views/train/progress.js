@@ -22,11 +22,28 @@ export function createProgress() {
     summary.textContent = `${p.train_size} training images, ${p.val_size} validation images, ${p.steps_per_epoch} steps per epoch.`;
   }
 
-  // How the last run ended (r: the project's result, or null).
-  function final(r, trained) {
+  // How the last run ended (r: the project's result, or null; problem: why the stored
+  // model could not be used, which is said instead of what the curves would suggest).
+  function final(r, trained, problem = '') {
+    text.classList.toggle('error', !!problem || !!r?.diverged);
+    if (problem) {
+      bar.value = 0;
+      text.textContent = problem;
+      return;
+    }
     if (!r) {
       bar.value = 0;
       text.textContent = trained ? 'Trained.' : 'Not trained yet.';
+      return;
+    }
+    if (r.diverged) {
+      bar.value = 0;
+      text.textContent = `${r.diverged[0].toUpperCase()}${r.diverged.slice(1)}`;
+      return;
+    }
+    if (!trained) {
+      bar.value = 0;
+      text.textContent = 'Not trained yet: the curves below are of a run whose model was not kept.';
       return;
     }
     if (!r.stopped) bar.value = 1;

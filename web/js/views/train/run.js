@@ -45,8 +45,10 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
     }
     const d = project.draft;
     if (d) {
-      const where = d.report.error_layer >= 0 ? `layer ${d.report.error_layer}` : 'the spec';
-      fail(`Training refused: the model typed on the Model tab has an error in ${where}: ${d.report.error}. Fix it there (or revert to the last good model) and train again.`);
+      // project.js drops a malformed stored draft; a report without a layer names the spec
+      const layer = d.report?.error_layer;
+      const where = Number.isInteger(layer) && layer >= 0 ? `layer ${layer}` : 'the spec';
+      fail(`Training refused: the model typed on the Model tab has an error in ${where}: ${d.report?.error ?? 'it is not a valid spec'}. Fix it there (or revert to the last good model) and train again.`);
       return;
     }
     setState('running');
@@ -73,9 +75,15 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
 
   async function finish(r) {
     setState('idle');
-    await project.trainingFinished({ history: r.history, confusion: r.confusion, train_size: r.train_size, val_size: r.val_size, stopped: !!r.stopped, epochs: r.epochs });
+    const diverged = r.diverged ? r.diverged_message : undefined;
+    await project.trainingFinished({ history: r.history, confusion: r.confusion, train_size: r.train_size, val_size: r.val_size, stopped: !!r.stopped, epochs: r.epochs, diverged });
     onFinish();
-    startBtn.textContent = 'Train again';
+    render();
+    if (diverged) {
+      fail(`Training ${diverged.replace(/^training /, '')}`);
+      ctx.status('Training diverged: try a smaller learning rate.', true);
+      return;
+    }
     ctx.status(r.stopped ? `Training stopped after ${r.epoch} epoch(s); the model is usable.` : 'Training finished: try it on the Predict tab.');
   }
 
