@@ -158,7 +158,7 @@ export function mountData(root, ctx) {
 
     async function upload(files) {
       if (!files.length) return;
-      const { images, errors } = await decodeFiles(files, project.storedSize());
+      const { images, errors } = await decodeFiles(files, project.storedSize(), ctx.rules.upload);
       try {
         await project.addImages(id, images);
       } catch (e) {

@@ -119,7 +119,7 @@ export function mountPredict(root, ctx) {
     if (!files.length) return;
     showMsg('');
     if (!project.trained) { showMsg('Train the model first (Train tab), then classify images.'); return; }
-    const { images, errors } = await decodeFiles(files, project.storedSize());
+    const { images, errors } = await decodeFiles(files, project.storedSize(), ctx.rules.upload);
     if (errors.length) { showMsg(errors.join('; ')); return; }
     stopLive();
     fill(filePreview, rgbaCanvas(images[0], 'preview'), h('span', {}, images[0].name));
