@@ -37,7 +37,12 @@ apt:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
-npm: node_modules/.package-lock.json
+# A node_modules that is a symlink is a shared install made elsewhere (several checkouts of one
+# machine): npm ci would empty the directory it points to, for every checkout, so it is left as
+# it is.
+npm:
+	@if [ -L node_modules ]; then echo "node_modules is a shared install ($$(readlink node_modules)): not reinstalled"; \
+	else $(MAKE) --no-print-directory node_modules/.package-lock.json; fi
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
