@@ -132,6 +132,13 @@ serve: deps web
 BENCH_PORT ?= 8701
 bench: deps native wasm bench-data
 	node tools/bench/run.mjs --port $(BENCH_PORT)
+	$(MAKE) bench-storage
+
+# Bytes per stored image (webcam-like photos, Fashion-MNIST) and a 1,000-image project file's
+# size, with the page's own codec and file writer (tools/bench/storage.mjs).
+.PHONY: bench-storage
+bench-storage: npm web bench-data
+	node --no-warnings tools/bench/storage.mjs --port $$(( $(BENCH_PORT) + 90 ))
 
 # The same harness with tiny budgets, to check that it runs (its figures mean nothing).
 .PHONY: bench-quick bench-data
