@@ -95,3 +95,28 @@ test('a fresh profile gets one empty project, and projects are listed newest fir
   expect(r.copyImages).toBe(1);
   expect(r.copyClasses.map((c) => c.name)).toEqual(['Dog', 'Cat']);
 });
+
+test('a tab of version 1 holding the database open: the new page says so instead of waiting in silence', async ({ page, context }) => {
+  await openLab(page);
+  await writeV1Profile(page, { images: [1, 1] });
+  // version 1's store.js never closed its connection on a version change
+  await page.evaluate(() => new Promise((resolve) => { const r = indexedDB.open('convlab', 1); r.onsuccess = () => { globalThis.v1 = r.result; resolve(); }; }));
+  const other = await context.newPage();
+  await openLab(other);
+  const r = await other.evaluate(async () => {
+    const { pstore, rules } = globalThis.lab;
+    const s = await pstore.ProjectStore.open(rules);
+    return { persistent: s.persistent, error: s.error, projects: (await s.listProjects()).length };
+  });
+  expect(r.persistent).toBe(false);
+  expect(r.error).toContain('Another ConvLab tab, of an older version, is open');
+  expect(r.projects).toBe(1);  // the session still has a project to work in
+  // once the old tab has gone, the upgrade runs and loses nothing
+  await page.evaluate(() => globalThis.v1.close());
+  const after = await other.evaluate(async () => {
+    const { pstore, rules } = globalThis.lab;
+    const s = await pstore.ProjectStore.open(rules);
+    return { persistent: s.persistent, images: (await s.listProjects())[0].images };
+  });
+  expect(after).toEqual({ persistent: true, images: 2 });
+});

@@ -11,7 +11,8 @@
 //     from the real engine (headless Chromium, skipped with a note if it cannot start)
 // usage: node tools/bench/storage.mjs [--port 8790] [--json build/bench-storage.json]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -136,27 +137,45 @@ function measure(list, label) {
   return { label, raw: list[0].rgba.length, ...stats(pngs.map((p) => p.length)), encode_ms: Number(ms.toFixed(2)), bit_exact: exact, pngs };
 }
 
-// The page's default net's trained-size weights, from the real engine in headless Chromium.
-async function engineWeights() {
+// In headless Chromium: the page's default net's weights from the real engine, and what
+// IndexedDB really uses on disk for the photos that the page's store.js writes into a fresh
+// profile (the whole IndexedDB folder after the browser closed).
+async function inBrowser(pngs) {
   const server = spawn(process.execPath, [join(root, 'tools/serve.mjs'), '--port', String(port), '--no-isolation'], { cwd: root, stdio: 'ignore' });
   try {
     const { chromium } = await import('@playwright/test');
     await new Promise((r) => setTimeout(r, 500));
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    // a persistent profile, so that what IndexedDB wrote can be measured on disk afterwards
+    // (navigator.storage.estimate lags behind the writes)
+    const profile = mkdtempSync(join(tmpdir(), 'convlab-bench-'));
+    const browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    let result;
     try {
       const page = await browser.newPage();
       await page.goto(`http://localhost:${port}/js/records.js`);
-      return await page.evaluate(async () => {
+      result = await page.evaluate(async (b64) => {
         const { EngineClient } = await import('/js/engine-client.js');
+        const { Store } = await import('/js/store.js');
         const e = new EngineClient();
         const spec = (await e.call('defaultSpec', { classes: 2 })).spec;
         const info = await e.call('setSpec', { spec, seed: 1 });
         const w = await e.call('save', { metadata: { classes: ['Class 1', 'Class 2'] } });
-        return { spec, params: info.params, weights: Array.from(w) };
-      });
+        const st = await Store.open();
+        const id = await st.createProject('bench');
+        const recs = b64.map((x) => ({ classId: 1, width: 96, height: 96, png: Uint8Array.from(atob(x), (c) => c.charCodeAt(0)) }));
+        for (let i = 0; i < recs.length; i += 50) await st.addImages(id, recs.slice(i, i + 50));
+        st.db.close();
+        return { spec, params: info.params, weights: Array.from(w), idb_images: recs.length };
+      }, pngs.map((p) => Buffer.from(p).toString('base64')));
     } finally {
       await browser.close();
     }
+    // every file of the origin's IndexedDB folder (LevelDB tables, log, manifest)
+    const du = (dir) => readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? du(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
+    const idb = join(profile, 'Default', 'IndexedDB');
+    result.idb_bytes = existsSync(idb) ? du(idb) : 0;
+    rmSync(profile, { recursive: true, force: true });
+    return result;
   } catch (err) {
     return { error: err.message.split('\n')[0] };
   } finally {
@@ -173,7 +192,7 @@ if (fm) {
   rows.push(measure(fm.map((x) => x.stored), 'Fashion-MNIST, stored 96x96 (28x28 model)'));
   rows.push(measure(fm.map((x) => x.native), 'Fashion-MNIST at 28x28'));
 }
-const eng = await engineWeights();
+const eng = await inBrowser(photos.pngs);
 const thousand = photoList.map((im, i) => ({ classId: im.classId, width: 96, height: 96, png: photos.pngs[i] }));
 const file = pf.writeProject({
   name: 'bench', created: 0, classes: [{ id: 1, name: 'cat' }, { id: 2, name: 'cup' }], settings: { epochs: 15, seed: 1 },
@@ -189,11 +208,12 @@ for (const r of rows) lines.push(`| ${r.label} (${r.images}) | ${r.raw} | ${r.me
 // IndexedDB's own cost per record: version 1 took 37,270 bytes for 36,864 bytes of RGBA
 const RECORD = 37270 - 36864;
 lines.push(`\n5,000 webcam-like photos: ${(5000 * photos.mean / 1e6).toFixed(1)} MB of PNG, about ${(5000 * (photos.mean + RECORD) / 1e6).toFixed(1)} MB in IndexedDB with its ~${RECORD} bytes per record (version 1: ${(5000 * 37270 / 1e6).toFixed(1)} MB, 37,270 bytes each).`);
+if (eng.idb_bytes) lines.push(`In Chromium's IndexedDB on disk (${eng.idb_images} photos written by store.js into a fresh profile): ${Math.round(eng.idb_bytes / eng.idb_images)} bytes per photo, so 5,000 take about ${(5000 * eng.idb_bytes / eng.idb_images / 1e6).toFixed(1)} MB.`);
 lines.push(`A 1,000-image project file (.convlab): ${(file.length / 1e6).toFixed(2)} MB (${file.length} bytes: images ${kb(imagesInFile)}, ` +
   (eng.weights ? `weights of the default net ${kb(eng.weights.length)} (${eng.params} parameters, from the engine)` : `no weights: the engine did not start (${eng.error})`) + ', spec, settings, curves, zip overhead).');
 console.log(lines.join('\n'));
 mkdirSync(dirname(jsonPath), { recursive: true });
 writeFileSync(jsonPath, `${JSON.stringify({
-  images: rows.map(({ pngs, ...r }) => r), project_file_1000: { bytes: file.length, image_bytes: imagesInFile, weights_bytes: eng.weights?.length ?? 0, params: eng.params, engine_error: eng.error },
+  images: rows.map(({ pngs, ...r }) => r), indexeddb: { bytes: eng.idb_bytes, images: eng.idb_images }, project_file_1000: { bytes: file.length, image_bytes: imagesInFile, weights_bytes: eng.weights?.length ?? 0, params: eng.params, engine_error: eng.error },
 }, null, 2)}\n`);
 console.log(`\nJSON: ${jsonPath}`);

@@ -87,8 +87,18 @@ export class Store {
     if (!globalThis.indexedDB) throw new Error('This browser has no IndexedDB (private mode?): the project cannot be kept across reloads.');
     const open = indexedDB.open(DB_NAME, DB_VERSION);
     open.onupgradeneeded = (ev) => upgrade(open.result, open.transaction, ev.oldVersion);
-    open.onblocked = () => {};  // another tab holds version 1 open: the open waits for it to close
-    const db = await req(open);
+    // A tab of the previous version holds the database open and will not let go: say so now
+    // rather than wait in silence (this tab then keeps its work for the session only; a reload
+    // after closing that tab upgrades), and close the connection should it open later.
+    let blocked = false;
+    const db = await new Promise((resolve, reject) => {
+      open.onsuccess = () => (blocked ? open.result.close() : resolve(open.result));
+      open.onerror = () => reject(open.error);
+      open.onblocked = () => {
+        blocked = true;
+        reject(new Error('Another ConvLab tab, of an older version, is open: close it and reload this page so the storage can be updated. Until then nothing is kept across reloads.'));
+      };
+    });
     // another tab upgrading the schema: let it (this tab's writes then fail with a message)
     db.onversionchange = () => db.close();
     return new Store(db);
