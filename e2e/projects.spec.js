@@ -53,7 +53,7 @@ test('three projects, one saved as a file, deleted, opened again as it was; two 
   }
   await expect(page.locator('#project-list li')).toHaveCount(3);
   // the newest change first
-  expect((await listNames(page))[0]).toBe('Empty one');
+  await expect.poll(async () => (await listNames(page))[0]).toBe('Empty one');
 
   // fill "Cats and cups" and train it
   await rowOf(page, 'Cats and cups').locator('.project-open').click();
@@ -71,7 +71,7 @@ test('three projects, one saved as a file, deleted, opened again as it was; two 
 
   // the list says what each project holds; the trained one is first now
   await goProjects(page);
-  expect((await listNames(page))[0]).toBe('Cats and cups');
+  await expect.poll(async () => (await listNames(page))[0]).toBe('Cats and cups');
   const row = rowOf(page, 'Cats and cups');
   await expect(row.locator('.classes')).toContainText('2 classes: Cat, Cup');
   await expect(row.locator('.images')).toHaveText('7 images');

@@ -4,7 +4,10 @@
 // first one too), duplicate / invisible / long class names, the stretched-image note, and
 // labels never cut inside an emoji.
 const { test, expect } = require('@playwright/test');
+const path = require('node:path');
 const h = require('./helpers.js');
+
+const shot = (page, name) => page.screenshot({ path: path.join(__dirname, '..', 'build', 'screenshots', `${name}-1280x800.png`) });
 
 const base = h.plainURL;
 const ready = (page) => expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
@@ -27,6 +30,7 @@ test('a diverging run stops, says so, suggests a smaller learning rate and keeps
   await expect(page.locator('#train-progress-text')).toContainText('diverged');
   await expect(page.locator('#train-progress-text')).not.toContainText('Trained after');
   await expect(page.locator('#train-start')).toBeEnabled();
+  await shot(page, 'train-diverged');
   const kept = await page.evaluate(async () => {
     const p = globalThis.convlab.project;
     const weights = await p.store.get('weights');
@@ -55,6 +59,7 @@ test('a corrupt stored draft does not break the Train button, and what was skipp
   await expect(page.locator('#notice')).toBeVisible();
   await expect(page.locator('#notice')).toContainText(/draft|editing/i);
   await expect(page.locator('.notice')).toHaveCount(1);
+  await shot(page, 'notice-skipped');
   await h.settings(page, { epochs: 1, batch_size: 4 });
   await page.locator('#train-start').click();
   await expect(page.locator('#train-progress-text')).toContainText('Trained after 1 epoch(s)', { timeout: 60_000 });
@@ -82,6 +87,7 @@ test('an unreadable stored model is said so on the Train tab, not "Trained after
   await expect(page.locator('#train-progress-text')).toContainText('Train again');
   await expect(page.locator('#train-progress-text')).not.toContainText('Trained after');
   await expect(page.locator('#notice')).toBeVisible();
+  await shot(page, 'train-model-unreadable');
   h.expectClean(problems);
 });
 
@@ -134,17 +140,17 @@ test('class names: duplicates and invisible characters are refused, a long name 
   const input = h.card(page, 1).locator('input.class-name');
   const tryName = async (name) => { await input.fill(name); await input.press('Enter'); };
   await tryName(' cat ');
-  await expect(h.card(page, 1).locator('.message')).toContainText('already a class called "cat"');
+  await expect(h.card(page, 1).locator('.message')).toContainText('already called "cat"');
   await expect(input).toHaveValue('Class 2');
   await tryName('Ca\u200Bt');
   await expect(h.card(page, 1).locator('.message')).toContainText('invisible characters');
   await tryName('\u200B\u200D');
-  await expect(h.card(page, 1).locator('.message')).toContainText('invisible');
+  await expect(h.card(page, 1).locator('.message')).toContainText('a name you can see');
   expect(await page.evaluate(() => globalThis.convlab.getClasses().map((c) => c.name))).toEqual(['Cat', 'Class 2']);
   const max = await page.evaluate(() => globalThis.convlab.rules.classes.name_max);
   const long = `${'🐈'.repeat(max - 1)}👩‍👩‍👧‍👦xyz`;
   await tryName(long);
-  await expect(h.card(page, 1).locator('.message')).toContainText(`at most ${max} characters`);
+  await expect(h.card(page, 1).locator('.message')).toContainText(`cut to ${max} characters`);
   const kept = await page.evaluate(() => globalThis.convlab.getClasses()[1].name);
   expect(kept).toBe(`${'🐈'.repeat(max - 1)}👩‍👩‍👧‍👦`);  // cut between graphemes, the family emoji whole
   h.expectClean(problems);

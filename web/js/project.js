@@ -9,28 +9,22 @@
 import { ProjectStore } from './project-store.js';
 import { WorkerSync } from './worker-sync.js';
 import { graphemes } from './format.js';
+import { checkClassName } from './records.js';
 
 const TRAINING_REFUSAL = 'training is running: stop it on the Train tab before changing the model';
 export const READ_ONLY = 'This project is open in another tab, which edits it: this tab only shows it. Use "Edit here" to take over.';
 
-// Characters that show nothing (zero-width spaces and joiners, bidi marks, BOM, soft hyphen):
-// two names that differ only in them look the same, and a name of only them looks empty.
-// Inside an emoji they are part of the picture (the joiner of a family, a flag's tags).
-const INVISIBLE = /[\p{Cf}\p{Cc}\u115F\u1160\u3164\uFFA0]/u;
-const invisibleIn = (g) => INVISIBLE.test(g) && !/\p{Extended_Pictographic}/u.test(g);
-
-// A class name as kept: trimmed, NFC, at most max graphemes (never cut inside an emoji).
-// -> {name, note} or throws Error with what to do.
-export function cleanClassName(raw, others, max) {
-  const text = String(raw ?? '').normalize('NFC').trim();
-  if (!text) throw new Error('A class needs a name: type at least one character.');
-  const g = graphemes(text);
-  if (g.some(invisibleIn)) throw new Error('That name contains invisible characters (zero-width spaces or joiners, direction marks): type it again without them.');
-  const name = g.length > max ? g.slice(0, max).join('').trim() : text;
-  const note = g.length > max ? `Class names have at most ${max} characters: kept "${name}".` : '';
-  const key = name.toLocaleLowerCase();
-  if (others.some((o) => o.toLocaleLowerCase() === key)) throw new Error(`There is already a class called "${name}": give each class its own name.`);
-  return { name, note };
+// A class name as kept (records.checkClassName: trimmed, visible, not another class's name,
+// cut between graphemes with a note), and, on top, no invisible character inside it (outside
+// an emoji, where a joiner or a flag's tags are part of the picture): "Ca\u200Bt" looks
+// exactly like "Cat". -> {name, note} or throws Error with what to do.
+const HIDDEN = /[\p{Cf}\u115F\u1160\u3164\uFFA0]/u;
+const hiddenIn = (g) => HIDDEN.test(g) && !/\p{Extended_Pictographic}/u.test(g);
+export function cleanClassName(raw, others, rules) {
+  const g = graphemes(String(raw ?? '').trim());
+  if (g.some(hiddenIn) && !g.every(hiddenIn))
+    throw new Error('That name contains invisible characters (zero-width spaces or joiners, direction marks): type it again without them.');
+  return checkClassName(raw, others, rules);
 }
 
 // A {text, report} draft as the views need it, or null for anything else.
@@ -219,9 +213,13 @@ export class Project {
   }
 
   // Another tab changed this project: read it again (this tab only shows it).
-  async refresh() {
-    if (!this.readOnly || this.training) return;
-    await this.load();
+  // Reads run one after another: a burst of notices never interleaves two loads.
+  refresh() {
+    this.reading = (this.reading ?? Promise.resolve()).catch(() => {}).then(() => {
+      if (this.readOnly && !this.training) return this.load();
+      return undefined;
+    });
+    return this.reading;
   }
 
   // This tab takes the project over from the tab that edits it (which becomes read-only).
@@ -248,7 +246,7 @@ export class Project {
     this.guard('add a class');
     const { max } = this.rules.classes;
     if (this.classes.length >= max) throw new Error(`ConvLab supports at most ${max} classes: delete one before adding another.`);
-    const clean = cleanClassName(name || this.defaultClassName(), this.classes.map((c) => c.name), this.rules.classes.name_max);
+    const clean = cleanClassName(name || this.defaultClassName(), this.classes.map((c) => c.name), this.rules);
     const id = this.nextClassId++;
     this.classes.push({ id, name: clean.name });
     this.images.set(id, []);
@@ -260,7 +258,7 @@ export class Project {
   async renameClass(id, name) {
     this.writable();
     const c = this.classes.find((x) => x.id === id);
-    const clean = cleanClassName(name, this.classes.filter((x) => x !== c).map((x) => x.name), this.rules.classes.name_max);
+    const clean = cleanClassName(name, this.classes.filter((x) => x !== c).map((x) => x.name), this.rules);
     c.name = clean.name;
     await this.save('classes', this.classes);
     this.emit('classes-changed', { classes: this.getClasses(), note: clean.note });

@@ -137,8 +137,11 @@ export function mountProjects(root, ctx) {
     else await render();
   }
 
+  let renders = 0;  // a slow listing that ends after a newer one must not overwrite it
   async function render() {
+    const seq = ++renders;
     const projects = await stores.listProjects();
+    if (seq !== renders) return;
     fill(list, projects.map(row));
     await renderStorage();
   }
