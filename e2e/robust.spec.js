@@ -25,9 +25,10 @@ test('a diverging run stops, says so, suggests a smaller learning rate and keeps
   // with these 12 images and the default seed, batch and shift the loss is no number in epoch 11
   await h.settings(page, { optimizer: 'sgd', lr: 1, momentum: 0.99, epochs: 30 });
   await page.locator('#train-start').click();
-  await expect(page.locator('#train-error')).toContainText('diverged', { timeout: 90_000 });
-  await expect(page.locator('#train-error')).toContainText('smaller learning rate, for example 0.1');
-  await expect(page.locator('#train-progress-text')).toContainText('diverged');
+  await expect(page.locator('#train-progress-text')).toContainText('Training diverged in epoch', { timeout: 90_000 });
+  await expect(page.locator('#train-progress-text')).toContainText('smaller learning rate, for example 0.1');
+  await expect(page.locator('#train-progress-text')).toHaveClass(/error/);
+  await expect(page.locator('#status-line')).toContainText('Training diverged');
   await expect(page.locator('#train-progress-text')).not.toContainText('Trained after');
   await expect(page.locator('#train-start')).toBeEnabled();
   await shot(page, 'train-diverged');

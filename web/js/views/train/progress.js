@@ -15,6 +15,7 @@ export function createProgress() {
     const rate = secs > 0 ? seen / secs : 0;
     const left = rate > 0 ? Math.max(0, (total - seen) / rate) : NaN;
     bar.value = total ? seen / total : 0;
+    text.classList.remove('error');  // a new run: the last one's problem is history
     const epochNow = Math.min(p.epochs, p.epoch + (p.done ? 0 : 1));
     text.textContent = p.done
       ? `Done: ${p.epochs} epochs, ${seen} images in ${secs.toFixed(1)} s (${Math.round(rate)} images/s).`

@@ -79,8 +79,7 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
     await project.trainingFinished({ history: r.history, confusion: r.confusion, train_size: r.train_size, val_size: r.val_size, stopped: !!r.stopped, epochs: r.epochs, diverged });
     onFinish();
     render();
-    if (diverged) {
-      fail(`Training ${diverged.replace(/^training /, '')}`);
+    if (diverged) {  // the progress line says what happened and what to do
       ctx.status('Training diverged: try a smaller learning rate.', true);
       return;
     }
