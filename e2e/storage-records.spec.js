@@ -136,8 +136,40 @@ test('the image codec gives back exactly the stored RGBA, and writes PNGs the br
     const good = codec.encodePNG(make(16, 16, 'rgb'));
     const refuse = (b) => { try { codec.decodePNG(b); return 'decoded'; } catch (e) { return e.message; } };
     const flipped = good.slice(); flipped[good.length - 20] ^= 0x40;
-    return { out, truncated: refuse(good.slice(0, good.length - 30)), flipped: refuse(flipped), notPng: refuse(new Uint8Array(50)), big: refuse(codec.encodePNG(make(300, 2, 'rgb')).slice()) };
+    // property: seeded mutations of a valid PNG (byte flips, truncations, and size lies: the
+    // header's width and height rewritten with a correct checksum) either decode to an image
+    // within the size limit, of width x height x 4 bytes, or are refused with a plain Error
+    const lies = [0, 1, 17, 4097, 65535, 1 << 20, 0x7fffffff, 0xffffffff];
+    const property = (maxSide) => {
+      const faults = [];
+      seed = 99;
+      for (let i = 0; i < 3000; i++) {
+        const b = good.slice(0, rand() % 4 === 0 ? (rand() * 7) % good.length : good.length);
+        if (i % 3 === 0 && b.length >= 33) {
+          const v = new DataView(b.buffer);
+          v.setUint32(16, lies[rand() % lies.length]);
+          v.setUint32(20, lies[rand() % lies.length]);
+          v.setUint32(29, codec.crc32(b, 12, 29));
+        } else {
+          for (let k = rand() % 4; k > 0; k--) b[(rand() * 131) % b.length] ^= 1 << (rand() % 8);
+        }
+        try {
+          const d = codec.decodePNG(b, maxSide);
+          if (d.rgba.length !== d.width * d.height * 4 || d.width > 4096 || d.height > 4096) faults.push(`mutant ${i}: ${d.rgba.length} bytes for ${d.width}x${d.height}`);
+        } catch (e) {
+          if (e.constructor !== Error || !/^the (PNG|image)/.test(e.message)) faults.push(`mutant ${i}: ${e.constructor.name}: ${e.message}`);
+        }
+      }
+      return faults;
+    };
+    const faults = property(4096);
+    // the property can fail: the same decoder without its size limit tries to allocate what a
+    // lying header claims
+    const unlimited = property(Infinity).length;
+    return { out, faults: faults.slice(0, 5), unlimited, truncated: refuse(good.slice(0, good.length - 30)), flipped: refuse(flipped), notPng: refuse(new Uint8Array(50)), big: refuse(codec.encodePNG(make(300, 2, 'rgb')).slice()) };
   });
+  expect(r.faults).toEqual([]);
+  expect(r.unlimited).toBeGreaterThan(0);
   for (const o of r.out) {
     expect(o.same, `${o.w}x${o.hh} ${o.kind}`).toBe(true);
     if (o.kind !== 'alpha') expect(o.browser, `${o.w}x${o.hh} ${o.kind} in the browser's decoder`).toBe(true);

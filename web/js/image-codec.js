@@ -137,9 +137,11 @@ export function decodePNG(bytes, maxSide = 4096) {
   let o = 0;
   for (const p of idat) { z.set(p, o); o += p.length; }
   // one spare byte: fflate drops what does not fit, so a full spare byte means too much data
+  // (allocated outside the try: running out of memory is not "damaged"; maxSide bounds it)
+  const out = new Uint8Array(expected + 1);
   let raw;
   try {
-    raw = unzlibSync(z, { out: new Uint8Array(expected + 1) });
+    raw = unzlibSync(z, { out });
   } catch (e) {
     throw new Error(`the PNG image data is damaged (${e.message})`);
   }
