@@ -162,12 +162,23 @@ test('the image codec gives back exactly the stored RGBA, and writes PNGs the br
       }
       return faults;
     };
+    // many at once (opening a project): the browser's decoder for opaque ones, the same pixels
+    const batch = [[96, 96, 'rgb'], [28, 28, 'grey'], [20, 10, 'alpha'], [96, 72, 'rgb'], [1, 1, 'grey']].map(([w, hh, k]) => make(w, hh, k));
+    const pngs = [...batch.map((im) => codec.encodePNG(im)), undefined, new Uint8Array(30)];
+    const flippedPng = pngs[0].slice(); flippedPng[200] ^= 1; pngs.push(flippedPng);
+    const many = await codec.decodePNGs(pngs);
+    const manySame = batch.every((im, i) => !(many[i] instanceof Error) && many[i].width === im.width && many[i].rgba.every((x, k) => x === im.rgba[k]));
+    const manyErrors = many.slice(batch.length).map((e) => (e instanceof Error ? e.message : 'decoded'));
     const faults = property(4096);
     // the property can fail: the same decoder without its size limit tries to allocate what a
     // lying header claims
     const unlimited = property(Infinity).length;
-    return { out, faults: faults.slice(0, 5), unlimited, truncated: refuse(good.slice(0, good.length - 30)), flipped: refuse(flipped), notPng: refuse(new Uint8Array(50)), big: refuse(codec.encodePNG(make(300, 2, 'rgb')).slice()) };
+    return { out, manySame, manyErrors, faults: faults.slice(0, 5), unlimited, truncated: refuse(good.slice(0, good.length - 30)), flipped: refuse(flipped), notPng: refuse(new Uint8Array(50)), big: refuse(codec.encodePNG(make(300, 2, 'rgb')).slice()) };
   });
+  expect(r.manySame).toBe(true);
+  expect(r.manyErrors[0]).toContain('no bytes');
+  expect(r.manyErrors[1]).toContain('not a PNG');
+  expect(r.manyErrors[2]).toContain('fails its checksum');
   expect(r.faults).toEqual([]);
   expect(r.unlimited).toBeGreaterThan(0);
   for (const o of r.out) {

@@ -165,7 +165,17 @@ async function inBrowser(pngs) {
         const recs = b64.map((x) => ({ classId: 1, width: 96, height: 96, png: Uint8Array.from(atob(x), (c) => c.charCodeAt(0)) }));
         for (let i = 0; i < recs.length; i += 50) await st.addImages(id, recs.slice(i, i + 50));
         st.db.close();
-        return { spec, params: info.params, weights: Array.from(w), idb_images: recs.length };
+        // opening a project decodes every image: decodePNGs (the browser's decoder, verified)
+        // against decodePNG (inflating in JS)
+        const codec = await import('/js/image-codec.js');
+        const pngs = recs.map((r) => r.png);
+        let t = performance.now();
+        await codec.decodePNGs(pngs, 224);
+        const manyMs = (performance.now() - t) / pngs.length;
+        t = performance.now();
+        for (const p of pngs) codec.decodePNG(p, 224);
+        const jsMs = (performance.now() - t) / pngs.length;
+        return { spec, params: info.params, weights: Array.from(w), idb_images: recs.length, open_ms: manyMs, js_ms: jsMs };
       }, pngs.map((p) => Buffer.from(p).toString('base64')));
     } finally {
       await browser.close();
@@ -209,11 +219,12 @@ for (const r of rows) lines.push(`| ${r.label} (${r.images}) | ${r.raw} | ${r.me
 const RECORD = 37270 - 36864;
 lines.push(`\n5,000 webcam-like photos: ${(5000 * photos.mean / 1e6).toFixed(1)} MB of PNG, about ${(5000 * (photos.mean + RECORD) / 1e6).toFixed(1)} MB in IndexedDB with its ~${RECORD} bytes per record (version 1: ${(5000 * 37270 / 1e6).toFixed(1)} MB, 37,270 bytes each).`);
 if (eng.idb_bytes) lines.push(`In Chromium's IndexedDB on disk (${eng.idb_images} photos written by store.js into a fresh profile): ${Math.round(eng.idb_bytes / eng.idb_images)} bytes per photo, so 5,000 take about ${(5000 * eng.idb_bytes / eng.idb_images / 1e6).toFixed(1)} MB.`);
+if (eng.open_ms) lines.push(`Decoding a photo when a project opens (Chromium): ${eng.open_ms.toFixed(2)} ms with the browser's PNG decoder (decodePNGs), ${eng.js_ms.toFixed(2)} ms inflating in JS (decodePNG).`);
 lines.push(`A 1,000-image project file (.convlab): ${(file.length / 1e6).toFixed(2)} MB (${file.length} bytes: images ${kb(imagesInFile)}, ` +
   (eng.weights ? `weights of the default net ${kb(eng.weights.length)} (${eng.params} parameters, from the engine)` : `no weights: the engine did not start (${eng.error})`) + ', spec, settings, curves, zip overhead).');
 console.log(lines.join('\n'));
 mkdirSync(dirname(jsonPath), { recursive: true });
 writeFileSync(jsonPath, `${JSON.stringify({
-  images: rows.map(({ pngs, ...r }) => r), indexeddb: { bytes: eng.idb_bytes, images: eng.idb_images }, project_file_1000: { bytes: file.length, image_bytes: imagesInFile, weights_bytes: eng.weights?.length ?? 0, params: eng.params, engine_error: eng.error },
+  images: rows.map(({ pngs, ...r }) => r), indexeddb: { bytes: eng.idb_bytes, images: eng.idb_images }, open_ms_per_photo: { browser_decoder: eng.open_ms, js: eng.js_ms }, project_file_1000: { bytes: file.length, image_bytes: imagesInFile, weights_bytes: eng.weights?.length ?? 0, params: eng.params, engine_error: eng.error },
 }, null, 2)}\n`);
 console.log(`\nJSON: ${jsonPath}`);

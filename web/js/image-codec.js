@@ -97,10 +97,11 @@ export function encodePNG({ rgba, width, height }) {
   return out;
 }
 
-// PNG bytes -> {rgba, width, height}. Reads the kinds encodePNG writes (8-bit grey, RGB or RGBA,
-// not interlaced) and any other PNG of those kinds; maxSide bounds the memory before any
-// inflating. Throws an Error saying what is wrong.
-export function decodePNG(bytes, maxSide = 4096) {
+// A PNG's structure checked without its pixels: signature, every chunk's length and CRC-32,
+// the header (8-bit grey, RGB or RGBA, not interlaced, at most maxSide on a side, which bounds
+// the memory before any inflating) and the end. -> {width, height, type, idat: [chunks]}
+// Throws an Error saying what is wrong.
+function pngHeader(bytes, maxSide) {
   if (!(bytes instanceof Uint8Array)) throw new Error('the image has no bytes');
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) throw new Error('the image is not a PNG file');
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -132,6 +133,14 @@ export function decodePNG(bytes, maxSide = 4096) {
   }
   if (type < 0) throw new Error('the PNG file has no header');
   if (!ended) throw new Error('the PNG file is truncated');
+  return { width, height, type, idat };
+}
+
+// PNG bytes -> {rgba, width, height}. Reads the kinds encodePNG writes (8-bit grey, RGB or RGBA,
+// not interlaced) and any other PNG of those kinds; maxSide bounds the memory before any
+// inflating. Throws an Error saying what is wrong.
+export function decodePNG(bytes, maxSide = 4096) {
+  const { width, height, type, idat } = pngHeader(bytes, maxSide);
   const bpp = CHANNELS[type], stride = width * bpp, expected = height * (1 + stride);
   const z = new Uint8Array(idat.reduce((n, p) => n + p.length, 0));
   let o = 0;
@@ -166,4 +175,62 @@ export function decodePNG(bytes, maxSide = 4096) {
     prev = row;
   }
   return { rgba, width, height };
+}
+
+// Many stored PNGs -> [{rgba, width, height} or an Error], for opening a project. Inflating in
+// JS takes milliseconds per photo, so opaque images (grey or RGB: every camera frame and
+// decoded upload) go through the browser's own PNG decoder, after pngHeader has checked their
+// structure and checksums. Its pixels are exact for opaque images when nothing converts them
+// (colorSpaceConversion 'none', premultiplyAlpha 'none'; alpha would be premultiplied on the
+// canvas, so RGBA images stay in JS), and that is verified: the first image decoded natively is
+// also decoded by decodePNG, and any difference sends every image through decodePNG.
+let nativeChecked = null;  // null: not yet; true / false: the browser's decoder is exact here
+export async function decodePNGs(list, maxSide = 4096) {
+  const native = typeof createImageBitmap === 'function' && typeof OffscreenCanvas === 'function' && nativeChecked !== false;
+  const canvases = new Map();
+  const viaBrowser = async (png, h) => {
+    const bmp = await createImageBitmap(new Blob([png], { type: 'image/png' }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    try {
+      if (bmp.width !== h.width || bmp.height !== h.height) throw new Error('size');
+      const key = `${h.width}x${h.height}`;
+      if (!canvases.has(key)) canvases.set(key, new OffscreenCanvas(h.width, h.height).getContext('2d', { willReadFrequently: true }));
+      const g = canvases.get(key);
+      g.clearRect(0, 0, h.width, h.height);
+      g.drawImage(bmp, 0, 0);
+      return { rgba: new Uint8Array(g.getImageData(0, 0, h.width, h.height).data.buffer), width: h.width, height: h.height };
+    } finally {
+      bmp.close();
+    }
+  };
+  const one = async (png) => {
+    try {
+      const h = pngHeader(png, maxSide);
+      if (!native || nativeChecked === false || h.type === RGBA) return decodePNG(png, maxSide);
+      let im;
+      try {
+        im = await viaBrowser(png, h);
+      } catch {
+        return decodePNG(png, maxSide);  // the JS decoder names what is wrong, or reads it
+      }
+      if (nativeChecked === null) {
+        const ref = decodePNG(png, maxSide);
+        nativeChecked = ref.rgba.every((x, i) => x === im.rgba[i]);
+        if (!nativeChecked) return ref;
+      }
+      return nativeChecked ? im : decodePNG(png, maxSide);
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+  };
+  const out = new Array(list.length);
+  const first = list.findIndex((p) => p);
+  if (first >= 0) out[first] = await one(list[first]);  // settles nativeChecked before the rest
+  const BATCH = 32;  // decodes in flight: the browser decodes off the main thread
+  for (let i = 0; i < list.length; i += BATCH) {
+    const idx = [];
+    for (let k = i; k < Math.min(list.length, i + BATCH); k++) if (k !== first) idx.push(k);
+    const rs = await Promise.all(idx.map((k) => one(list[k])));
+    idx.forEach((k, j) => { out[k] = rs[j]; });
+  }
+  return out;
 }

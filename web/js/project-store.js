@@ -274,8 +274,9 @@ class ProjectHandle {
     const weights = check('weights', records.readWeights(kv.get('weights')));
     const images = [], legacy = [];
     let bad = 0;
-    for (const rec of raw) {
-      const r = records.readImage(rec, this.rules.store.cap);
+    const read = await records.readImages(raw, this.rules.store.cap);
+    for (const [i, rec] of raw.entries()) {
+      const r = read[i];
       if (r.value) {
         images.push(r.value);
         if (rec.png === undefined) legacy.push(r.value);

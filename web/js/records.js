@@ -5,7 +5,7 @@
 // caller uses its default and shows `problem`); a record that could be repaired (a duplicate
 // class name) comes back repaired with a `note` saying what changed. Nothing here throws on
 // bad data and nothing restates a limit: the numbers come from rules.
-import { decodePNG } from './image-codec.js';
+import { decodePNG, decodePNGs } from './image-codec.js';
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer);
 const isInt = (v) => Number.isInteger(v);
@@ -158,6 +158,23 @@ export function readImage(rec, maxSide) {
   const rgba = bytesOf(rec.rgba);
   if (!rgba || rgba.length !== width * height * 4) return bad(`${rgba?.length ?? 0} bytes for ${width}x${height}`);
   return { value: { id: rec.id, classId: rec.classId, rgba: new Uint8Array(rgba), width, height } };
+}
+
+// Many stored images, as readImage checks one, with their PNGs decoded together (decodePNGs:
+// the browser's decoder where it is exact). -> [{value} or {problem}] in the same order.
+export async function readImages(recs, maxSide) {
+  const pngs = recs.map((rec) => (isObject(rec) && rec.png !== undefined ? bytesOf(rec.png) : null));
+  const decoded = await decodePNGs(pngs.map((p) => p ?? undefined), maxSide);
+  return recs.map((rec, i) => {
+    if (!pngs[i]) return readImage(rec, maxSide);  // no PNG: a version 1 record, or broken
+    const { width, height } = rec;
+    if (!isInt(rec.classId)) return { value: undefined, problem: 'no class' };
+    if (!isInt(width) || !isInt(height) || width < 1 || height < 1 || width > maxSide || height > maxSide) return { value: undefined, problem: `size ${width}x${height}` };
+    const im = decoded[i];
+    if (im instanceof Error) return { value: undefined, problem: im.message };
+    if (im.width !== width || im.height !== height) return { value: undefined, problem: `its PNG is ${im.width}x${im.height}, its record says ${width}x${height}` };
+    return { value: { id: rec.id, classId: rec.classId, rgba: im.rgba, width, height } };
+  });
 }
 
 // "1 image could not be read and was skipped" / "3 images could not ..."
