@@ -15,6 +15,7 @@ const char* kScript = R"PY(#!/usr/bin/env python3
 """@NAME@: a ConvLab model in PyTorch.
 
     python3 @NAME@.py photo.jpg [more images ...]   [--weights FILE] [--json]
+    python3 @NAME@.py --onnx @NAME@.onnx photo.jpg    (the same with ONNX Runtime: pip install onnxruntime)
 
 Rebuilds the model as an nn.Sequential, loads @WEIGHTS@ (beside this script) with
 strict=True, prepares each image exactly as ConvLab's engine does and prints its class
@@ -140,14 +141,21 @@ def main():
     ap.add_argument("images", nargs="+")
     ap.add_argument("--weights", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), WEIGHTS))
     ap.add_argument("--json", action="store_true", help="print JSON with full-precision probabilities")
+    ap.add_argument("--onnx", metavar="FILE", help="run this ONNX file with onnxruntime instead of torch")
     args = ap.parse_args()
-    net = build(SPEC)
-    net.load_state_dict(read_safetensors(args.weights), strict=True)
-    net.eval()
+    if args.onnx:
+        import onnxruntime  # not needed otherwise
+        session = onnxruntime.InferenceSession(args.onnx)
+        run = lambda x: torch.from_numpy(session.run(["probabilities"], {"input": x.numpy()})[0])
+    else:
+        net = build(SPEC)
+        net.load_state_dict(read_safetensors(args.weights), strict=True)
+        net.eval()
+        run = lambda x: torch.softmax(net(x), dim=1)
     results = []
     with torch.no_grad():
         for path in args.images:
-            probs = torch.softmax(net(preprocess(path)), dim=1)[0].tolist()
+            probs = run(preprocess(path))[0].tolist()
             results.append({"path": path, "probabilities": probs})
     if args.json:
         print(json.dumps(results))
