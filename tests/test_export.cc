@@ -360,6 +360,24 @@ TEST_CASE("load: a PyTorch-written file with the same names and shapes is accept
   CHECK_THAT(load_message(s, extra), Contains("extra: the file has this tensor (shape [1]), this project's model has none"));
 }
 
+TEST_CASE("load: an ONNX file or junk is refused with a clear message, and nothing changes") {
+  Session s;
+  s.set_spec(kSmall, 1);
+  const auto before = weights_of(s);
+  const Bytes onnx = s.export_onnx(R"({"classes": ["a", "b"]})");
+  CHECK_THAT(load_message(s, onnx), Contains("this looks like an ONNX file: ConvLab loads model weights from .safetensors files"));
+  CHECK_THROWS_WITH(s.load_check(onnx.data(), onnx.size()), Contains("ONNX"));
+  const Bytes junk = {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd'};
+  CHECK_THAT(load_message(s, junk, true), Contains("not safetensors"));
+  CHECK(weights_of(s) == before);
+  // the session's own exports carry the preprocessing and the class names
+  const Bytes st = s.save(R"({"classes": ["a", "b"]})");
+  const SafeTensors f = read_safetensors(st.data(), st.size());
+  CHECK(f.metadata.at("classes") == R"(["a","b"])");
+  CHECK(f.metadata.at("convlab_preprocessing") == preprocessing_json(s.model().input()).dump());
+  CHECK_THAT(s.export_torch(R"({"classes": ["a", "b"]})", "x.safetensors"), Contains(R"(CLASSES = json.loads("[\"a\",\"b\"]"))"));
+}
+
 // ---- the PyTorch script's own output (tools/make_export_fixtures.py ran each exported NAME.py
 // under Debian's python3-torch on the fixture images) against ConvLab, here and now ----
 
