@@ -5,6 +5,11 @@
 // "input" (3, C, H, W), "convlab_logits" (3, classes)). Run by tools/make_fixtures.py; native
 // only, since core/ does no file I/O.
 //
+// convlab_export model MODEL.safetensors OUT_DIR NAME
+//
+// A model saved by ConvLab (the page's NAME.safetensors) as the page's other two downloads:
+// OUT_DIR/NAME.onnx and OUT_DIR/NAME.py (class names from the file's "classes" metadata).
+//
 // convlab_export suite MODELS.json FIXTURES_DIR OUT_DIR
 //
 // The models out (make test-onnx, tools/make_export_fixtures.py): for every model of
@@ -119,7 +124,36 @@ int suite(const std::string& models_path, const std::string& fixtures, const std
 
 }  // namespace
 
+int model_files(const std::string& in, const std::string& out, const std::string& name) {
+  using namespace convlab;
+  const std::string bytes = read_text(in.c_str());
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  Model model = load_model(data, bytes.size());
+  const SafeTensors st = read_safetensors(data, bytes.size());
+  std::map<std::string, std::string> meta;
+  std::vector<std::string> classes;
+  if (auto it = st.metadata.find("classes"); it != st.metadata.end()) {
+    meta["classes"] = it->second;
+    const Json c = Json::parse(it->second);
+    if (c.is_array())
+      for (const Json& n : c.items()) classes.push_back(n.is_string() ? n.as_string() : n.dump());
+  }
+  write_bytes((out + "/" + name + ".onnx").c_str(), export_onnx(model, meta));
+  write_text(out + "/" + name + ".py", torch_script(model.spec(), classes, name + ".safetensors"));
+  std::printf("wrote %s/%s.onnx and %s/%s.py (for %s.safetensors)\n", out.c_str(), name.c_str(), out.c_str(), name.c_str(),
+              name.c_str());
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "model") {
+    try {
+      return model_files(argv[2], argv[3], argv[4]);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "convlab_export model: %s\n", e.what());
+      return 1;
+    }
+  }
   if (argc == 5 && std::string(argv[1]) == "suite") {
     try {
       return suite(argv[2], argv[3], argv[4]);
@@ -129,7 +163,7 @@ int main(int argc, char** argv) {
     }
   }
   if (argc != 5) {
-    std::fprintf(stderr, "usage: %s SPEC.json SEED MODEL.safetensors IO.safetensors\n       %s suite MODELS.json FIXTURES_DIR OUT_DIR\n", argv[0], argv[0]);
+    std::fprintf(stderr, "usage: %s SPEC.json SEED MODEL.safetensors IO.safetensors\n       %s model MODEL.safetensors OUT_DIR NAME\n       %s suite MODELS.json FIXTURES_DIR OUT_DIR\n", argv[0], argv[0], argv[0]);
     return 2;
   }
   try {

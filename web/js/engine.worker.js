@@ -8,7 +8,7 @@
 //   hello {}                          -> {simd, threads, threaded, info}
 //   rules {}                          -> every rule, limit, default and preset of core/rules.h:
 //                                        {classes, train: {defaults, fields, optimizers, default_lr},
-//                                         input, layers: {types, fields, defaults}, budget, store, playground,
+//                                         input, layers: {types, fields, defaults}, budget, store, model_files, playground,
 //                                         calculators: {playground, fc_vs_conv}: [{key, min, max}]}
 //   checkSpec {spec: text, classes?}  -> {ok, input, layers[], output, params, macs, error_layer, error_field, error};
 //                                        classes adds the class rule (last layer linear, out_features == classes)

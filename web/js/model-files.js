@@ -6,13 +6,13 @@
 // Nothing changes until a file has loaded whole.
 import { h, say } from './dom.js';
 
-const FALLBACK_NAME = 'convlab-model';
-
-// The files' base name: the project's name when it has one, made safe for a file system.
-export function modelFileName(project) {
+// The files' base name: the project's name when it has one, made safe for a file system,
+// else the engine's default (rules.model_files).
+export function modelFileName(project, rules) {
+  const { default_name: fallback, name_max: max } = rules.model_files;
   const raw = String(project.name ?? '').normalize('NFKC').trim();
-  const safe = raw.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-').replace(/\s+/g, '-').replace(/^[.-]+|[.-]+$/g, '').slice(0, 80);
-  return safe || FALLBACK_NAME;
+  const safe = raw.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-').replace(/\s+/g, '-').replace(/^[.-]+|[.-]+$/g, '').slice(0, max);
+  return safe || fallback;
 }
 
 function download(bytes, name, type) {
@@ -51,7 +51,7 @@ export function createModelFiles(ctx, prefix) {
   function metadata() { return project.weightsMetadata(); }
 
   function render() {
-    const name = modelFileName(project);
+    const name = modelFileName(project, ctx.rules);
     const busy = project.training;
     for (const [i, [ext]] of kinds.entries()) {
       dlBtns[i].textContent = `${name}.${ext}`;
@@ -65,7 +65,7 @@ export function createModelFiles(ctx, prefix) {
 
   async function save(ext, type) {
     show('');
-    const name = modelFileName(project);
+    const name = modelFileName(project, ctx.rules);
     try {
       const meta = metadata();
       const bytes = ext === 'safetensors' ? await engine.call('save', { metadata: meta })
