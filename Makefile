@@ -3,10 +3,12 @@
 #   make test    installs what is missing, then in order: native tests (test-native), ASan+UBSan
 #                with asserts on (test-asan), ThreadSanitizer on the threaded tests (test-tsan),
 #                short seeded libFuzzer runs (test-fuzz), wasm tests under node (test-wasm), the
+#                exported ONNX models under ONNX Runtime (test-onnx), the
 #                check that the page's engine holds no bench code (test-exports), browser e2e
 #                (test-e2e, whose "N passed, N failed" line closes the output)
 # Other targets: make bench, make bench-quick, make profile, make fuzz (long fuzz runs),
-# make native, make wasm, make fixtures (needs python3-torch).
+# make native, make wasm, make fixtures (needs python3-torch), make export-fixtures (needs
+# python3-torch, python3-onnx, python3-pil).
 # Tools that make native and make wasm build, to run by hand (in wasm: node --no-experimental-fetch
 # --no-liftoff build/wasm/<tool>.js ARGS; --no-liftoff so that optimised code is timed):
 #   build/native/convlab_bench --quick         the bench CLI (make bench runs it, see tools/bench.cc)
@@ -23,7 +25,7 @@ JOBS ?= 2
 APT_PACKAGES := emscripten catch2 chromium binaryen clang-14 libclang-rt-14-dev
 
 .PHONY: all deps apt npm native asan tsan fuzz-build wasm web test test-native test-asan test-tsan test-fuzz \
-        test-wasm test-exports test-e2e fuzz serve bench fixtures clean
+        test-wasm test-onnx test-exports test-e2e fuzz serve bench fixtures export-fixtures clean
 
 all: native wasm
 
@@ -92,6 +94,14 @@ test-exports: wasm
 	node tests/check_exports.mjs build/wasm
 test-e2e: web
 	node e2e/run.mjs
+# Models out: the native tool exports every model of tests/onnx/models.json as the page does
+# (one per layer type, the three presets, AlexNet with random weights), then ONNX Runtime
+# (onnxruntime-web under node) runs each and must give ConvLab's probabilities within 1e-5;
+# the committed ONNX checker verdicts must be for these very files.
+test-onnx: native npm
+	rm -rf build/onnx && mkdir -p build/onnx
+	build/native/convlab_export suite tests/onnx/models.json tests/fixtures/export build/onnx
+	node tests/onnx/run.mjs build/onnx
 
 # Fuzzing: libFuzzer writes what it finds into the first corpus directory (under build/fuzz),
 # reads the committed seeds from the second, and leaves a crashing input as build/fuzz/crash-*.
@@ -120,6 +130,7 @@ test: deps
 	$(MAKE) test-tsan
 	$(MAKE) test-fuzz
 	$(MAKE) test-wasm
+	$(MAKE) test-onnx
 	$(MAKE) test-exports
 	$(MAKE) test-e2e
 
@@ -160,6 +171,11 @@ bench-data:
 # Regenerates the committed PyTorch reference fixtures (not needed by make test).
 fixtures:
 	python3 tools/make_fixtures.py tests/fixtures
+
+# Regenerates the models-out fixtures in tests/fixtures/export/ (ONNX checker verdicts, the
+# PyTorch script's output under torch); needed after any change to the exporters.
+export-fixtures: native
+	/usr/bin/python3 tools/make_export_fixtures.py
 
 clean:
 	rm -rf build web/gen

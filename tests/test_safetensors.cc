@@ -183,7 +183,7 @@ TEST_CASE("safetensors: files that are valid safetensors but not a model for the
       {"extra tensor", edited_model_file([](SafeTensors& st) { st.tensors.push_back({"4.weight", {1}, {0.0f}}); }),
        "has tensor \"4.weight\" that its spec does not use"},
       {"wrong shape", edited_model_file([](SafeTensors& st) { st.tensors[0].shape = {2, 1, 9}; }),
-       "\"0.weight\" has shape (2, 1, 9) but the spec needs (2, 1, 3, 3)"},
+       "\"0.weight\" has shape (2, 1, 9) but its spec needs (2, 1, 3, 3)"},
       {"NaN weight",
        edited_model_file([](SafeTensors& st) { st.tensors[2].data[5] = std::numeric_limits<float>::quiet_NaN(); }),
        "\"3.weight\" holds NaN or infinity"},

@@ -42,6 +42,9 @@ EMSCRIPTEN_BINDINGS(convlab) {
       .function("predict", &Engine::predict)
       .function("save", &Engine::save)
       .function("load", &Engine::load)
+      .function("loadCheck", &Engine::loadCheck)
+      .function("exportOnnx", &Engine::exportOnnx)
+      .function("exportTorch", &Engine::exportTorch)
       .function("param", &Engine::param);
   emscripten::function("checkSpec", &checkSpec);
   emscripten::function("rules", &rulesJson);

@@ -66,11 +66,23 @@ class Engine {
     });
   }
   val save(const std::string& metadata) const { return guarded([&] { return uint8_copy(s_.save(metadata)); }); }
-  std::string load(const val& bytes) {
+  std::string load(const val& bytes, bool adopt, int classes) {
     return guarded([&] {
       auto b = bytes_of(bytes);
-      return s_.load(b.data(), b.size());
+      return s_.load(b.data(), b.size(), adopt, classes);
     });
+  }
+  std::string loadCheck(const val& bytes, int classes) const {
+    return guarded([&] {
+      auto b = bytes_of(bytes);
+      return s_.load_check(b.data(), b.size(), classes);
+    });
+  }
+  val exportOnnx(const std::string& metadata) const {
+    return guarded([&] { return uint8_copy(s_.export_onnx(metadata)); });
+  }
+  std::string exportTorch(const std::string& metadata, const std::string& weights_file) const {
+    return guarded([&] { return s_.export_torch(metadata, weights_file); });
   }
   // Parameter tensor by its state_dict name ("0.weight"), copied out.
   val param(const std::string& name) const { return guarded([&] { return float32_copy(s_.param(name)); }); }

@@ -30,7 +30,8 @@ Pool2dShape pool_shape(const LayerInfo& li, int n) {
 
 }  // namespace
 
-Model::Model(const ModelSpec& spec, uint64_t seed) : spec_(spec), info_(validate(spec)) {
+Model::Model(const ModelSpec& spec, uint64_t seed, bool enforce_budget)
+    : spec_(spec), info_(validate(spec, enforce_budget)) {
   Rng rng(seed, /*stream=*/1);
   weight_index_.assign(info_.layers.size(), -1);
   argmax_.resize(info_.layers.size());

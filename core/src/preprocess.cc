@@ -87,7 +87,7 @@ void preprocess_rgba_u8(uint8_t* out, const uint8_t* rgba, int src_w, int src_h,
       auto to_u8 = [](float v) { return static_cast<uint8_t>(std::min(255.0f, std::max(0.0f, std::nearbyint(v)))); };
       if (in.channels == 1) {
         // ITU-R 601 luma, as PIL's convert("L")
-        out[oy * in.width + ox] = to_u8(0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2]);
+        out[oy * in.width + ox] = to_u8(kLumaR * px[0] + kLumaG * px[1] + kLumaB * px[2]);
       } else {
         for (int c = 0; c < 3; ++c) out[c * plane + oy * in.width + ox] = to_u8(px[c]);
       }
@@ -103,6 +103,35 @@ void preprocess_rgba(float* out, const uint8_t* rgba, int src_w, int src_h, cons
   std::vector<uint8_t> tmp(size_t(in.channels) * in.height * in.width);
   preprocess_rgba_u8(tmp.data(), rgba, src_w, src_h, in);
   bytes_to_input(out, tmp.data(), int64_t(tmp.size()));
+}
+
+Json preprocessing_json(const InputSpec& in) {
+  Json j = Json::object();
+  j["version"] = 1;
+  Json size = Json::object();
+  size["channels"] = in.channels;
+  size["height"] = in.height;
+  size["width"] = in.width;
+  j["input"] = size;
+  j["source"] = "the image's RGBA bytes as decoded (alpha ignored), any size";
+  j["crop"] =
+      "centre crop to the input's aspect ratio, in float64: if src_w*H > src_h*W then crop_w = src_h*W/H, crop_h = src_h, "
+      "else crop_w = src_w, crop_h = src_w*H/W; the crop starts at ((src_w - crop_w)/2, (src_h - crop_h)/2), fractional";
+  j["resize"] =
+      "area average, separable, rows first: output pixel o of n covers source [a, b) = [start + o*len/n, start + (o+1)*len/n) "
+      "(float64); source pixels i = max(floor(a), 0) .. min(ceil(b), src) - 1 weigh w_i = float32(float64(float32(cover_i)) / "
+      "sum of cover), cover_i = min(b, i+1) - max(a, i); in float32, line = sum over rows in order of w*row (RGB), then "
+      "pixel = sum over columns in order of w*line, each product and sum rounded to float32 (no fused multiply-add)";
+  j["grayscale"] = in.channels == 1 ? Json("float32 gray = R*0.299f + G*0.587f + B*0.114f, summed left to right, on the resized "
+                                           "float pixels before rounding")
+                                    : Json("none (3 channels: R, G, B)");
+  Json luma = Json::array();
+  for (float w : {kLumaR, kLumaG, kLumaB}) luma.push_back(double(w));
+  j["luma_weights"] = luma;
+  j["round"] = "each value rounded half to even (nearbyint), clamped to 0..255: bytes, as an 8-bit image holds them";
+  j["scale"] = "float32(byte) / 255.0f, in [0, 1] (torchvision's ToTensor)";
+  j["layout"] = "NCHW float32";
+  return j;
 }
 
 }  // namespace convlab

@@ -253,6 +253,10 @@ Json rules_json() {
   store["max_side"] = kStoredMaxSide;
   store["cap"] = kStoredCap;
   j["store"] = store;
+  Json files = Json::object();
+  files["default_name"] = kModelFileName;
+  files["name_max"] = kModelFileNameMax;
+  j["model_files"] = files;
 
   Json project = Json::object();
   project["format_version"] = kProjectFormatVersion;

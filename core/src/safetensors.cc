@@ -177,12 +177,21 @@ Model load_model(const uint8_t* data, size_t size) {
   if (it == st.metadata.end())
     throw FormatError("this safetensors file has no ConvLab spec in its metadata (\"convlab_spec\"): it was not saved by ConvLab");
   ModelSpec spec;
-  ModelInfo info;
   try {
     spec = parse_spec(it->second);
-    info = validate(spec);
+    validate(spec);
   } catch (const SpecError& e) {
     throw FormatError(std::string("the model spec inside the file is invalid: ") + e.what());
+  }
+  return load_weights(st, spec, "its spec");
+}
+
+Model load_weights(const SafeTensors& st, const ModelSpec& spec, const std::string& whose) {
+  ModelInfo info;
+  try {
+    info = validate(spec);
+  } catch (const SpecError& e) {
+    throw FormatError(std::string("the model spec is invalid: ") + e.what());
   }
   // Check every tensor against the spec BEFORE building the model: a hostile file must not
   // make us allocate and initialise a large model only to reject it. Names and shapes are
@@ -198,9 +207,9 @@ Model load_model(const uint8_t* data, size_t size) {
     for (const auto& [name, shape] : {std::pair{prefix + ".weight", wshape}, std::pair{prefix + ".bias", std::vector<int64_t>{li.out.c}}}) {
       expected.push_back(name);
       const NamedTensor* t = st.find(name);
-      if (!t) throw FormatError("the file lacks tensor \"" + name + "\" that its spec needs");
+      if (!t) throw FormatError("the file lacks tensor \"" + name + "\" that " + whose + " needs");
       if (t->shape != shape)
-        throw FormatError("tensor \"" + name + "\" has shape " + shape_str(t->shape) + " but the spec needs " + shape_str(shape));
+        throw FormatError("tensor \"" + name + "\" has shape " + shape_str(t->shape) + " but " + whose + " needs " + shape_str(shape));
       for (float v : t->data)
         if (!std::isfinite(v)) throw FormatError("tensor \"" + name + "\" holds NaN or infinity: the model diverged before it was saved");
     }
@@ -209,7 +218,7 @@ Model load_model(const uint8_t* data, size_t size) {
   if (st.tensors.size() != expected.size())
     for (const auto& t : st.tensors)
       if (std::find(expected.begin(), expected.end(), t.name) == expected.end())
-        throw FormatError("the file has tensor \"" + t.name + "\" that its spec does not use");
+        throw FormatError("the file has tensor \"" + t.name + "\" that " + whose + " does not use");
   Model m(spec, 0);
   for (auto& p : m.params()) {
     const NamedTensor* t = st.find(p.name);

@@ -1,5 +1,7 @@
 // libFuzzer target for the model-file reader: read_safetensors and load_model must turn any
-// bytes into a model or a FormatError, never a crash, a hang or a huge allocation.
+// bytes into a model or a FormatError, never a crash, a hang or a huge allocation. The page's
+// load path too (Session::load_check, Session::load with and without adopt): a refused file
+// leaves the session's model exactly as it was.
 // Built by the native-fuzz preset (clang 14); make test runs it 20000 times on a fixed seed
 // from the committed corpus tests/fuzz/corpus/safetensors/, make fuzz for minutes (Makefile).
 // -write_seeds=DIR (handled here, not by libFuzzer) writes the seeds below, to start a corpus.
@@ -11,6 +13,7 @@
 #include <string>
 
 #include "convlab/safetensors.h"
+#include "convlab/session.h"
 
 using namespace convlab;
 
@@ -49,6 +52,37 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     SafeTensors st2 = read_safetensors(again.data(), again.size());
     if (st2.tensors.size() != st.tensors.size()) __builtin_trap();
   } catch (const FormatError&) {
+  }
+  {
+    // the session holds the first seed's model, so a mutated seed is often "another model"
+    static Session* s = [] {
+      auto* x = new Session();
+      x->set_spec(kSeedSpecs[0], 1);
+      return x;
+    }();
+    const std::string spec = s->spec_json();
+    std::vector<float> before;
+    for (const auto& p : s->model().params()) before.insert(before.end(), p.value.begin(), p.value.end());
+    try {
+      s->load_check(data, size, 3);
+    } catch (const FormatError&) {
+    }
+    bool changed = false;
+    try {
+      s->load(data, size, /*adopt=*/false, 3);
+      changed = true;
+    } catch (const FormatError&) {
+    }
+    if (!changed) {
+      std::vector<float> after;
+      for (const auto& p : s->model().params()) after.insert(after.end(), p.value.begin(), p.value.end());
+      if (s->spec_json() != spec || after != before) __builtin_trap();  // a refusal changed the model
+    }
+    try {
+      s->load(data, size, /*adopt=*/true, 3);
+    } catch (const FormatError&) {
+    }
+    s->set_spec(kSeedSpecs[0], 1);  // the next input meets the same model
   }
   try {
     Model m = load_model(data, size);

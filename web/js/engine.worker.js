@@ -8,7 +8,7 @@
 //   hello {}                          -> {simd, threads, threaded, info}
 //   rules {}                          -> every rule, limit, default and preset of core/rules.h:
 //                                        {classes, train: {defaults, fields, optimizers, default_lr},
-//                                         input, layers: {types, fields, defaults}, budget, store, playground,
+//                                         input, layers: {types, fields, defaults}, budget, store, model_files, playground,
 //                                         calculators: {playground, fc_vs_conv}: [{key, min, max}]}
 //   checkSpec {spec: text, classes?}  -> {ok, input, layers[], output, params, macs, error_layer, error_field, error};
 //                                        classes adds the class rule (last layer linear, out_features == classes)
@@ -29,8 +29,15 @@
 //   pause {}                          -> undefined (train returns with paused: true; resume or trainStop)
 //   trainStop {}                      -> undefined (ends a paused run, weights kept)
 //   predict {rgba, width, height}     -> Float32Array of class probabilities
-//   save {metadata}                   -> Uint8Array (safetensors)
-//   load {bytes: Uint8Array}          -> info
+//   save {metadata}                   -> Uint8Array (safetensors; metadata {classes: [names]} + the spec,
+//                                        the training settings and the preprocessing)
+// Models out and in (model-files.js):
+//   exportOnnx {metadata}             -> Uint8Array (NAME.onnx: input "input" (N,C,H,W), output "probabilities")
+//   exportTorch {metadata, weightsFile} -> text of NAME.py, which loads weightsFile (NAME.safetensors)
+//   loadCheck {bytes, classes}        -> {fits} | {fits: false, adoptable, message}: would the file's weights
+//                                        load into the current model (throws for a broken file)
+//   load {bytes: Uint8Array, adopt?, classes?} -> info + spec (text); another model's file is refused with
+//                                        loadCheck's message unless adopt (its spec becomes the model)
 //   param {name}                      -> Float32Array ("0.weight", ...)
 // The lecture views and the model editor (learn.handlers.js):
 //   learnInfo {}                      -> info + spec (the parsed spec object)
@@ -109,7 +116,10 @@ const handlers = {
   trainStop: () => engine.trainStop(),
   predict: ({ rgba, width, height }) => engine.predict(rgba, width, height),
   save: ({ metadata }) => engine.save(JSON.stringify(metadata ?? {})),
-  load: ({ bytes }) => JSON.parse(engine.load(bytes)),
+  exportOnnx: ({ metadata }) => engine.exportOnnx(JSON.stringify(metadata ?? {})),
+  exportTorch: ({ metadata, weightsFile }) => engine.exportTorch(JSON.stringify(metadata ?? {}), weightsFile),
+  loadCheck: ({ bytes, classes }) => JSON.parse(engine.loadCheck(bytes, classes ?? 0)),
+  load: ({ bytes, adopt, classes }) => ({ ...JSON.parse(engine.load(bytes, adopt ?? false, classes ?? 0)), spec: engine.spec() }),
   param: ({ name }) => engine.param(name),
 };
 

@@ -8,6 +8,7 @@
 //   rules.layers    {types, fields: {type: [{key, min, max, default?, same?}]}, defaults: {type: layer}}
 //   rules.budget    {max_params, max_activation}
 //   rules.store     {max_side, cap}
+//   rules.model_files {default_name, name_max}: Download model's file names
 //   rules.playground [{name, w, k, s, p}]
 export function loadRules(engine) {
   return engine.call('rules');

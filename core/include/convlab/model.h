@@ -21,7 +21,9 @@ class Model {
  public:
   // Validates the spec (throws SpecError) and draws PyTorch's default initialisation
   // (kaiming_uniform with a=sqrt(5): U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases).
-  Model(const ModelSpec& spec, uint64_t seed);
+  // enforce_budget = false: for exporting and checking the lecture's large nets natively
+  // (tools/convlab_export.cc), never for a model the page trains.
+  Model(const ModelSpec& spec, uint64_t seed, bool enforce_budget = true);
 
   const ModelSpec& spec() const { return spec_; }
   const ModelInfo& info() const { return info_; }

@@ -7,9 +7,17 @@
 #include <cstdint>
 #include <vector>
 
+#include "convlab/json.h"
 #include "convlab/spec.h"
 
 namespace convlab {
+
+// ITU-R 601 luma weights (float32), as PIL's convert("L"): gray = R·kLumaR + G·kLumaG + B·kLumaB.
+inline constexpr float kLumaR = 0.299f, kLumaG = 0.587f, kLumaB = 0.114f;
+
+// The exact algorithm above with its constants, for the metadata of exported files (safetensors
+// and ONNX) and the generated PyTorch script (torch_script.h), which follow it step by step.
+Json preprocessing_json(const InputSpec& in);
 
 // RGBA from outside (the page): `bytes` must be w·h·4 with w, h >= 1. Throws
 // std::invalid_argument naming both sizes otherwise.

@@ -84,6 +84,11 @@ void check_range(const NumberRange& r, double v, const std::string& example = ""
 // needs no recapture (the engine's one preprocessing path crops and resizes).
 inline constexpr int kStoredMaxSide = 96;
 inline constexpr int kStoredCap = 224;
+
+// ---- models out (Download model): the files' base name when the project has none, and the
+// longest name used (the page makes the project's name safe for a file system) ----
+inline constexpr const char* kModelFileName = "convlab-model";
+inline constexpr int kModelFileNameMax = 80;
 struct Size {
   int width, height;
 };

@@ -38,5 +38,10 @@ SafeTensors read_safetensors(const uint8_t* data, size_t size);
 // the right shape and finite values, nothing extra. Throws FormatError / SpecError; the
 // caller's current model is never touched.
 Model load_model(const uint8_t* data, size_t size);
+// A new model of `spec` with the file's weights: every parameter present under its state_dict
+// name with the right shape and finite values, nothing extra (a PyTorch-written file with the
+// same names and shapes qualifies; its metadata is not read). `whose` names the spec in
+// messages ("its spec", "this project's model"). Throws FormatError.
+Model load_weights(const SafeTensors& st, const ModelSpec& spec, const std::string& whose);
 
 }  // namespace convlab

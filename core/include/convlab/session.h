@@ -56,9 +56,26 @@ class Session {
   // Class probabilities for one RGBA image of any size.
   std::vector<float> predict(const uint8_t* rgba, size_t bytes, int w, int h);
 
+  // metadata_json: {"classes": [names], ...}, strings or JSON values (stored as their text).
+  // The file's metadata also gets the training settings, the spec and the preprocessing.
   std::vector<uint8_t> save(const std::string& metadata_json) const;
-  // Replaces the model only when the whole file is valid; returns info JSON.
-  std::string load(const uint8_t* bytes, size_t size);
+
+  // ---- models out and in (onnx.h, torch_script.h) ----
+  // The current model as ONNX; metadata_json as save()'s, in metadata_props.
+  std::vector<uint8_t> export_onnx(const std::string& metadata_json) const;
+  // NAME.py loading `weights_file` (NAME.safetensors); class names from metadata_json's "classes".
+  std::string export_torch(const std::string& metadata_json, const std::string& weights_file) const;
+  // What loading a safetensors file would do, without doing it: {"fits": true} when its
+  // weights load into the current model (a ConvLab file of the same spec, or a PyTorch-written
+  // file with the same names and shapes), else {"fits": false, "message": which tensor (or
+  // layer, or input) differs and how, "adoptable": whether load(..., adopt = true) would take
+  // the file's own model}. classes > 0: the project's class count, which an adopted model's
+  // output must equal. Throws FormatError for a broken file.
+  std::string load_check(const uint8_t* bytes, size_t size, int classes = 0) const;
+  // Loads the file's weights; returns info JSON. A file of another model is refused with
+  // load_check's message unless adopt is true (then the file's spec becomes the model). The
+  // model changes only when the whole file is valid.
+  std::string load(const uint8_t* bytes, size_t size, bool adopt = false, int classes = 0);
 
   // ---- the lecture views (learn.h), on the image of the last learn_run; each refuses
   // while training. Structured results are JSON (learn::to_json), tensors float vectors. ----

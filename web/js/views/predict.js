@@ -4,6 +4,7 @@
 import { h, fill, say } from '../dom.js';
 import { sleep } from '../format.js';
 import { decodeFiles, rgbaCanvas } from '../image-files.js';
+import { createModelFiles } from '../model-files.js';
 
 const TARGET_FPS = 12;
 
@@ -29,7 +30,7 @@ export function mountPredict(root, ctx) {
       h('div', { class: 'panel' }, camSlot,
         h('div', { class: 'row' }, liveBtn, h('label', { class: 'check' }, mirror, ' Mirror'), fps),
         h('div', { class: 'row' }, fileBtn, file), filePreview, msg),
-      h('div', { class: 'panel' }, h('h3', {}, 'Prediction'), top, bars)));
+      h('div', { class: 'panel' }, h('h3', {}, 'Prediction'), top, bars, createModelFiles(ctx, 'predict').panel)));
 
   let live = false;
   let lastFrame = 0, frames = 0, fpsSince = 0;
@@ -96,6 +97,8 @@ export function mountPredict(root, ctx) {
       return h('li', {}, h('span', { class: 'name' }, c.name), h('span', { class: 'bar' }, fillEl), val);
     }));
     notTrained.hidden = project.trained;
+    top.textContent = 'No prediction yet';  // the bars were just reset: so is the verdict
+    delete top.dataset.classIndex;
   }
 
   function show(probs) {

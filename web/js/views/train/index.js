@@ -5,6 +5,7 @@ import { createSettings } from './settings.js';
 import { createProgress } from './progress.js';
 import { createResults } from './results.js';
 import { createRun } from './run.js';
+import { createModelFiles } from '../../model-files.js';
 
 export function mountTrain(root, ctx) {
   const { project, events } = ctx;
@@ -12,6 +13,7 @@ export function mountTrain(root, ctx) {
   const progress = createProgress();
   const results = createResults();
   const run = createRun(ctx, { settings, progress, results, onFinish: () => showResult() });
+  const files = createModelFiles(ctx, 'train');  // Download model / Load model
   const next = h('p', { class: 'next-step', hidden: true }, h('a', { href: '#predict' }, 'Next: try it live →'));
 
   root.append(
@@ -23,7 +25,8 @@ export function mountTrain(root, ctx) {
           h('div', { class: 'row' }, ...run.buttons),
           progress.bar, progress.text, progress.summary, run.message, next),
         results.charts,
-        results.panel)));
+        results.panel,
+        h('div', { class: 'panel' }, files.panel))));
 
   const idle = () => project.trainingState === 'idle';
 
