@@ -40,6 +40,9 @@ EMSCRIPTEN_BINDINGS(convlab) {
       .function("trainRun", &Engine::trainRun)
       .function("trainStop", &Engine::trainStop)
       .function("predict", &Engine::predict)
+      .function("predictBatch", &Engine::predictBatch)
+      .function("predictStored", &Engine::predictStored)
+      .function("setThreads", &Engine::setThreads)
       .function("save", &Engine::save)
       .function("load", &Engine::load)
       .function("param", &Engine::param);

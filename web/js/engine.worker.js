@@ -5,7 +5,10 @@
 // parsed here once; raw tensors arrive as typed-array copies.
 //
 // THE PROTOCOL: every command, args -> result (the one list; engine-client.js points here).
-//   hello {}                          -> {simd, threads, threaded, info}
+//   hello {}                          -> {simd, threads, max_threads, threaded, info}: threads in use (the
+//                                        machine's cores, at most rules.threads.max; 1 unthreaded)
+//   setThreads {threads}              -> {threads}: the count now in use; threads outside rules.threads
+//                                        [min, max] is an error (the single-threaded build stays at 1)
 //   rules {}                          -> every rule, limit, default and preset of core/rules.h:
 //                                        {classes, train: {defaults, fields, optimizers, default_lr},
 //                                         input, layers: {types, fields, defaults}, budget, store, playground,
@@ -20,13 +23,18 @@
 //   addImages {images: [{rgba: Uint8Array, width, height, label}]} -> number of images held
 //   train {config, steps, resume, metadata} -> final progress {epoch, epochs, step, steps_per_epoch,
 //                                        images_seen, train_size, val_size, done, history[], confusion[],
-//                                        classes, stopped, paused}; posts progress between slices (with
+//                                        classes, stopped, paused}; posts progress between slices, at most
+//                                        every 100 ms and at each epoch's end (with
 //                                        checkpoint: safetensors Uint8Array when an epoch has just ended);
 //                                        resume: true continues a paused run
 //   stop {}                           -> undefined (train returns with stopped: true, weights kept)
 //   pause {}                          -> undefined (train returns with paused: true; resume or trainStop)
 //   trainStop {}                      -> undefined (ends a paused run, weights kept)
 //   predict {rgba, width, height}     -> Float32Array of class probabilities
+//   predictBatch {images: [{rgba, width, height}]} or {indices: [stored image index]}
+//                                     -> [Float32Array of class probabilities], one per image, in one
+//                                        engine call threaded across the batch (a bad image is named:
+//                                        "image 2 of 5: ...", and nothing runs)
 //   save {metadata}                   -> Uint8Array (safetensors)
 //   load {bytes: Uint8Array}          -> info
 //   param {name}                      -> Float32Array ("0.weight", ...)
@@ -60,10 +68,19 @@ const ready = import(threaded ? '../gen/convlab-mt.js' : '../gen/convlab.js').th
 let mod, engine;
 let stopRequested = false, pauseRequested = false;
 
+const PROGRESS_MS = 100;
+// One turn of the event loop (so a 'stop' or 'pause' message is seen) without setTimeout's clamp.
+const channel = new MessageChannel();
+let wake = null;
+channel.port1.onmessage = () => wake?.();
+const yieldToEvents = () => new Promise((r) => { wake = r; channel.port2.postMessage(0); });
+
 const handlers = {
   async hello() {
-    return { simd: mod.simd(), threads: mod.threads(), threaded, info: JSON.parse(engine.info()) };
+    const max = JSON.parse(mod.rules()).threads.max;
+    return { simd: mod.simd(), threads: mod.threads(), max_threads: threaded ? max : 1, threaded, info: JSON.parse(engine.info()) };
   },
+  setThreads: ({ threads }) => ({ threads: engine.setThreads(threads) }),
   rules: () => JSON.parse(mod.rules()),
   checkSpec: ({ spec, classes }) => JSON.parse(mod.checkSpec(spec, classes ?? 0)),
   fitSpec: ({ spec, classes }) => ({ spec: mod.fitSpec(spec, classes) }),
@@ -81,20 +98,28 @@ const handlers = {
   // continues a paused run instead of starting a fresh one. When an epoch ends mid-run the
   // progress carries a checkpoint (the saved weights, with `metadata`) that the page keeps,
   // so a reload or a crash loses at most the epoch in progress.
+  // Progress is posted at most every PROGRESS_MS (and at every epoch's end and the last
+  // slice), and the yield between slices is a MessageChannel round trip: a nested setTimeout(0)
+  // is clamped to 4 ms, which with a few ms per slice cost the page a third of the engine's speed.
   async train({ config, steps = 4, resume = false, metadata = {} }, id) {
     if (!resume) engine.trainBegin(JSON.stringify(config));
     stopRequested = pauseRequested = false;
-    let p, saved = -1;
+    let p, saved = -1, posted = -Infinity;
     for (;;) {
       p = JSON.parse(engine.trainRun(steps));
       if (saved < 0) saved = p.history.length;
-      if (p.history.length > saved && !p.done) {
+      const epochEnded = p.history.length > saved;
+      if (epochEnded && !p.done) {
         saved = p.history.length;
         p.checkpoint = engine.save(JSON.stringify(metadata));
       }
-      postMessage({ id, progress: p });
-      if (p.done || stopRequested || pauseRequested) break;
-      await new Promise((r) => setTimeout(r, 0));
+      const last = p.done || stopRequested || pauseRequested;
+      if (last || epochEnded || performance.now() - posted >= PROGRESS_MS) {
+        postMessage({ id, progress: p });
+        posted = performance.now();
+      }
+      if (last) break;
+      await yieldToEvents();
     }
     if (stopRequested && !p.done) engine.trainStop();
     return { ...p, stopped: stopRequested && !p.done, paused: pauseRequested && !stopRequested && !p.done };
@@ -104,6 +129,12 @@ const handlers = {
   // Ends a paused run, keeping the weights as they are.
   trainStop: () => engine.trainStop(),
   predict: ({ rgba, width, height }) => engine.predict(rgba, width, height),
+  predictBatch: ({ images, indices }) => {
+    const n = images ? images.length : indices.length;
+    const all = images ? engine.predictBatch(images) : engine.predictStored(indices);
+    const k = n ? all.length / n : 0;
+    return Array.from({ length: n }, (_, i) => all.subarray(i * k, (i + 1) * k));
+  },
   save: ({ metadata }) => engine.save(JSON.stringify(metadata ?? {})),
   load: ({ bytes }) => JSON.parse(engine.load(bytes)),
   param: ({ name }) => engine.param(name),
