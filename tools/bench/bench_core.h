@@ -335,6 +335,35 @@ inline Json one_rep(const std::string& what, const std::string& workload, int ba
   return j;
 }
 
+// The engine alone doing what the page's Train button does: `n` stored images of the default net
+// (3 classes, random bytes at the page's stored size), Session::train_begin and train_run to the
+// end (shuffling, augmentation, validation every epoch), timed. make bench sets the page's own
+// run against this one: the difference is what the page and its worker protocol cost.
+inline Json session_train(int n, int epochs, int batch) {
+  Session s;
+  s.set_spec(rules::default_spec(3), 1);
+  const rules::Size sz = rules::stored_size(s.model().input().height, s.model().input().width);
+  std::vector<uint8_t> px(size_t(sz.width) * sz.height * 4);
+  Rng rng(5);
+  for (int i = 0; i < n; ++i) {
+    for (auto& v : px) v = uint8_t(rng.next_u32() >> 24);
+    s.add_image(px.data(), px.size(), sz.width, sz.height, i % 3);
+  }
+  const std::string cfg = "{\"epochs\": " + std::to_string(epochs) + ", \"batch_size\": " + std::to_string(batch) + ", \"seed\": 1}";
+  const double t0 = now_s();
+  s.train_begin(cfg);
+  Json last;
+  while (s.training()) last = Json::parse(s.train_run(1 << 20));
+  const double seconds = now_s() - t0;
+  Json j = Json::object();
+  const double train_size = last.find("train_size")->as_number();
+  j["seconds"] = seconds;
+  j["train_size"] = train_size;
+  j["val_size"] = last.find("val_size")->as_number();
+  j["images_per_s"] = train_size * epochs / seconds;
+  return j;
+}
+
 // Peak f32 mul-add rate of one thread: `chains` independent 4-lane accumulators, each
 // acc = acc * m + a (one multiply and one add per lane: 8 FLOPs per step). Enough chains
 // hide the latency, so the figure is the throughput of the vector units. Compiled with

@@ -67,6 +67,8 @@ export async function serveConvLab(build, threads) {
   return {
     info: { ...info, engine: `ConvLab (${build}.wasm)`, threads: build === 'convlab' ? 1 : threads,
       threads_default: info.threads, hardware_concurrency: navigator.hardwareConcurrency },
+    sessionTrain: async (images, epochs, batch) =>
+      (await w.call({ request: { kind: 'session_train', images, epochs, batch, threads } })).result,
     rep: async (workload, what, batch, minSeconds) =>
       (await w.call({ request: { kind: 'rep', what, workload, batch, min_seconds: minSeconds, threads } })).result.images_per_s,
   };

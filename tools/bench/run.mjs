@@ -189,14 +189,14 @@ async function browserSuites(site) {
       results.interleaved = await interleaved(browser, base, consoleErrors).catch((e) => ({ error: String(e.stack || e) }));
       console.log(`browser interleaved: ${results.interleaved.error ? `FAILED: ${results.interleaved.error.split('\n')[0]}` : 'done'} (${((Date.now() - t0) / 1e3).toFixed(1)} s)`);
     }
+    if (!pick || pick.includes('page')) {
+      const t0 = Date.now();
+      results.page = await pageTraining(browser, base).catch((e) => ({ error: String(e.stack || e) }));
+      console.log(`browser page training: ${results.page.error ? `FAILED: ${results.page.error.split('\n')[0]}` : 'done'} (${((Date.now() - t0) / 1e3).toFixed(1)} s)`);
+    }
   } finally {
     if (browser) await browser.close();
     server.kill();
-  }
-  if (!opt('--suites', null) || opt('--suites', '').split(',').includes('page')) {
-    const t0 = Date.now();
-    results.page = await pageTraining().catch((e) => ({ error: String(e.stack || e) }));
-    console.log(`browser page training: ${results.page.error ? `FAILED: ${results.page.error.split('\n')[0]}` : 'done'} (${((Date.now() - t0) / 1e3).toFixed(1)} s)`);
   }
   return { results, consoleErrors, loadAtEnd };
 }
@@ -242,9 +242,6 @@ async function interleaved(browser, base, consoleErrors) {
             cell[key] = await pages[key].page.evaluate(([a, b, c, d]) => globalThis.benchServe.rep(a, b, c, d), [w, what, batch, minSeconds]);
           }
         }
-      // the engine alone on the page's training (default net, the page's batch 16, 2 threads),
-      // the reference for pageTraining
-      r['default/train16'] = { 'convlab-2t': await pages['convlab-2t'].page.evaluate(([m]) => globalThis.benchServe.rep('default', 'train', 16, m), [minSeconds]) };
       out.reps.push(r);
       console.log(`interleaved rep ${rep + 1}/${reps} done`);
     }
@@ -259,24 +256,44 @@ async function interleaved(browser, base, consoleErrors) {
 // train command with the page's own slice size and progress/checkpoint handling), timed from the
 // train call to its result; against the bench module training the same net, same batch and
 // threads, steps only ----
-async function pageTraining() {
-  const { chromium } = await import('playwright');
+async function pageTraining(browser, benchBase) {
   const webPort = port + 1;
   const server = spawn(process.execPath, ['tools/serve.mjs', '--root', 'web', '--port', String(webPort)], { cwd: root, stdio: 'ignore' });
-  let browser;
+  const contexts = [];
   try {
     for (let i = 0; i < 100; ++i) {
       try { if ((await fetch(`http://localhost:${webPort}/`)).ok) break; } catch { /* not up yet */ }
       await new Promise((r) => setTimeout(r, 100));
     }
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-        '--disable-background-timer-throttling', '--disable-renderer-backgrounding'] });
-    const page = await browser.newPage();
-    await page.goto(`http://localhost:${webPort}/`);
-    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    const open = async (url, ready) => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.waitForFunction(ready, null, { timeout: 60_000 });
+      return page;
+    };
+    const page = await open(`http://localhost:${webPort}/`, () => document.body.dataset.ready === 'true');
     const n = quick ? 300 : 3000, epochs = quick ? 1 : 3;
-    return await page.evaluate(async ([n, epochs]) => {
+    const threads = await page.evaluate(async () => (await globalThis.convlab.engine.call('hello')).threads);
+    const engine = await open(`${benchBase}?serve=convlab-mt&threads=${threads}`, () => globalThis.benchServe || globalThis.benchError);
+    // page, engine, page, engine: the ratio of each pair
+    const rounds = [];
+    for (let round = 0; round < (quick ? 1 : 2); ++round) {
+      const pg = await pageRun(page, n, epochs);
+      const en = await engine.evaluate(([a, b]) => globalThis.benchServe.sessionTrain(a, b, 16), [n, epochs]);
+      rounds.push({ page: pg, engine: en, ratio: pg.images_per_s / en.images_per_s });
+    }
+    return { threads, images: n, epochs, batch: 16, rounds };
+  } finally {
+    for (const c of contexts) await c.close();
+    server.kill();
+  }
+}
+
+// One training run in the product page through its worker (images sent once, then timed).
+function pageRun(page, n, epochs) {
+  return page.evaluate(async ([n, epochs]) => {
       const { engine } = globalThis.convlab;
       const hello = await engine.call('hello');
       const spec = (await engine.call('defaultSpec', { classes: 3 })).spec;
@@ -303,10 +320,6 @@ async function pageTraining() {
       return { threads: hello.threads, images: n, epochs, train_size: r.train_size, val_size: r.val_size, seconds,
         progress_messages: progressMessages, images_per_s: (r.train_size * epochs) / seconds, batch: 16 };
     }, [n, epochs]);
-  } finally {
-    if (browser) await browser.close();
-    server.kill();
-  }
 }
 
 // ---- the report ----
@@ -500,7 +513,7 @@ function perRep(il, f) {
 
 function printInterleaved(p, il, b, pk) {
   const engines = Object.keys(il.engines);
-  const cells = Object.keys(il.reps[0]).filter((k) => !k.endsWith('train16'));
+  const cells = Object.keys(il.reps[0]);
   p(`\n## Interleaved: images/s, median of ${il.reps.length} reps, the engines taking turns rep by rep (order rotated each rep)\n`);
   p(`| workload / measure | ${engines.map((e) => `${e} (${il.engines[e].threads} thr)`).join(' | ')} |`);
   p(`|---|${engines.map(() => '---').join('|')}|`);
@@ -533,8 +546,9 @@ function printInterleaved(p, il, b, pk) {
   goal('one-image inference on 2 threads ≥ 1.6× 1 thread, default net', ratio('default/infer1', 'convlab-2t', 'convlab-1t'), 1.6);
   const pg = b.page;
   if (pg && !pg.error) {
-    const q = perRep(il, (r) => pg.images_per_s / r['default/train16']['convlab-2t']);
-    p(`| the page's training ≥ 0.85× the engine's on the same net (default net, ${pg.images} stored images, ${pg.epochs} epochs, batch ${pg.batch}, ${pg.threads} threads) | page ${fmt(pg.images_per_s)} img/s (${fmt(pg.seconds, 2)} s, ${pg.progress_messages} progress messages) ÷ engine ${fmt(perRep(il, (r) => r['default/train16']['convlab-2t'])?.median)} img/s = ${q ? fmt(q.median, 2) : '–'}× | ${q && q.median >= 0.85 ? 'met' : 'missed'} |`);
+    const q = perRep({ reps: pg.rounds }, (x) => x.ratio);
+    const each = pg.rounds.map((x) => `page ${fmt(x.page.images_per_s)} img/s (${fmt(x.page.seconds, 2)} s, ${x.page.progress_messages} progress messages) ÷ engine ${fmt(x.engine.images_per_s)} (${fmt(x.engine.seconds, 2)} s) = ${fmt(x.ratio, 2)}×`).join('; ');
+    p(`| the page's training ≥ 0.85× the engine's on the same net (default net, ${pg.images} stored images, ${pg.epochs} epochs, batch ${pg.batch}, ${pg.threads} threads, validation included in both) | ${each} | ${q && q.median >= 0.85 ? 'met' : 'missed'} |`);
   } else p(`| the page's training within 15% of the engine's | ${pg ? `failed: ${pg.error.split('\n')[0]}` : 'not measured'} | missed |`);
   const mt = il.engines['convlab-2t'];
   p(`| threads: the pool sized from navigator.hardwareConcurrency, capped at 8 | the threaded module started with ${mt.threads_default ?? '?'} threads, hardwareConcurrency ${mt.hardware_concurrency ?? '?'} (the page's status line says the count) | ${mt.threads_default === Math.min(8, mt.hardware_concurrency) ? 'met' : 'missed'} |`);
