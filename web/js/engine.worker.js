@@ -24,8 +24,8 @@
 //   train {config, steps, resume, metadata} -> final progress {epoch, epochs, step, steps_per_epoch,
 //                                        images_seen, train_size, val_size, done, history[], confusion[],
 //                                        classes, stopped, paused}; posts progress between slices, at most
-//                                        every 100 ms and at each epoch's end (with
-//                                        checkpoint: safetensors Uint8Array when an epoch has just ended);
+//                                        every 100 ms (with checkpoint: safetensors Uint8Array when an
+//                                        epoch has just ended, at most one a second);
 //                                        resume: true continues a paused run
 //   stop {}                           -> undefined (train returns with stopped: true, weights kept)
 //   pause {}                          -> undefined (train returns with paused: true; resume or trainStop)
@@ -68,7 +68,7 @@ const ready = import(threaded ? '../gen/convlab-mt.js' : '../gen/convlab.js').th
 let mod, engine;
 let stopRequested = false, pauseRequested = false;
 
-const PROGRESS_MS = 100;
+const PROGRESS_MS = 100, CHECKPOINT_MS = 1000;
 // One turn of the event loop (so a 'stop' or 'pause' message is seen) without setTimeout's clamp.
 const channel = new MessageChannel();
 let wake = null;
@@ -97,24 +97,29 @@ const handlers = {
   // the event loop so a 'stop' or 'pause' message is seen within one slice. resume: true
   // continues a paused run instead of starting a fresh one. When an epoch ends mid-run the
   // progress carries a checkpoint (the saved weights, with `metadata`) that the page keeps,
-  // so a reload or a crash loses at most the epoch in progress.
-  // Progress is posted at most every PROGRESS_MS (and at every epoch's end and the last
+  // so a reload or a crash loses at most the epoch in progress (and the epochs of the last second,
+  // when they are that short).
+  // Progress is posted at most every PROGRESS_MS (and with each checkpoint and the last
   // slice), and the yield between slices is a MessageChannel round trip: a nested setTimeout(0)
   // is clamped to 4 ms, which with a few ms per slice cost the page a third of the engine's speed.
   async train({ config, steps = 4, resume = false, metadata = {} }, id) {
     if (!resume) engine.trainBegin(JSON.stringify(config));
     stopRequested = pauseRequested = false;
-    let p, saved = -1, posted = -Infinity;
+    let p, saved = -1, posted = -Infinity, checkpointed = -Infinity;
     for (;;) {
       p = JSON.parse(engine.trainRun(steps));
       if (saved < 0) saved = p.history.length;
-      const epochEnded = p.history.length > saved;
-      if (epochEnded && !p.done) {
-        saved = p.history.length;
+      // a checkpoint when an epoch has ended, at most every CHECKPOINT_MS: tiny epochs (a few ms
+      // on a small dataset) would otherwise flood the page with weights to store
+      const ended = p.history.length > saved;
+      saved = p.history.length;
+      const checkpoint = ended && !p.done && performance.now() - checkpointed >= CHECKPOINT_MS;
+      if (checkpoint) {
         p.checkpoint = engine.save(JSON.stringify(metadata));
+        checkpointed = performance.now();
       }
       const last = p.done || stopRequested || pauseRequested;
-      if (last || epochEnded || performance.now() - posted >= PROGRESS_MS) {
+      if (last || checkpoint || performance.now() - posted >= PROGRESS_MS) {
         postMessage({ id, progress: p });
         posted = performance.now();
       }
