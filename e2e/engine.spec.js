@@ -32,7 +32,26 @@ for (const [name, base, threaded] of [['isolated', isolatedURL, true], ['not iso
       const after = await engine.call('param', { name: '3.weight' });
       let changed = 0;
       for (let i = 0; i < before.length; i++) changed += before[i] !== after[i];
-      return { hello, progress, changed, isolated: crossOriginIsolated };
+      // batched prediction, of sent images and of stored ones, equals one call per image, on
+      // every thread count the build allows
+      const sent = images.map(({ rgba, width, height }) => ({ rgba, width, height }));
+      const single = [];
+      for (const im of sent) single.push([...await engine.call('predict', { ...im, rgba: im.rgba.slice() })]);
+      const batches = [];
+      for (const threads of [1, hello.max_threads]) {
+        const set = await engine.call('setThreads', { threads });
+        const rows = await engine.call('predictBatch', { images: sent });
+        const stored = await engine.call('predictBatch', { indices: [3, 2, 1, 0] });
+        batches.push({ set, rows: rows.map((r) => [...r]), stored: stored.map((r) => [...r]).reverse() });
+      }
+      const errs = [];
+      for (const args of [{ threads: 9 }, { threads: 0 }])
+        await engine.call('setThreads', args).catch((e) => errs.push(e.message));
+      await engine.call('predictBatch', { images: [{ rgba: new Uint8Array(7), width: 8, height: 8 }] }).catch((e) => errs.push(e.message));
+      await engine.call('predictBatch', { indices: [4] }).catch((e) => errs.push(e.message));
+      const rules = await engine.call('rules');
+      return { hello, progress, changed, isolated: crossOriginIsolated, single, batches, errs, rules,
+               cores: navigator.hardwareConcurrency };
     });
     expect(r.hello.simd).toBe(true);
     expect(r.hello.threaded).toBe(threaded);
@@ -40,6 +59,19 @@ for (const [name, base, threaded] of [['isolated', isolatedURL, true], ['not iso
     expect(r.progress.done).toBe(true);
     expect(r.progress.images_seen).toBe(4);
     expect(r.changed).toBeGreaterThan(0);
+    // threads: the machine's cores up to the rule's cap in the threaded build, settable
+    expect(r.rules.threads.max).toBe(8);
+    expect(r.hello.max_threads).toBe(threaded ? 8 : 1);
+    expect(r.hello.threads).toBe(threaded ? Math.min(r.cores, 8) : 1);
+    expect(r.batches.map((b) => b.set.threads)).toEqual(threaded ? [1, 8] : [1, 1]);
+    for (const b of r.batches) {
+      expect(b.rows).toEqual(r.single);
+      expect(b.stored).toEqual(r.single);
+    }
+    expect(r.errs[0]).toContain('threads must be a whole number from 1 to 8');
+    expect(r.errs[1]).toContain('not 0');
+    expect(r.errs[2]).toContain('image 1 of 1: image data has 7 bytes');
+    expect(r.errs[3]).toContain('no stored image 4: the engine holds 4 images');
     expect(errors).toEqual([]);
   });
 }

@@ -46,6 +46,19 @@ for (const [name, base, threaded] of [['isolated, threaded build', h.isolatedURL
     await expect(page.locator('#predict-top')).toContainText('Cat');
     await page.locator('#predict-file').setInputFiles(h.fixture('coffee.jpg'));
     await expect(page.locator('#predict-top')).toContainText('Coffee');
+    // several files at once: one batched engine call, a result per file, the bars show the first
+    await page.locator('#predict-file').setInputFiles([h.fixture('chelsea.jpg'), h.fixture('coffee.jpg')]);
+    await expect(page.locator('.file-result')).toHaveCount(2);
+    await expect(page.locator('.file-result').nth(0)).toContainText('chelsea.jpg');
+    await expect(page.locator('.file-result').nth(0)).toContainText('Cat');
+    await expect(page.locator('.file-result').nth(1)).toContainText('Coffee');
+    await expect(page.locator('#predict-top')).toContainText('Cat');
+    // for a person to look at: the results of several files at the three widths
+    for (const vp of [{ width: 1280, height: 800 }, { width: 768, height: 1024 }, { width: 390, height: 844 }]) {
+      await page.setViewportSize(vp);
+      await page.screenshot({ path: require('node:path').join(__dirname, '..', 'build', 'screenshots', `predict-files-${vp.width}x${vp.height}${threaded ? '' : '-st'}.png`), fullPage: true });
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
     // a bad file to predict is named, and the page keeps working
     await page.locator('#predict-file').setInputFiles(h.fixture('notes.txt'));
     await expect(page.locator('#view-predict .message.error')).toContainText('notes.txt');

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 
+#include "convlab/threadpool.h"
 #include "convlab/train.h"
 #include "synthetic.h"
 
@@ -64,7 +65,7 @@ const char* kEveryLayer = R"({"input": {"channels": 1, "height": 16, "width": 16
 
 }  // namespace
 
-TEST_CASE("determinism: fixed training runs end with the committed parameter hashes") {
+TEST_CASE("determinism: fixed training runs end with the committed parameter hashes, on 1, 2, 3, 4 and 8 threads") {
   OptimConfig adam;
   adam.kind = "adam";
   adam.lr = 0.01;
@@ -74,20 +75,29 @@ TEST_CASE("determinism: fixed training runs end with the committed parameter has
   sgd.lr = 0.05;
   sgd.momentum = 0.9;
   sgd.weight_decay = 5e-4;
-  const std::map<std::string, std::string> got = {
-      {"adam_convnet", hex(train(synthetic::spec(3), adam, 3))},
-      {"sgd_every_layer", hex(train(kEveryLayer, sgd, 3))},
-  };
   const auto want = read_fixture();
-  std::string got_lines;
-  for (const auto& [name, h] : got) got_lines += name + " " + h + "\n";
-  INFO("got (put these lines in tests/fixtures/determinism_hash.txt only after an intended change):\n" << got_lines);
-  REQUIRE(want.size() == got.size());
-  for (const auto& [name, h] : got) {
-    INFO(name << ": committed " << (want.count(name) ? want.at(name) : "(none)") << ", this build " << h);
-    CHECK(want.count(name) == 1);
-    if (want.count(name)) CHECK(want.at(name) == h);
+  const int saved = num_threads();
+  // the single-threaded build runs once; the threaded one (convlab_tests_mt) with each count,
+  // more threads than the machine has cores included (only slower)
+  for (int threads : {1, 2, 3, 4, 8}) {
+    if (threads > max_threads()) break;
+    set_num_threads(threads);
+    INFO(threads << " threads (" << num_threads() << " in use)");
+    const std::map<std::string, std::string> got = {
+        {"adam_convnet", hex(train(synthetic::spec(3), adam, 3))},
+        {"sgd_every_layer", hex(train(kEveryLayer, sgd, 3))},
+    };
+    std::string got_lines;
+    for (const auto& [name, h] : got) got_lines += name + " " + h + "\n";
+    INFO("got (put these lines in tests/fixtures/determinism_hash.txt only after an intended change):\n" << got_lines);
+    REQUIRE(want.size() == got.size());
+    for (const auto& [name, h] : got) {
+      INFO(name << ": committed " << (want.count(name) ? want.at(name) : "(none)") << ", this build " << h);
+      CHECK(want.count(name) == 1);
+      if (want.count(name)) CHECK(want.at(name) == h);
+    }
   }
+  set_num_threads(saved);
 }
 
 TEST_CASE("determinism: a run does not depend on the run before it (no hidden global state)") {

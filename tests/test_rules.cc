@@ -426,3 +426,24 @@ TEST_CASE("rules: the project file's and the upload's limits, as the page is tol
   CHECK(int64_t{40000} * 40000 > rules::kUploadMaxPixels);
   CHECK(int64_t{rules::kStoredCap} * rules::kStoredCap <= rules::kUploadMaxPixels);
 }
+
+TEST_CASE("rules: the thread count the page is told is what the engine accepts, capped at kMaxThreads") {
+  const Json r = rules::rules_json();
+  const Json* t = r.find("threads");
+  REQUIRE(t);
+  const int lo = int(t->find("min")->as_number()), hi = int(t->find("max")->as_number());
+  CHECK(lo == 1);
+  CHECK(hi == rules::kMaxThreads);
+  CHECK(hi == 8);
+  Session s;
+  CHECK_NOTHROW(s.set_threads(lo));
+  CHECK_NOTHROW(s.set_threads(hi));
+  CHECK_THROWS_WITH(s.set_threads(hi + 1), Contains("threads must be a whole number from 1 to 8, not 9"));
+  CHECK_THROWS_WITH(s.set_threads(lo - 1), Contains("not 0"));
+  // the machine's count, clamped: unknown (0) is one thread, 16 cores run 8
+  CHECK(rules::default_threads(0) == 1);
+  CHECK(rules::default_threads(1) == 1);
+  CHECK(rules::default_threads(3) == 3);
+  CHECK(rules::default_threads(8) == 8);
+  CHECK(rules::default_threads(16) == 8);
+}

@@ -8,6 +8,7 @@
 #include <new>
 #include <vector>
 
+#include "alloc_count.h"
 #include "convlab/kernels.h"
 #include "convlab/layers.h"
 #include "convlab/model.h"
@@ -19,8 +20,10 @@ using namespace convlab;
 
 // Counts heap allocations while g_counting is set (a replacement of the global operator new, so
 // every std::vector growth is seen).
-static std::atomic<bool> g_counting{false};
-static std::atomic<long> g_allocations{0};
+std::atomic<bool> alloc_count::counting{false};
+std::atomic<long> alloc_count::allocations{0};
+static std::atomic<bool>& g_counting = alloc_count::counting;
+static std::atomic<long>& g_allocations = alloc_count::allocations;
 void* operator new(std::size_t n) {
   if (g_counting) ++g_allocations;
   if (void* p = std::malloc(n ? n : 1)) return p;

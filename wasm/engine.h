@@ -65,6 +65,32 @@ class Engine {
       return float32_copy(s_.predict(b.data(), b.size(), w, h));
     });
   }
+  // images: a JS array of {rgba: Uint8Array, width, height}; -> Float32Array (n, classes). The
+  // bytes are copied straight into buffers kept across calls (no copy vector per image).
+  val predictBatch(const val& images) {
+    return guarded([&] {
+      const int n = images["length"].as<int>();
+      if (bytes_.size() < size_t(n)) bytes_.resize(size_t(n));
+      views_.resize(size_t(n));
+      for (int i = 0; i < n; ++i) {
+        const val im = images[i];
+        const val rgba = im["rgba"];
+        std::vector<uint8_t>& b = bytes_[size_t(i)];
+        b.resize(rgba["length"].as<size_t>());
+        val(emscripten::typed_memory_view(b.size(), b.data())).call<void>("set", rgba);
+        views_[size_t(i)] = {b.data(), b.size(), im["width"].as<int>(), im["height"].as<int>()};
+      }
+      return float32_copy(s_.predict_batch(views_.data(), n));
+    });
+  }
+  // indices: a JS array of stored image indices; -> Float32Array (n, classes).
+  val predictStored(const val& indices) {
+    return guarded([&] {
+      idx_ = emscripten::convertJSArrayToNumberVector<int>(indices);
+      return float32_copy(s_.predict_stored(idx_.data(), int(idx_.size())));
+    });
+  }
+  int setThreads(int n) { return guarded([&] { return s_.set_threads(n); }); }
   val save(const std::string& metadata) const { return guarded([&] { return uint8_copy(s_.save(metadata)); }); }
   std::string load(const val& bytes, bool adopt, int classes) {
     return guarded([&] {
@@ -92,6 +118,9 @@ class Engine {
 
  private:
   Session s_;
+  std::vector<std::vector<uint8_t>> bytes_;  // predictBatch's image copies, kept
+  std::vector<Session::Rgba> views_;
+  std::vector<int> idx_;
 };
 
 }  // namespace convlab::wasm

@@ -7,6 +7,12 @@
 
 namespace convlab {
 
+void check_source_size(int w, int h) {
+  if (w <= 0 || h <= 0 || w > 8192 || h > 8192)
+    throw std::invalid_argument("image size " + std::to_string(w) + "×" + std::to_string(h) +
+                                " is not usable: width and height must be 1 to 8192 pixels");
+}
+
 void check_rgba(size_t bytes, int w, int h) {
   if (w < 1 || h < 1)
     throw std::invalid_argument("an image must be at least 1×1 pixels, not " + std::to_string(w) + "×" + std::to_string(h));
@@ -15,19 +21,18 @@ void check_rgba(size_t bytes, int w, int h) {
     throw std::invalid_argument("image data has " + std::to_string(bytes) + " bytes but " + std::to_string(w) + "×" +
                                 std::to_string(h) + " RGBA needs " + std::to_string(need) +
                                 " (4 per pixel): send the canvas's ImageData bytes with its own width and height");
+  check_source_size(w, h);
 }
 
 namespace {
 
+using Taps = PreprocessScratch::Taps;
+
 // Weights of a 1-D area-average resize from [start, start+len) source pixels to `out` pixels:
 // output pixel o covers source interval [start + o*len/out, start + (o+1)*len/out).
-struct Taps {
-  std::vector<int> first, count;
-  std::vector<float> w;  // count[o] weights per output, concatenated
-};
-
-Taps area_taps(double start, double len, int src, int out) {
-  Taps t;
+// Refills t (clear keeps the capacity).
+void area_taps(Taps& t, double start, double len, int src, int out) {
+  t.first.clear(), t.count.clear(), t.w.clear();
   const double scale = len / out;
   for (int o = 0; o < out; ++o) {
     double a = start + o * scale, b = a + scale;
@@ -45,15 +50,18 @@ Taps area_taps(double start, double len, int src, int out) {
     }
     for (size_t k = base; k < t.w.size(); ++k) t.w[k] = static_cast<float>(t.w[k] / total);
   }
-  return t;
 }
 
 }  // namespace
 
 void preprocess_rgba_u8(uint8_t* out, const uint8_t* rgba, int src_w, int src_h, const InputSpec& in) {
-  if (src_w <= 0 || src_h <= 0 || src_w > 8192 || src_h > 8192)
-    throw std::invalid_argument("image size " + std::to_string(src_w) + "×" + std::to_string(src_h) +
-                                " is not usable: width and height must be 1 to 8192 pixels");
+  PreprocessScratch scratch;
+  preprocess_rgba_u8(out, rgba, src_w, src_h, in, scratch);
+}
+
+void preprocess_rgba_u8(uint8_t* out, const uint8_t* rgba, int src_w, int src_h, const InputSpec& in,
+                        PreprocessScratch& scratch) {
+  check_source_size(src_w, src_h);
   if ((in.channels != 1 && in.channels != 3) || in.height < 1 || in.width < 1 || in.height > 8192 || in.width > 8192)
     throw std::invalid_argument("model input " + std::to_string(in.channels) + "×" + std::to_string(in.height) + "×" +
                                 std::to_string(in.width) + " is not usable: channels must be 1 or 3, height and width 1 to 8192");
@@ -61,10 +69,13 @@ void preprocess_rgba_u8(uint8_t* out, const uint8_t* rgba, int src_w, int src_h,
   double crop_w = src_w, crop_h = src_h;
   if (double(src_w) * in.height > double(src_h) * in.width) crop_w = double(src_h) * in.width / in.height;
   else crop_h = double(src_w) * in.height / in.width;
-  Taps tx = area_taps((src_w - crop_w) / 2, crop_w, src_w, in.width);
-  Taps ty = area_taps((src_h - crop_h) / 2, crop_h, src_h, in.height);
+  Taps& tx = scratch.tx;
+  Taps& ty = scratch.ty;
+  area_taps(tx, (src_w - crop_w) / 2, crop_w, src_w, in.width);
+  area_taps(ty, (src_h - crop_h) / 2, crop_h, src_h, in.height);
   const int plane = in.height * in.width;
-  std::vector<float> line(size_t(src_w) * 4);
+  std::vector<float>& line = scratch.line;
+  line.resize(size_t(src_w) * 4);
   size_t wy = 0;
   for (int oy = 0; oy < in.height; ++oy) {
     // vertical pass into one row of RGBA floats, then horizontal pass per output pixel
@@ -100,8 +111,15 @@ void bytes_to_input(float* out, const uint8_t* chw, int64_t n) {
 }
 
 void preprocess_rgba(float* out, const uint8_t* rgba, int src_w, int src_h, const InputSpec& in) {
-  std::vector<uint8_t> tmp(size_t(in.channels) * in.height * in.width);
-  preprocess_rgba_u8(tmp.data(), rgba, src_w, src_h, in);
+  PreprocessScratch scratch;
+  preprocess_rgba(out, rgba, src_w, src_h, in, scratch);
+}
+
+void preprocess_rgba(float* out, const uint8_t* rgba, int src_w, int src_h, const InputSpec& in,
+                     PreprocessScratch& scratch) {
+  std::vector<uint8_t>& tmp = scratch.bytes;
+  tmp.resize(size_t(in.channels) * in.height * in.width);
+  preprocess_rgba_u8(tmp.data(), rgba, src_w, src_h, in, scratch);
   bytes_to_input(out, tmp.data(), int64_t(tmp.size()));
 }
 

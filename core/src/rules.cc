@@ -160,6 +160,14 @@ std::string default_spec(int classes) {
   throw std::logic_error("the webcam preset is missing");
 }
 
+int default_threads(int cores) { return cores < 1 ? 1 : cores > kMaxThreads ? kMaxThreads : cores; }
+
+void check_threads(int n) {
+  if (n < 1 || n > kMaxThreads)
+    throw std::invalid_argument("threads must be a whole number from 1 to " + std::to_string(kMaxThreads) + ", not " +
+                                std::to_string(n));
+}
+
 Json rules_json() {
   Json j = Json::object();
 
@@ -171,6 +179,11 @@ Json rules_json() {
   for (int i = 1; i <= kMinClasses; ++i) names.push_back("Class " + std::to_string(i));
   classes["default_names"] = names;
   j["classes"] = classes;
+
+  Json threads = Json::object();
+  threads["min"] = 1;
+  threads["max"] = kMaxThreads;
+  j["threads"] = threads;
 
   // The defaults of a default-constructed config: what parse_train_config("{}") gives.
   const TrainConfig c;

@@ -9,7 +9,9 @@
 #include "convlab/learn.h"
 #include "convlab/onnx.h"
 #include "convlab/preprocess.h"
+#include "convlab/rules.h"
 #include "convlab/safetensors.h"
+#include "convlab/threadpool.h"
 #include "convlab/torch_script.h"
 
 namespace convlab {
@@ -203,6 +205,90 @@ std::vector<float> Session::predict(const uint8_t* rgba, size_t bytes, int w, in
   softmax_forward(probs.data(), logits, 1, model_->num_classes());
   return probs;
 }
+
+namespace {
+// predict_batch's chunk: 32 images, or as many as keep one chunk's activations within 8M floats
+// (32 MB), so a large input cannot make the batch buffers huge.
+constexpr int kPredictChunkMax = 32;
+constexpr int64_t kPredictChunkFloats = int64_t(8) << 20;
+}  // namespace
+
+int Session::predict_chunk() const {
+  int64_t per = model_->input_size();
+  for (const LayerInfo& l : model_->info().layers) per += l.out.size();
+  return int(std::clamp<int64_t>(kPredictChunkFloats / per, 1, kPredictChunkMax));
+}
+
+template <class Fill>
+const std::vector<float>& Session::run_batch(int n, Fill&& fill) {
+  if (trainer_ && !trainer_->done())
+    throw std::invalid_argument("cannot predict while training is running: wait for it or stop it");
+  Model& m = *model_;
+  const int classes = m.num_classes(), chunk = predict_chunk();
+  const int64_t isz = m.input_size();
+  batch_probs_.resize(size_t(n) * size_t(classes));
+  batch_in_.resize(size_t(isz) * size_t(std::min(n, chunk)));
+  if (pre_.size() < size_t(max_threads())) pre_.resize(size_t(max_threads()));
+  for (int i0 = 0; i0 < n; i0 += chunk) {
+    const int c = std::min(chunk, n - i0);
+    // one image per piece: preprocessing is independent per image, so any split gives the same bytes
+    parallel_for(c, [&](int b, int e, int t) {
+      for (int i = b; i < e; ++i) fill(batch_in_.data() + int64_t(i) * isz, i0 + i, t);
+    });
+    const float* logits = m.predict(batch_in_.data(), c);
+    softmax_forward(batch_probs_.data() + int64_t(i0) * classes, logits, c, classes);
+  }
+  return batch_probs_;
+}
+
+const std::vector<float>& Session::predict_batch(const Rgba* images, int n) {
+  if (n < 0) throw std::invalid_argument("the number of images must not be negative");
+  for (int i = 0; i < n; ++i) {  // every check before any work: a bad image is named, nothing runs
+    try {
+      check_rgba(images[i].bytes, images[i].w, images[i].h);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("image " + std::to_string(i + 1) + " of " + std::to_string(n) + ": " + e.what());
+    }
+  }
+  const InputSpec in = model_->input();
+  // Every thread's scratch grown to the largest image up front (whichever thread takes it):
+  // a resize tap list has at most src + 2 * out weights (each output reaches scale + 2 pixels).
+  int max_w = 1, max_h = 1;
+  for (int i = 0; i < n; ++i) max_w = std::max(max_w, images[i].w), max_h = std::max(max_h, images[i].h);
+  if (pre_.size() < size_t(max_threads())) pre_.resize(size_t(max_threads()));
+  for (PreprocessScratch& p : pre_) {
+    p.tx.first.reserve(size_t(in.width)), p.tx.count.reserve(size_t(in.width));
+    p.ty.first.reserve(size_t(in.height)), p.ty.count.reserve(size_t(in.height));
+    p.tx.w.reserve(size_t(max_w + 2 * in.width)), p.ty.w.reserve(size_t(max_h + 2 * in.height));
+    p.line.reserve(size_t(max_w) * 4);
+    p.bytes.reserve(size_t(model_->input_size()));
+  }
+  return run_batch(n, [&](float* dst, int i, int t) {
+    const Rgba& im = images[i];
+    preprocess_rgba(dst, im.rgba, im.w, im.h, in, pre_[size_t(t)]);
+  });
+}
+
+const std::vector<float>& Session::predict_stored(const int* indices, int n) {
+  if (n < 0) throw std::invalid_argument("the number of images must not be negative");
+  const int held = data_->size();
+  for (int i = 0; i < n; ++i)
+    if (indices[i] < 0 || indices[i] >= held)
+      throw std::invalid_argument("no stored image " + std::to_string(indices[i]) + ": the engine holds " +
+                                  std::to_string(held) + " images (0 to " + std::to_string(held - 1) +
+                                  "); send the images first (addImages)");
+  const int64_t isz = data_->image_size();
+  return run_batch(n, [&](float* dst, int i, int) { bytes_to_input(dst, data_->image(indices[i]), isz); });
+}
+
+int Session::set_threads(int n) {
+  rules::check_threads(n);
+  set_num_threads(n);
+  return num_threads();
+}
+
+int Session::threads() const { return num_threads(); }
+
 
 namespace {
 

@@ -1,10 +1,16 @@
-// parallel_for over a fixed pool: the calling thread plus one worker, created once on first
-// use and never more (the wasm build's pthread pool holds 2 workers, -sPTHREAD_POOL_SIZE=2 in
-// CMakeLists.txt; under Emscripten, starting more threads than the pool holds and joining them
-// synchronously deadlocks). The single-threaded build runs inline.
+// parallel_for over a fixed pool: the calling thread plus up to rules::kMaxThreads - 1 workers,
+// each started once, the first time a parallel_for runs with that many threads, and never
+// stopped (a smaller count leaves the extra workers asleep). Under Emscripten a thread starts at
+// once on a Worker of the pre-spawned pthread pool (-sPTHREAD_POOL_SIZE in CMakeLists.txt, read
+// from rules.h); past that pool its Worker loads in the background and the thread joins in once
+// the engine's event loop has turned. Nothing ever waits for a thread that has not started a
+// piece (the caller takes every piece left), so that cannot deadlock; only joining such a
+// thread could, which the browser never does (no exit). The single-threaded build runs inline.
 #include "convlab/kernels.h"
+#include "convlab/rules.h"
 #include "convlab/threadpool.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #if CONVLAB_THREADS
@@ -20,31 +26,41 @@ namespace convlab {
 
 namespace {
 
-constexpr int kMaxThreads = 2;
+constexpr int kMaxThreads = rules::kMaxThreads;
 thread_local bool t_inside = false;
 
-// Work is cut into up to kPieces contiguous pieces that both threads claim from one atomic word
-// (job, piece count, next piece). If the worker is slow to wake (a busy machine), the caller
-// simply takes more pieces: nothing ever waits for a thread that has not started a piece.
-// Which thread runs a piece never changes a result.
-constexpr uint32_t kPieces = 16;
+// Work is cut into contiguous pieces (at least 16, four per thread in use) that the threads claim
+// from one atomic word (job, piece count, next piece). If a worker is slow to wake (a busy
+// machine, more threads than cores), the others simply take more pieces: nothing ever waits for
+// a thread that has not started a piece. Which thread runs a piece never changes a result.
+constexpr uint32_t kMinPieces = 16;
 
 class Pool {
  public:
-  Pool() : worker_([this] { work(); }) {}
   ~Pool() {
     {
       std::lock_guard<std::mutex> lk(mu_);
       stop_ = true;
       gen_.fetch_add(1, std::memory_order_release);
     }
-    cv_.notify_one();
-    worker_.join();
+    cv_.notify_all();
+    for (int i = 0; i < started_; ++i) workers_[i].join();
   }
 
-  void run(int n, void* ctx, ParallelFn fn) {
-    const uint32_t pieces = uint32_t(n) < kPieces ? uint32_t(n) : kPieces;
+  // Starts workers until `threads` - 1 of them exist (the caller is thread 0).
+  void grow(int threads) {
+    while (started_ + 1 < threads) {
+      const int id = started_ + 1;
+      workers_[started_] = std::thread([this, id] { work(id); });
+      ++started_;
+    }
+  }
+
+  void run(int n, void* ctx, ParallelFn fn, int threads) {
+    uint32_t pieces = std::max<uint32_t>(kMinPieces, 4u * uint32_t(threads));
+    if (uint32_t(n) < pieces) pieces = uint32_t(n);
     fn_ = fn, ctx_ = ctx, n_ = n;
+    active_.store(threads, std::memory_order_relaxed);
     done_.store(0, std::memory_order_relaxed);
     const uint32_t job = ++job_;
     claim_.store(uint64_t(job) << 32 | uint64_t(pieces) << 16, std::memory_order_release);
@@ -52,9 +68,9 @@ class Pool {
       std::lock_guard<std::mutex> lk(mu_);
       gen_.store(job, std::memory_order_release);
     }
-    cv_.notify_one();
+    cv_.notify_all();
     take_pieces(job, 0);
-    // Only pieces the worker has claimed are left: spin a little, then sleep.
+    // Only pieces the workers have claimed are left: spin a little, then sleep.
     for (int i = 0; i < (1 << 14); ++i)
       if (done_.load(std::memory_order_acquire) == pieces) return;
     std::unique_lock<std::mutex> lk(done_mu_);
@@ -78,7 +94,7 @@ class Pool {
     }
   }
 
-  void work() {
+  void work(int id) {
     t_inside = true;  // a parallel_for inside a piece runs inline
     uint32_t seen = 0;
     for (;;) {
@@ -93,7 +109,8 @@ class Pool {
       }
       seen = g;
       if (stop_) return;
-      take_pieces(g, 1);
+      // a worker past the count in use sits this job out (its thread id indexes no scratch in use)
+      if (id < active_.load(std::memory_order_relaxed)) take_pieces(g, id);
     }
   }
 
@@ -101,31 +118,43 @@ class Pool {
   std::condition_variable cv_;
   std::mutex done_mu_;
   std::condition_variable done_cv_;
-  std::atomic<uint32_t> gen_{0};      // the job the worker should look at (wakes it)
+  std::atomic<uint32_t> gen_{0};      // the job the workers should look at (wakes them)
   std::atomic<uint64_t> claim_{0};    // job << 32 | pieces << 16 | next unclaimed piece
   std::atomic<uint32_t> done_{0};     // finished pieces of the current job
+  std::atomic<int> active_{1};        // threads the current job may use (ids 0 .. active_ - 1)
   uint32_t job_ = 0;                  // caller side only
   ParallelFn fn_ = nullptr;
   void* ctx_ = nullptr;
   int n_ = 0;
   bool stop_ = false;
-  std::thread worker_;  // last: starts after every other member is ready
+  int started_ = 0;                    // caller side only
+  std::thread workers_[kMaxThreads - 1];  // ids 1 .. started_
 };
 
-int g_threads = kMaxThreads;
+// 0 until first asked: then the machine's core count, capped (rules::default_threads).
+std::atomic<int> g_threads{0};
 
 }  // namespace
 
 int max_threads() { return kMaxThreads; }
-int num_threads() { return g_threads; }
-void set_num_threads(int n) { g_threads = n < 1 ? 1 : n > kMaxThreads ? kMaxThreads : n; }
+int num_threads() {
+  int n = g_threads.load(std::memory_order_relaxed);
+  if (n == 0) {
+    n = rules::default_threads(int(std::thread::hardware_concurrency()));
+    g_threads.store(n, std::memory_order_relaxed);
+  }
+  return n;
+}
+void set_num_threads(int n) { g_threads.store(n < 1 ? 1 : n > kMaxThreads ? kMaxThreads : n, std::memory_order_relaxed); }
 
 void parallel_for(int n, void* ctx, ParallelFn fn) {
   if (n <= 0) return;
-  if (g_threads == 1 || n == 1 || t_inside) return fn(ctx, 0, n, 0);
+  const int threads = num_threads();
+  if (threads == 1 || n == 1 || t_inside) return fn(ctx, 0, n, 0);
   static Pool pool;  // created once, on first use, from the engine's thread
+  pool.grow(threads);
   t_inside = true;
-  pool.run(n, ctx, fn);
+  pool.run(n, ctx, fn, threads);
   t_inside = false;
 }
 

@@ -7,6 +7,9 @@
 //   {"kind": "heap", "workload": "B", "batch": 32, "steps": 100}
 //   {"kind": "latency", "workload": "B", "n": 200} or {"kind": "latency", "spec": text, "n": 200}
 //   {"kind": "peak", "seconds": 1.5}
+//   {"kind": "rep", "what": "train" | "infer", "workload": "A" | "B" | "default", "batch": 32,
+//    "min_seconds": 0.4, "threads": 2}: one timed repetition (bench_core.h one_rep)
+//   {"kind": "session_train", "images": 3000, "epochs": 3, "batch": 16, "threads": 2}
 #include "bench_core.h"
 #include "convlab/kernels.h"
 #include "convlab/threadpool.h"
@@ -38,7 +41,15 @@ std::string benchRun(const std::string& request) {
       return bench::latency(str("spec", ws ? ws : ""), int(num("n", 200))).dump();
     }
     if (kind == "peak") return bench::peak_gflops(num("seconds", 1.5)).dump();
-    throw std::invalid_argument("unknown bench kind \"" + kind + "\": use train, infer, heap, latency or peak");
+    if (kind == "session_train") {  // the engine alone on the page's training run
+      if (const Json* t = r.find("threads")) set_num_threads(int(t->as_number()));
+      return bench::session_train(int(num("images", 3000)), int(num("epochs", 3)), batch).dump();
+    }
+    if (kind == "rep") {  // one repetition of make bench's interleaved run
+      if (const Json* t = r.find("threads")) set_num_threads(int(t->as_number()));
+      return bench::one_rep(str("what", "train"), w, batch, min_s).dump();
+    }
+    throw std::invalid_argument("unknown bench kind \"" + kind + "\": use train, infer, heap, latency, peak or rep");
   });
 }
 

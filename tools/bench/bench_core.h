@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -251,6 +253,114 @@ inline Json latency(const std::string& spec, int n) {
   j["maps_floats"] = int64_t(total);
   j["input"] = std::to_string(m.input().channels) + "x" + std::to_string(m.input().height) + "x" +
                std::to_string(m.input().width);
+  return j;
+}
+
+// ---- one repetition at a time, for make bench's interleaved run (run.mjs): the engines take
+// turns rep by rep, so a busy moment of the machine hits all of them alike ----
+// The product's inference path: Session::predict_stored on `batch` stored images (bytes to
+// floats, the Winograd/direct forward threaded across the batch or, for one image, across its
+// tiles and columns, softmax): what the page's predictBatch {indices} runs.
+struct PredictBench {
+  Session s;
+  std::vector<int> idx;
+  PredictBench(const std::string& workload, int batch) {
+    const char* spec = workload_spec(workload);
+    s.set_spec(spec ? spec : rules::default_spec(3), 1);
+    const Model& m = s.model();
+    auto frame = test_frame(m.input().width, m.input().height);
+    for (int i = 0; i < batch; ++i) {
+      frame[size_t(i) % frame.size()] ^= 0x5a;  // each image a little different
+      s.add_image(frame.data(), frame.size(), m.input().width, m.input().height, i % m.num_classes());
+      idx.push_back(i);
+    }
+  }
+  void step() { s.predict_stored(idx.data(), int(idx.size())); }
+};
+
+// The default net for the interleaved rows: core's webcam preset with 3 classes (issue 13's
+// "conv8-pool-conv16-pool-conv32-pool-fc32-fc3").
+inline ModelSpec rep_spec(const std::string& workload) {
+  const char* s = workload_spec(workload);
+  return parse_spec(s ? std::string(s) : rules::default_spec(3));
+}
+
+// One timed repetition (whole steps for at least min_seconds) of "train" (batch 32, SGD) or
+// "infer" (PredictBench) on a cached bench object; the first call of a (what, workload, batch)
+// warms up for 2 x min_seconds. threads: the count to run with (the threaded module).
+inline Json one_rep(const std::string& what, const std::string& workload, int batch, double min_seconds) {
+  static std::vector<std::pair<std::string, std::unique_ptr<Workbench>>> trainers;
+  static std::vector<std::pair<std::string, std::unique_ptr<PredictBench>>> predictors;
+  const std::string key = workload + "/" + std::to_string(batch);
+  std::function<void()> fn;
+  bool fresh = false;
+  double mflop = 0;
+  if (what == "train") {
+    auto it = std::find_if(trainers.begin(), trainers.end(), [&](auto& p) { return p.first == key; });
+    if (it == trainers.end()) {
+      trainers.emplace_back(key, std::make_unique<Workbench>(rep_spec(workload), batch));
+      it = trainers.end() - 1;
+      fresh = true;
+    }
+    Workbench* w = it->second.get();
+    fn = [w] { w->train_step(); };
+    mflop = train_flops(w->model.info()) * 1e-6;
+  } else if (what == "infer") {
+    auto it = std::find_if(predictors.begin(), predictors.end(), [&](auto& p) { return p.first == key; });
+    if (it == predictors.end()) {
+      predictors.emplace_back(key, std::make_unique<PredictBench>(workload, batch));
+      it = predictors.end() - 1;
+      fresh = true;
+    }
+    PredictBench* b = it->second.get();
+    fn = [b] { b->step(); };
+    mflop = forward_flops(b->s.model().info()) * 1e-6;
+  } else {
+    throw std::invalid_argument("unknown rep \"" + what + "\": use train or infer");
+  }
+  if (fresh) {
+    const double w0 = now_s();
+    for (int i = 0; i < 3 || now_s() - w0 < 2 * min_seconds; ++i) fn();
+  }
+  int steps = 0;
+  double t0 = now_s(), t = t0;
+  do {
+    fn();
+    ++steps;
+    t = now_s();
+  } while (t - t0 < min_seconds || steps < 2);
+  Json j = Json::object();
+  j["images_per_s"] = double(steps) * batch / (t - t0);
+  j["gflops"] = double(steps) * batch / (t - t0) * mflop * 1e-3;
+  return j;
+}
+
+// The engine alone doing what the page's Train button does: `n` stored images of the default net
+// (3 classes, random bytes at the page's stored size), Session::train_begin and train_run to the
+// end (shuffling, augmentation, validation every epoch), timed. make bench sets the page's own
+// run against this one: the difference is what the page and its worker protocol cost.
+inline Json session_train(int n, int epochs, int batch) {
+  Session s;
+  s.set_spec(rules::default_spec(3), 1);
+  const rules::Size sz = rules::stored_size(s.model().input().height, s.model().input().width);
+  std::vector<uint8_t> px(size_t(sz.width) * sz.height * 4);
+  Rng rng(5);
+  for (int i = 0; i < n; ++i) {
+    for (auto& v : px) v = uint8_t(rng.next_u32() >> 24);
+    s.add_image(px.data(), px.size(), sz.width, sz.height, i % 3);
+  }
+  const std::string cfg = "{\"epochs\": " + std::to_string(epochs) + ", \"batch_size\": " + std::to_string(batch) + ", \"seed\": 1}";
+  const double t0 = now_s();
+  s.train_begin(cfg);
+  Json last;
+  while (s.training()) last = Json::parse(s.train_run(1 << 20));
+  const double seconds = now_s() - t0;
+  Json j = Json::object();
+  const double train_size = last.find("train_size")->as_number();
+  j["seconds"] = seconds;
+  j["train_size"] = train_size;
+  j["val_size"] = last.find("val_size")->as_number();
+  j["images_per_s"] = train_size * epochs / seconds;
   return j;
 }
 

@@ -59,3 +59,17 @@ export async function runPeak({ quick }) {
     two_threads: { gflops: both.reduce((s, r) => s + r.result.gflops, 0), per_worker: both.map((r) => r.result.gflops) },
   };
 }
+
+// make bench's interleaved run: the bench module loaded once in its worker, then one repetition
+// per call (bench_core.h one_rep; the threaded build runs `threads` threads).
+export async function serveConvLab(build, threads) {
+  const { w, info } = await load(build);
+  return {
+    info: { ...info, engine: `ConvLab (${build}.wasm)`, threads: build === 'convlab' ? 1 : threads,
+      threads_default: info.threads, hardware_concurrency: navigator.hardwareConcurrency },
+    sessionTrain: async (images, epochs, batch) =>
+      (await w.call({ request: { kind: 'session_train', images, epochs, batch, threads } })).result,
+    rep: async (workload, what, batch, minSeconds) =>
+      (await w.call({ request: { kind: 'rep', what, workload, batch, min_seconds: minSeconds, threads } })).result.images_per_s,
+  };
+}

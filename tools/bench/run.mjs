@@ -184,11 +184,142 @@ async function browserSuites(site) {
       if (key === 'convnetjs') loadAtEnd = sample(); // before the browser's processes exit
       await context.close();
     }
+    if (!pick || pick.includes('interleaved')) {
+      const t0 = Date.now();
+      results.interleaved = await interleaved(browser, base, consoleErrors).catch((e) => ({ error: String(e.stack || e) }));
+      console.log(`browser interleaved: ${results.interleaved.error ? `FAILED: ${results.interleaved.error.split('\n')[0]}` : 'done'} (${((Date.now() - t0) / 1e3).toFixed(1)} s)`);
+    }
+    if (!pick || pick.includes('page')) {
+      const t0 = Date.now();
+      results.page = await pageTraining(browser, base).catch((e) => ({ error: String(e.stack || e) }));
+      console.log(`browser page training: ${results.page.error ? `FAILED: ${results.page.error.split('\n')[0]}` : 'done'} (${((Date.now() - t0) / 1e3).toFixed(1)} s)`);
+    }
   } finally {
     if (browser) await browser.close();
     server.kill();
   }
   return { results, consoleErrors, loadAtEnd };
+}
+
+// ---- the interleaved run: every engine on its own open page, taking turns rep by rep on each
+// (workload, measure), the order rotated every rep; ratios are taken within a rep ----
+const INTERLEAVED = [
+  ['convlab-1t', 'convlab', null],
+  ['convlab-2t', 'convlab-mt&threads=2', null],
+  ['tfjs-wasm-1t', 'tfjs-wasm&threads=1', null],
+  // tfjs-wasm uses at most hardwareConcurrency/2 threads: report 4 cores to get 2.
+  ['tfjs-wasm-2t', 'tfjs-wasm&threads=2', 4],
+];
+const MEASURES = [['train', 32], ['infer', 32], ['infer', 1]];
+const IWORKLOADS = ['A', 'B', 'default'];
+
+async function interleaved(browser, base, consoleErrors) {
+  const pages = {};
+  const out = { engines: {}, reps: [] };
+  try {
+    for (const [key, serve, cores] of INTERLEAVED) {
+      const context = await browser.newContext();
+      if (cores)
+        await context.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
+      const page = await context.newPage();
+      page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${key}: ${m.text()}`));
+      page.on('pageerror', (e) => consoleErrors.push(`${key}: ${e.message}`));
+      pages[key] = { page, context };
+      await page.goto(`${base}?serve=${serve}`, { waitUntil: 'commit' });
+      await page.waitForFunction(() => globalThis.benchServe || globalThis.benchError, null, { timeout: 120_000, polling: 100 });
+      const [info, error] = await page.evaluate(() => [globalThis.benchServe?.info, globalThis.benchError]);
+      if (error) throw new Error(`${key}: ${error}`);
+      out.engines[key] = info;
+    }
+    const keys = Object.keys(pages);
+    for (let rep = 0; rep < reps; ++rep) {
+      const r = {};
+      for (const w of IWORKLOADS)
+        for (const [what, batch] of MEASURES) {
+          const cell = (r[`${w}/${what}${batch}`] = {});
+          for (let i = 0; i < keys.length; ++i) {
+            const key = keys[(i + rep) % keys.length];
+            cell[key] = await pages[key].page.evaluate(([a, b, c, d]) => globalThis.benchServe.rep(a, b, c, d), [w, what, batch, minSeconds]);
+          }
+        }
+      out.reps.push(r);
+      console.log(`interleaved rep ${rep + 1}/${reps} done`);
+    }
+  } finally {
+    for (const { context } of Object.values(pages)) await context.close();
+  }
+  return out;
+}
+
+// ---- the page as the engine: the product page (web/, isolated: the threaded engine) trains the
+// default net on 3,000 stored images through its worker protocol (addImages once, then the
+// train command with the page's own slice size and progress/checkpoint handling), timed from the
+// train call to its result; against the bench module training the same net, same batch and
+// threads, steps only ----
+async function pageTraining(browser, benchBase) {
+  const webPort = port + 1;
+  const server = spawn(process.execPath, ['tools/serve.mjs', '--root', 'web', '--port', String(webPort)], { cwd: root, stdio: 'ignore' });
+  const contexts = [];
+  try {
+    for (let i = 0; i < 100; ++i) {
+      try { if ((await fetch(`http://localhost:${webPort}/`)).ok) break; } catch { /* not up yet */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const open = async (url, ready) => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.waitForFunction(ready, null, { timeout: 60_000 });
+      return page;
+    };
+    const page = await open(`http://localhost:${webPort}/`, () => document.body.dataset.ready === 'true');
+    const n = quick ? 300 : 3000, epochs = quick ? 1 : 3;
+    const threads = await page.evaluate(async () => (await globalThis.convlab.engine.call('hello')).threads);
+    const engine = await open(`${benchBase}?serve=convlab-mt&threads=${threads}`, () => globalThis.benchServe || globalThis.benchError);
+    // page, engine, page, engine: the ratio of each pair
+    const rounds = [];
+    for (let round = 0; round < (quick ? 1 : 2); ++round) {
+      const pg = await pageRun(page, n, epochs);
+      const en = await engine.evaluate(([a, b]) => globalThis.benchServe.sessionTrain(a, b, 16), [n, epochs]);
+      rounds.push({ page: pg, engine: en, ratio: pg.images_per_s / en.images_per_s });
+    }
+    return { threads, images: n, epochs, batch: 16, rounds };
+  } finally {
+    for (const c of contexts) await c.close();
+    server.kill();
+  }
+}
+
+// One training run in the product page through its worker (images sent once, then timed).
+function pageRun(page, n, epochs) {
+  return page.evaluate(async ([n, epochs]) => {
+      const { engine } = globalThis.convlab;
+      const hello = await engine.call('hello');
+      const spec = (await engine.call('defaultSpec', { classes: 3 })).spec;
+      const info = await engine.call('setSpec', { spec, seed: 1 });
+      const { width, height } = info.stored_size;
+      await engine.call('clearImages');
+      let a = 1;
+      const rnd = () => ((a = (a * 1103515245 + 12345) >>> 0) >>> 24);
+      for (let i0 = 0; i0 < n; i0 += 200) {
+        const images = [];
+        for (let i = i0; i < Math.min(n, i0 + 200); ++i) {
+          const rgba = new Uint8Array(width * height * 4);
+          for (let j = 0; j < rgba.length; ++j) rgba[j] = rnd();
+          images.push({ rgba, width, height, label: i % 3 });
+        }
+        await engine.call('addImages', { images });
+      }
+      const config = { epochs, batch_size: 16, seed: 1 };
+      const t0 = performance.now();
+      let progressMessages = 0;
+      // steps: the Train tab's slice (web/js/views/train/run.js STEPS_PER_SLICE)
+      const r = await engine.call('train', { config, steps: 2, metadata: {} }, { onProgress: () => ++progressMessages });
+      const seconds = (performance.now() - t0) / 1e3;
+      return { threads: hello.threads, images: n, epochs, train_size: r.train_size, val_size: r.val_size, seconds,
+        progress_messages: progressMessages, images_per_s: (r.train_size * epochs) / seconds, batch: 16 };
+    }, [n, epochs]);
 }
 
 // ---- the report ----
@@ -361,12 +492,66 @@ function printReport(r) {
     if (cn && !cn.error) p(`| training ≈ 25× ConvNetJS | ${both((w) => ratio(ips(c1, w, 'train'), ips(cn, w, 'train')))} |`);
     if (tc && !tc.error) p(`| training ≈ 90× TF.js cpu | ${both((w) => ratio(ips(c1, w, 'train'), ips(tc, w, 'train')))} |`);
   }
+  const il = b?.interleaved;
+  if (il && !il.error) printInterleaved(p, il, b, pk);
+  else if (il) p(`\ninterleaved run failed: ${il.error.split('\n')[0]}`);
   const fm = r.native?.fashion_mnist;
   if (fm)
     p(`\n## Fashion-MNIST\nworkload A, native: test accuracy ${(100 * fm.test_accuracy).toFixed(2)}% on ${fm.test_images} test images after ${fm.epochs} epochs on ${fm.train_images} training images (${fm.optimizer}, seed ${fm.seed}; ${fmt(fm.train_seconds, 1)} s).`);
   p(`\n## Machine load\nwhole run (${r.seconds.toFixed(0)} s): ${r.load.text}.`);
   p(`\nJSON: ${outPath}`);
   console.log(out.join('\n'));
+}
+
+// Median over reps of f(rep) (a ratio taken within each rep), with the range.
+function perRep(il, f) {
+  const v = il.reps.map(f).filter((x) => Number.isFinite(x));
+  if (!v.length) return null;
+  const s = [...v].sort((a, b) => a - b), n = s.length;
+  return { median: n % 2 ? s[(n - 1) / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]), min: s[0], max: s[n - 1], n };
+}
+
+function printInterleaved(p, il, b, pk) {
+  const engines = Object.keys(il.engines);
+  const cells = Object.keys(il.reps[0]);
+  p(`\n## Interleaved: images/s, median of ${il.reps.length} reps, the engines taking turns rep by rep (order rotated each rep)\n`);
+  p(`| workload / measure | ${engines.map((e) => `${e} (${il.engines[e].threads} thr)`).join(' | ')} |`);
+  p(`|---|${engines.map(() => '---').join('|')}|`);
+  for (const c of cells) p(`| ${c.replace('train32', 'train b32').replace('infer32', 'infer b32').replace('infer1', 'infer b1')} | ${engines.map((e) => fmt(perRep(il, (r) => r[c][e])?.median)).join(' | ')} |`);
+  const ratio = (cell, x, y) => perRep(il, (r) => r[cell][x] / r[cell][y]);
+  const rs = (q) => (q ? `${fmt(q.median, 2)}× (reps ${fmt(q.min, 2)}–${fmt(q.max, 2)})` : '–');
+  p('\n### Ratios within each rep (median, range)\n');
+  p('| ratio | A | B | default net |');
+  p('|---|---|---|---|');
+  const row3 = (label, f) => p(`| ${label} | ${IWORKLOADS.map((w) => rs(f(w))).join(' | ')} |`);
+  row3('ConvLab 1t ÷ TF.js wasm 1t, train b32', (w) => ratio(`${w}/train32`, 'convlab-1t', 'tfjs-wasm-1t'));
+  row3('ConvLab 1t ÷ TF.js wasm 1t, infer b32', (w) => ratio(`${w}/infer32`, 'convlab-1t', 'tfjs-wasm-1t'));
+  row3('ConvLab 1t ÷ TF.js wasm 1t, infer b1', (w) => ratio(`${w}/infer1`, 'convlab-1t', 'tfjs-wasm-1t'));
+  row3('ConvLab 2t ÷ TF.js wasm 2t, infer b32', (w) => ratio(`${w}/infer32`, 'convlab-2t', 'tfjs-wasm-2t'));
+  row3('ConvLab 2t ÷ ConvLab 1t, train b32', (w) => ratio(`${w}/train32`, 'convlab-2t', 'convlab-1t'));
+  row3('ConvLab 2t ÷ ConvLab 1t, infer b32', (w) => ratio(`${w}/infer32`, 'convlab-2t', 'convlab-1t'));
+  row3('ConvLab 2t ÷ ConvLab 1t, infer b1', (w) => ratio(`${w}/infer1`, 'convlab-2t', 'convlab-1t'));
+  if (pk) {
+    // training FLOP/s against the 1-thread peak, per rep (the peak was measured once, before)
+    const mf = { A: b['convlab-1t']?.workloads?.A?.train?.mflop_per_image, B: b['convlab-1t']?.workloads?.B?.train?.mflop_per_image };
+    p(`| ConvLab 1t training, fraction of the 1-thread SIMD peak (${fmt(pk.one_thread.gflops, 1)} GFLOP/s) | ${['A', 'B'].map((w) => { const q = perRep(il, (r) => (r[`${w}/train32`]['convlab-1t'] * mf[w] * 1e-3) / pk.one_thread.gflops); return q ? `${fmt(100 * q.median, 1)}%` : '–'; }).join(' | ')} | – |`);
+  }
+  // ---- issue 13's goals, each with its measured figure ----
+  p('\n## Issue 13 goals (measured in this run; no figure is asserted anywhere)\n');
+  p('| goal | measured | |');
+  p('|---|---|---|');
+  const goal = (text, q, min) => p(`| ${text} | ${q ? rs(q) : 'not measured'} | ${q ? (q.median >= min ? 'met' : 'missed') : 'missed'} |`);
+  for (const w of IWORKLOADS) goal(`32-image inference ≥ 1.5× TF.js wasm SIMD, 1 thread, ${w === 'default' ? 'default net' : `workload ${w}`}`, ratio(`${w}/infer32`, 'convlab-1t', 'tfjs-wasm-1t'), 1.5);
+  for (const w of IWORKLOADS) goal(`32-image inference on 2 threads ≥ 1.8× ConvLab's 1 thread, ${w === 'default' ? 'default net' : `workload ${w}`}`, ratio(`${w}/infer32`, 'convlab-2t', 'convlab-1t'), 1.8);
+  goal('one-image inference on 2 threads ≥ 1.6× 1 thread, default net', ratio('default/infer1', 'convlab-2t', 'convlab-1t'), 1.6);
+  const pg = b.page;
+  if (pg && !pg.error) {
+    const q = perRep({ reps: pg.rounds }, (x) => x.ratio);
+    const each = pg.rounds.map((x) => `page ${fmt(x.page.images_per_s)} img/s (${fmt(x.page.seconds, 2)} s, ${x.page.progress_messages} progress messages) ÷ engine ${fmt(x.engine.images_per_s)} (${fmt(x.engine.seconds, 2)} s) = ${fmt(x.ratio, 2)}×`).join('; ');
+    p(`| the page's training ≥ 0.85× the engine's on the same net (default net, ${pg.images} stored images, ${pg.epochs} epochs, batch ${pg.batch}, ${pg.threads} threads, validation included in both) | ${each} | ${q && q.median >= 0.85 ? 'met' : 'missed'} |`);
+  } else p(`| the page's training within 15% of the engine's | ${pg ? `failed: ${pg.error.split('\n')[0]}` : 'not measured'} | missed |`);
+  const mt = il.engines['convlab-2t'];
+  p(`| threads: the pool sized from navigator.hardwareConcurrency, capped at 8 | the threaded module started with ${mt.threads_default ?? '?'} threads, hardwareConcurrency ${mt.hardware_concurrency ?? '?'} (the page's status line says the count) | ${mt.threads_default === Math.min(8, mt.hardware_concurrency) ? 'met' : 'missed'} |`);
 }
 
 main().catch((e) => {

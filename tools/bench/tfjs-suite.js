@@ -1,6 +1,6 @@
 // TensorFlow.js 4.22 (global tf from peers/tf.min.js): cpu backend, or wasm backend with
 // SIMD and a chosen thread count. Models in NHWC, the same layers as ConvLab's workloads.
-import { WORKLOADS, seeded, timeRate } from './timing.js';
+import { WORKLOADS, oneRep, seeded, timeRate } from './timing.js';
 
 const tf = globalThis.tf;
 
@@ -14,6 +14,16 @@ function build(name) {
     m.add(conv({ filters: 32 }));
     m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
     m.add(tf.layers.flatten());
+    m.add(tf.layers.dense({ units: classes }));
+  } else if (name === 'default') {
+    m.add(conv({ filters: 8, inputShape: [h, w, c] }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    m.add(conv({ filters: 16 }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    m.add(conv({ filters: 32 }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    m.add(tf.layers.flatten());
+    m.add(tf.layers.dense({ units: 32, activation: 'relu' }));
     m.add(tf.layers.dense({ units: classes }));
   } else {
     m.add(conv({ inputShape: [h, w, c] }));
@@ -158,4 +168,35 @@ export async function runTfjs(backend, threads, { reps, minSeconds }, log) {
   }
   out.tensors_left = tf.memory().numTensors;
   return out;
+}
+
+// make bench's interleaved run: the wasm backend set up once, then one repetition per call of
+// (workload, what, batch), each model built on first use. -> {info, rep(workload, what, batch, minSeconds)}
+export async function serveTfjs(threads) {
+  tf.wasm.setWasmPaths(new URL('./peers/', import.meta.url).href);
+  tf.wasm.setThreadsCount(threads);
+  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) registerConv2DBackpropFilter();
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const info = { engine: `TensorFlow.js ${tf.version.tfjs} wasm`, threads: tf.wasm.getThreadsCount(),
+    simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), hardware_concurrency: navigator.hardwareConcurrency };
+  const cache = new Map();
+  const stepOf = (name, what, batch) => {
+    const key = `${name}/${what}/${batch}`;
+    if (cache.has(key)) return [cache.get(key), false];
+    const model = build(name), d = batchOf(name, batch);
+    const opt = tf.train.momentum(0.01, 0.9);
+    const step = what === 'train'
+      ? () => { const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(d.y, model.apply(d.x, { training: true })), true); loss.dataSync(); loss.dispose(); }
+      : () => { const y = model.predict(d.x); y.dataSync(); y.dispose(); };
+    cache.set(key, step);
+    return [step, true];
+  };
+  return {
+    info,
+    rep: async (name, what, batch, minSeconds) => {
+      const [step, warm] = stepOf(name, what, batch);
+      return oneRep(step, batch, { minSeconds, warm });
+    },
+  };
 }

@@ -45,7 +45,24 @@ export function seeded(seed) {
 }
 
 // The reference workloads as plain shapes: input (h, w, c) and the class count.
+// default: the page's default webcam net (core's webcam preset, 3 classes).
 export const WORKLOADS = {
   A: { h: 28, w: 28, c: 1, classes: 10 },
   B: { h: 32, w: 32, c: 3, classes: 2 },
+  default: { h: 64, w: 64, c: 3, classes: 3 },
 };
+
+// One repetition of `step` (whole steps for at least minSeconds), for make bench's interleaved
+// run; warm: warm up first for 2 x minSeconds (the first rep of a step). Returns images/s.
+export async function oneRep(step, batch, { minSeconds = 0.4, warm = false } = {}) {
+  let t0 = performance.now();
+  if (warm) for (let i = 0; i < 3 || (performance.now() - t0) / 1e3 < 2 * minSeconds; ++i) await step();
+  let steps = 0, t;
+  t0 = performance.now();
+  do {
+    await step();
+    ++steps;
+    t = performance.now();
+  } while ((t - t0) / 1e3 < minSeconds || steps < 2);
+  return (steps * batch) / ((t - t0) / 1e3);
+}

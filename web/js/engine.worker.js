@@ -5,7 +5,10 @@
 // parsed here once; raw tensors arrive as typed-array copies.
 //
 // THE PROTOCOL: every command, args -> result (the one list; engine-client.js points here).
-//   hello {}                          -> {simd, threads, threaded, info}
+//   hello {}                          -> {simd, threads, max_threads, threaded, info}: threads in use (the
+//                                        machine's cores, at most rules.threads.max; 1 unthreaded)
+//   setThreads {threads}              -> {threads}: the count now in use; threads outside rules.threads
+//                                        [min, max] is an error (the single-threaded build stays at 1)
 //   rules {}                          -> every rule, limit, default and preset of core/rules.h:
 //                                        {classes, train: {defaults, fields, optimizers, default_lr},
 //                                         input, layers: {types, fields, defaults}, budget, store, model_files, playground,
@@ -22,13 +25,18 @@
 //                                        images_seen, train_size, val_size, done, history[], confusion[],
 //                                        classes, stopped, paused, diverged, diverged_message (core's:
 //                                        the loss or weights stopped being finite; the last good
-//                                        epoch's weights are kept)}; posts progress between slices (with
-//                                        checkpoint: safetensors Uint8Array when an epoch has just ended);
+//                                        epoch's weights are kept)}; posts progress between slices, at most
+//                                        every 100 ms (with checkpoint: safetensors Uint8Array of the epochs
+//                                        ended since the last one, at most one a second);
 //                                        resume: true continues a paused run
 //   stop {}                           -> undefined (train returns with stopped: true, weights kept)
 //   pause {}                          -> undefined (train returns with paused: true; resume or trainStop)
 //   trainStop {}                      -> undefined (ends a paused run, weights kept)
 //   predict {rgba, width, height}     -> Float32Array of class probabilities
+//   predictBatch {images: [{rgba, width, height}]} or {indices: [stored image index]}
+//                                     -> [Float32Array of class probabilities], one per image, in one
+//                                        engine call threaded across the batch (a bad image is named:
+//                                        "image 2 of 5: ...", and nothing runs)
 //   save {metadata}                   -> Uint8Array (safetensors; metadata {classes: [names]} + the spec,
 //                                        the training settings and the preprocessing)
 // Models out and in (model-files.js):
@@ -70,10 +78,19 @@ let mod, engine;
 let stopRequested = false, pauseRequested = false;
 let checkpointed = 0;  // epochs of the current run whose weights were posted as a checkpoint
 
+const PROGRESS_MS = 100, CHECKPOINT_MS = 1000;
+// One turn of the event loop (so a 'stop' or 'pause' message is seen) without setTimeout's clamp.
+const channel = new MessageChannel();
+let wake = null;
+channel.port1.onmessage = () => wake?.();
+const yieldToEvents = () => new Promise((r) => { wake = r; channel.port2.postMessage(0); });
+
 const handlers = {
   async hello() {
-    return { simd: mod.simd(), threads: mod.threads(), threaded, info: JSON.parse(engine.info()) };
+    const max = JSON.parse(mod.rules()).threads.max;
+    return { simd: mod.simd(), threads: mod.threads(), max_threads: threaded ? max : 1, threaded, info: JSON.parse(engine.info()) };
   },
+  setThreads: ({ threads }) => ({ threads: engine.setThreads(threads) }),
   rules: () => JSON.parse(mod.rules()),
   checkSpec: ({ spec, classes }) => JSON.parse(mod.checkSpec(spec, classes ?? 0)),
   fitSpec: ({ spec, classes }) => ({ spec: mod.fitSpec(spec, classes) }),
@@ -90,22 +107,34 @@ const handlers = {
   // the event loop so a 'stop' or 'pause' message is seen within one slice. resume: true
   // continues a paused run instead of starting a fresh one. When an epoch ends mid-run the
   // progress carries a checkpoint (the saved weights, with `metadata`) that the page keeps,
-  // so a reload or a crash loses at most the epoch in progress.
+  // so a reload or a crash loses at most the epoch in progress (and the epochs of the last second,
+  // when they are that short).
+  // Progress is posted at most every PROGRESS_MS (and with each checkpoint and the last
+  // slice), and the yield between slices is a MessageChannel round trip: a nested setTimeout(0)
+  // is clamped to 4 ms, which with a few ms per slice cost the page a third of the engine's speed.
   async train({ config, steps = 4, resume = false, metadata = {} }, id) {
     if (!resume) { engine.trainBegin(JSON.stringify(config)); checkpointed = 0; }
     stopRequested = pauseRequested = false;
-    let p;
+    let p, posted = -Infinity, lastCheckpoint = -Infinity;
     for (;;) {
       p = JSON.parse(engine.trainRun(steps));
-      // every epoch that ended is checkpointed, the first one too (it may end in the first
-      // slice); the run's end is saved by the page itself
-      if (p.history.length > checkpointed && !p.done) {
+      // every epoch that ended is checkpointed (the first one too: it may end in the first
+      // slice), at most every CHECKPOINT_MS: tiny epochs (a few ms on a small dataset) would
+      // otherwise flood the page with weights to store; one held back goes out with the next
+      // slice past the interval. The run's end is saved by the page itself.
+      const checkpoint = p.history.length > checkpointed && !p.done && performance.now() - lastCheckpoint >= CHECKPOINT_MS;
+      if (checkpoint) {
         checkpointed = p.history.length;
         p.checkpoint = engine.save(JSON.stringify(metadata));
+        lastCheckpoint = performance.now();
       }
-      postMessage({ id, progress: p });
-      if (p.done || stopRequested || pauseRequested) break;
-      await new Promise((r) => setTimeout(r, 0));
+      const last = p.done || stopRequested || pauseRequested;
+      if (last || checkpoint || performance.now() - posted >= PROGRESS_MS) {
+        postMessage({ id, progress: p });
+        posted = performance.now();
+      }
+      if (last) break;
+      await yieldToEvents();
     }
     if (stopRequested && !p.done) engine.trainStop();
     return { ...p, stopped: stopRequested && !p.done, paused: pauseRequested && !stopRequested && !p.done };
@@ -115,6 +144,12 @@ const handlers = {
   // Ends a paused run, keeping the weights as they are.
   trainStop: () => engine.trainStop(),
   predict: ({ rgba, width, height }) => engine.predict(rgba, width, height),
+  predictBatch: ({ images, indices }) => {
+    const n = images ? images.length : indices.length;
+    const all = images ? engine.predictBatch(images) : engine.predictStored(indices);
+    const k = n ? all.length / n : 0;
+    return Array.from({ length: n }, (_, i) => all.subarray(i * k, (i + 1) * k));
+  },
   save: ({ metadata }) => engine.save(JSON.stringify(metadata ?? {})),
   exportOnnx: ({ metadata }) => engine.exportOnnx(JSON.stringify(metadata ?? {})),
   exportTorch: ({ metadata, weightsFile }) => engine.exportTorch(JSON.stringify(metadata ?? {}), weightsFile),

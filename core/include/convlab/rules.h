@@ -124,6 +124,18 @@ std::string default_spec(int classes);
 // A spec as the page shows it: one layer per line, keys in their order, still plain JSON.
 std::string spec_text(const Json& spec);
 
+// ---- the engine's threads ----
+// The threaded engine runs as many threads as the machine reports (navigator.hardwareConcurrency
+// in the browser, std::thread::hardware_concurrency natively), at most kMaxThreads, and the page
+// may set any count in [1, kMaxThreads]. Every buffer is sized for kMaxThreads threads, so the
+// cap bounds the scratch memory (8 regions of one image's im2col); past 8 a small net gains
+// nothing from more threads. CMakeLists.txt reads this line for the wasm pthread pool size.
+inline constexpr int kMaxThreads = 8;
+// The default thread count for a machine reporting `cores` (0: unknown): clamped to [1, kMaxThreads].
+int default_threads(int cores);
+// Throws std::invalid_argument("threads must be a whole number from 1 to 8, not <n>") outside.
+void check_threads(int n);
+
 // ---- the lecture calculators' fields (whole numbers within [min, max]) ----
 // The stride and padding playground (view 7) draws every input pixel as a cell, so w_in stays
 // small enough to read; learn::coverage refuses what the page does not offer.

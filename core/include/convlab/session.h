@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "convlab/model.h"
+#include "convlab/preprocess.h"
 #include "convlab/train.h"
 
 namespace convlab {
@@ -56,6 +57,28 @@ class Session {
   // Class probabilities for one RGBA image of any size.
   std::vector<float> predict(const uint8_t* rgba, size_t bytes, int w, int h);
 
+  // ---- inference on many images in one call (evaluating a set, grading a class, many files) ----
+  struct Rgba {
+    const uint8_t* rgba;
+    size_t bytes;  // w * h * 4, checked
+    int w, h;
+  };
+  // Class probabilities of n images, (n, classes) row after row: every image is checked first
+  // (a bad one is named and nothing runs), then preprocessed (the one path) and run through
+  // Model::predict in chunks of up to predict_chunk() images, threaded across the chunk. Row i
+  // is what predict(image i) gives, bit for bit, with any thread count. The buffers are kept:
+  // once a call of this size has run, nothing is allocated. Valid until the next call.
+  const std::vector<float>& predict_batch(const Rgba* images, int n);
+  // The same for images the session stores (add_image), by index.
+  const std::vector<float>& predict_stored(const int* indices, int n);
+  // Images per Model::predict call: 32, or fewer when one image's activations are large.
+  int predict_chunk() const;
+
+  // The engine's threads: set_threads checks n against rules::kMaxThreads (throws outside
+  // [1, kMaxThreads]) and returns the count now in use (1 in the single-threaded build).
+  int set_threads(int n);
+  int threads() const;
+
   // metadata_json: {"classes": [names], ...}, strings or JSON values (stored as their text).
   // The file's metadata also gets the training settings, the spec and the preprocessing.
   std::vector<uint8_t> save(const std::string& metadata_json) const;
@@ -99,6 +122,13 @@ class Session {
   std::unique_ptr<Trainer> trainer_;
   TrainConfig config_;
   std::vector<float> input_;  // (C, H, W) scratch for predict
+  // predict_batch / predict_stored: (chunk, C, H, W) inputs, (n, classes) probabilities, and
+  // one preprocessing scratch per thread
+  std::vector<float> batch_in_, batch_probs_;
+  std::vector<PreprocessScratch> pre_;
+  // fill(dst, i, thread) writes image i's (C, H, W) input; defined in session.cc
+  template <class Fill>
+  const std::vector<float>& run_batch(int n, Fill&& fill);
 };
 
 }  // namespace convlab

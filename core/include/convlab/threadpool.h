@@ -13,11 +13,12 @@ template <class F>
 void parallel_for(int n, F&& f) {
   parallel_for(n, &f, [](void* ctx, int b, int e, int t) { (*static_cast<F*>(ctx))(b, e, t); });
 }
-// Threads in use now (1 in the single-threaded build), and the most this build can use: the
-// fixed pool (the caller plus one worker, created once on first use) never grows past it.
+// Threads in use now (1 in the single-threaded build; by default the machine's core count capped
+// at rules::kMaxThreads), and the most this build can use (rules::kMaxThreads): scratch buffers
+// are sized for max_threads(), so any count up to it can be set at any time.
 int num_threads();
 int max_threads();
-// Clamped to [1, max_threads()]; lets tests compare 1 thread with 2 in one process.
+// Clamped to [1, max_threads()]: the page's thread setting, and tests comparing thread counts.
 void set_num_threads(int n);
 
 }  // namespace convlab

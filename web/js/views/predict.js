@@ -1,5 +1,5 @@
 // The Predict view: live webcam classification with per-class confidence bars, and
-// prediction on an uploaded image. One prediction is in flight at a time and frames are
+// prediction on uploaded images (any number, in one batched engine call). One prediction is in flight at a time and frames are
 // paced, so the worker never queues up and the page stays smooth.
 import { h, fill, say } from '../dom.js';
 import { sleep } from '../format.js';
@@ -17,8 +17,8 @@ export function mountPredict(root, ctx) {
   const msg = h('p', { class: 'message error', role: 'alert', hidden: true });
   const top = h('p', { class: 'top-class', id: 'predict-top', 'aria-live': 'polite' }, 'No prediction yet');
   const bars = h('ul', { class: 'bars', id: 'predict-bars' });
-  const file = h('input', { type: 'file', accept: 'image/png,image/jpeg,image/webp', id: 'predict-file', class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true' });
-  const fileBtn = h('button', { type: 'button', onclick: () => file.click() }, 'Classify an image file…');
+  const file = h('input', { type: 'file', accept: 'image/png,image/jpeg,image/webp', id: 'predict-file', multiple: true, class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true' });
+  const fileBtn = h('button', { type: 'button', onclick: () => file.click() }, 'Classify image files…');
   const filePreview = h('div', { class: 'file-preview' });
   const notTrained = h('p', { class: 'message', id: 'predict-untrained' }, 'The model is not trained yet: train it on the Train tab first.');
 
@@ -125,9 +125,22 @@ export function mountPredict(root, ctx) {
     const { images, errors } = await decodeFiles(files, project.storedSize(), ctx.rules.upload);
     if (errors.length) { showMsg(errors.join('; ')); return; }
     stopLive();
-    fill(filePreview, rgbaCanvas(images[0], 'preview'), h('span', {}, images[0].name));
-    const { rgba, width, height } = images[0];
-    await classify({ rgba: rgba.slice(), width, height });
+    // every file in one engine call (threaded across the images); the bars show the first
+    let rows;
+    try {
+      rows = await engine.call('predictBatch', { images: images.map(({ rgba, width, height }) => ({ rgba, width, height })) });
+    } catch (e) {
+      showMsg(e.message);
+      return;
+    }
+    const classes = project.getClasses();
+    fill(filePreview, ...images.map((im, i) => {
+      const p = rows[i];
+      const best = p.reduce((b, v, j) => (v > p[b] ? j : b), 0);
+      return h('figure', { class: 'file-result' }, rgbaCanvas(im, 'preview'),
+        h('figcaption', {}, h('span', {}, im.name), ' ', h('strong', {}, `${classes[best]?.name ?? '?'} ${Math.round(p[best] * 100)}%`)));
+    }));
+    show(rows[0]);
   });
 
   for (const ev of ['classes-changed', 'spec-changed', 'model-trained', 'model-loaded']) events.addEventListener(ev, renderBars);
