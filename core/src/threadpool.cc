@@ -40,7 +40,7 @@ class Pool {
   ~Pool() {
     {
       std::lock_guard<std::mutex> lk(mu_);
-      stop_ = true;
+      stop_.store(true, std::memory_order_relaxed);
       gen_.fetch_add(1, std::memory_order_release);
     }
     cv_.notify_all();
@@ -108,7 +108,7 @@ class Pool {
         g = gen_.load(std::memory_order_acquire);
       }
       seen = g;
-      if (stop_) return;
+      if (stop_.load(std::memory_order_relaxed)) return;
       // a worker past the count in use sits this job out (its thread id indexes no scratch in use)
       if (id < active_.load(std::memory_order_relaxed)) take_pieces(g, id);
     }
@@ -126,7 +126,7 @@ class Pool {
   ParallelFn fn_ = nullptr;
   void* ctx_ = nullptr;
   int n_ = 0;
-  bool stop_ = false;
+  std::atomic<bool> stop_{false};  // atomic: a worker may read it while the destructor sets it
   int started_ = 0;                    // caller side only
   std::thread workers_[kMaxThreads - 1];  // ids 1 .. started_
 };
