@@ -59,7 +59,8 @@ test('download the three model files, ONNX Runtime gives the Predict tab\'s numb
   const st = await downloadOf(page, '#train-download-safetensors');
   const py = await downloadOf(page, '#train-download-py');
   const onnx = await downloadOf(page, '#train-download-onnx');
-  expect([st.name, py.name, onnx.name]).toEqual(['convlab-model.safetensors', 'convlab-model.py', 'convlab-model.onnx']);
+  // NAME is the project's name (the first project of a fresh profile is "Project 1")
+  expect([st.name, py.name, onnx.name]).toEqual(['Project-1.safetensors', 'Project-1.py', 'Project-1.onnx']);
   const { n, header } = readSafetensors(st.bytes);
   expect(st.bytes.length).toBe(8 + n + 4 * info.params);  // header + every parameter as float32
   expect(header['0.weight'].shape).toEqual([8, 3, 3, 3]);
@@ -73,7 +74,7 @@ test('download the three model files, ONNX Runtime gives the Predict tab\'s numb
   expect(onnx.bytes.length).toBeLessThan(4 * info.params + 20_000);
   const script = py.bytes.toString('utf8');
   expect(script).toContain('strict=True');
-  expect(script).toContain('WEIGHTS = "convlab-model.safetensors"');
+  expect(script).toContain('WEIGHTS = "Project-1.safetensors"');
   expect(script).toContain('\\"Cat\\",\\"Coffee\\"');
 
   // ---- a photo on the Predict tab, and the same input through ONNX Runtime ----

@@ -26,8 +26,8 @@
 //                                        classes, stopped, paused, diverged, diverged_message (core's:
 //                                        the loss or weights stopped being finite; the last good
 //                                        epoch's weights are kept)}; posts progress between slices, at most
-//                                        every 100 ms (with checkpoint: safetensors Uint8Array of the epochs
-//                                        ended since the last one, at most one a second);
+//                                        every 100 ms (with checkpoint: safetensors Uint8Array whenever an
+//                                        epoch has ended);
 //                                        resume: true continues a paused run
 //   stop {}                           -> undefined (train returns with stopped: true, weights kept)
 //   pause {}                          -> undefined (train returns with paused: true; resume or trainStop)
@@ -78,7 +78,7 @@ let mod, engine;
 let stopRequested = false, pauseRequested = false;
 let checkpointed = 0;  // epochs of the current run whose weights were posted as a checkpoint
 
-const PROGRESS_MS = 100, CHECKPOINT_MS = 1000;
+const PROGRESS_MS = 100;
 // One turn of the event loop (so a 'stop' or 'pause' message is seen) without setTimeout's clamp.
 const channel = new MessageChannel();
 let wake = null;
@@ -107,26 +107,23 @@ const handlers = {
   // the event loop so a 'stop' or 'pause' message is seen within one slice. resume: true
   // continues a paused run instead of starting a fresh one. When an epoch ends mid-run the
   // progress carries a checkpoint (the saved weights, with `metadata`) that the page keeps,
-  // so a reload or a crash loses at most the epoch in progress (and the epochs of the last second,
-  // when they are that short).
+  // so a reload or a crash loses at most the epoch in progress (the page coalesces the writes
+  // of tiny epochs: project.js checkpoint).
   // Progress is posted at most every PROGRESS_MS (and with each checkpoint and the last
   // slice), and the yield between slices is a MessageChannel round trip: a nested setTimeout(0)
   // is clamped to 4 ms, which with a few ms per slice cost the page a third of the engine's speed.
   async train({ config, steps = 4, resume = false, metadata = {} }, id) {
     if (!resume) { engine.trainBegin(JSON.stringify(config)); checkpointed = 0; }
     stopRequested = pauseRequested = false;
-    let p, posted = -Infinity, lastCheckpoint = -Infinity;
+    let p, posted = -Infinity;
     for (;;) {
       p = JSON.parse(engine.trainRun(steps));
       // every epoch that ended is checkpointed (the first one too: it may end in the first
-      // slice), at most every CHECKPOINT_MS: tiny epochs (a few ms on a small dataset) would
-      // otherwise flood the page with weights to store; one held back goes out with the next
-      // slice past the interval. The run's end is saved by the page itself.
-      const checkpoint = p.history.length > checkpointed && !p.done && performance.now() - lastCheckpoint >= CHECKPOINT_MS;
+      // slice); the run's end is saved by the page itself
+      const checkpoint = p.history.length > checkpointed && !p.done;
       if (checkpoint) {
         checkpointed = p.history.length;
         p.checkpoint = engine.save(JSON.stringify(metadata));
-        lastCheckpoint = performance.now();
       }
       const last = p.done || stopRequested || pauseRequested;
       if (last || checkpoint || performance.now() - posted >= PROGRESS_MS) {

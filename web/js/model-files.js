@@ -8,9 +8,9 @@ import { h, say } from './dom.js';
 
 // The files' base name: the project's name when it has one, made safe for a file system,
 // else the engine's default (rules.model_files).
-export function modelFileName(project, rules) {
+export function modelFileName(projectName, rules) {
   const { default_name: fallback, name_max: max } = rules.model_files;
-  const raw = String(project.name ?? '').normalize('NFKC').trim();
+  const raw = String(projectName ?? '').normalize('NFKC').trim();
   const safe = raw.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-').replace(/\s+/g, '-').replace(/^[.-]+|[.-]+$/g, '').slice(0, max);
   return safe || fallback;
 }
@@ -50,8 +50,8 @@ export function createModelFiles(ctx, prefix) {
 
   function metadata() { return project.weightsMetadata(); }
 
-  function render() {
-    const name = modelFileName(project, ctx.rules);
+  async function render() {
+    const name = modelFileName(await project.name(), ctx.rules);
     const busy = project.training;
     for (const [i, [ext]] of kinds.entries()) {
       dlBtns[i].textContent = `${name}.${ext}`;
@@ -65,7 +65,7 @@ export function createModelFiles(ctx, prefix) {
 
   async function save(ext, type) {
     show('');
-    const name = modelFileName(project, ctx.rules);
+    const name = modelFileName(await project.name(), ctx.rules);
     try {
       const meta = metadata();
       const bytes = ext === 'safetensors' ? await engine.call('save', { metadata: meta })
@@ -79,22 +79,7 @@ export function createModelFiles(ctx, prefix) {
 
   // The worker now holds the file's weights (and, adopted, its spec): the project follows.
   async function loaded(result, adopted) {
-    const bytes = await engine.call('save', { metadata: metadata() });
-    if (adopted) {
-      const oldInput = JSON.stringify(project.info?.input);
-      const { spec, ...info } = result;
-      project.spec = spec;
-      project.info = info;
-      if (JSON.stringify(info.input) !== oldInput) project.worker.markStale();  // the worker dropped its images
-      await project.save('spec', spec);
-      await project.setDraft(null);
-    }
-    project.trained = true;
-    project.result = null;  // the curves were of another training
-    await project.save('result', undefined);
-    await project.save('weights', bytes);
-    if (adopted) project.emit('spec-changed', { spec: project.spec, info: project.info });
-    project.emit('model-loaded', {});
+    await project.modelLoaded(result, adopted, await engine.call('save', { metadata: metadata() }));
   }
 
   async function open(bytes, adopt) {

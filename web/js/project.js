@@ -33,21 +33,6 @@ function validDraft(d) {
     typeof d.report.error === 'string' && Number.isInteger(d.report.error_layer) ? d : null;
 }
 
-// A stand-in for ProjectStore v2 over today's one-project store: one project, "default".
-// TODO(issue 11): remove once project-store.js provides listProjects/project(id).
-function singleProject(store) {
-  if (typeof store.project === 'function') return store;
-  const only = 'default';
-  return Object.assign(store, {
-    project: () => store,
-    listProjects: async () => [{ id: only, name: 'My project', created: 0, updated: 0, classes: [], images: 0, trained: false, bytes: 0 }],
-    lastProjectId: async () => only,
-    setLastProjectId: async () => {},
-    createProject: async () => { throw new Error('Several projects need the new project store.'); },
-    pending: () => 0,
-  });
-}
-
 export class Project {
   constructor(engine, events, rules, tabs) {
     this.engine = engine;
@@ -121,7 +106,7 @@ export class Project {
   }
 
   async openStores() {
-    this.stores = singleProject(await ProjectStore.open(this.rules));
+    this.stores = await ProjectStore.open(this.rules);
     return this.stores;
   }
 
@@ -192,24 +177,36 @@ export class Project {
   // Loads stored weights for this.spec. Weights made for another spec, or unreadable ones,
   // are refused and stay stored as they are; modelProblem says why.
   async loadWeights(bytes) {
-    const mine = this.info;
     try {
-      // the engine refuses weights for another spec when adopt is false (the worker's
-      // `load {bytes, adopt}` command)
-      const info = await this.engine.call('load', { bytes, adopt: false });
-      // TODO(issue 11): drop this comparison once the worker's `load {bytes, adopt: false}`
-      // refuses another spec itself (core's check); until then the page compares the tables.
-      const shape = (x) => JSON.stringify({ input: x.input, layers: x.layers, params: x.params });
-      if (shape(info) !== shape(mine)) {
-        await this.engine.call('setSpec', { spec: this.spec, seed: this.settings.seed });  // back to the project's model
-        this.info = mine;
-        throw new Error('it was trained for a different model spec than the project\'s');
-      }
+      // adopt: false, so the engine (core's Session::load) refuses weights made for another
+      // spec, naming the tensor that differs, and keeps the project's model
+      await this.engine.call('load', { bytes, adopt: false });
       this.trained = true;
     } catch (e) {
       this.modelProblem = `The saved model could not be used (${e.message}). Train again to get a model for this spec.`;
       this.skipped.push(this.modelProblem);
     }
+  }
+
+  // The worker now holds a model file's weights (Load model, model-files.js) and, when
+  // adopted, its spec ({spec, ...info} = result): the project follows and keeps `bytes` (the
+  // weights as the engine saves them). The curves were of another training.
+  async modelLoaded(result, adopted, bytes) {
+    if (adopted) {
+      const { spec, ...info } = result;
+      const oldInput = JSON.stringify(this.info?.input);
+      this.spec = spec;
+      this.info = info;
+      if (JSON.stringify(info.input) !== oldInput) this.worker.markStale();  // the worker dropped its images
+      await this.save('spec', spec);
+      await this.setDraft(null);
+    }
+    this.trained = true;
+    this.result = null;
+    await this.save('result', undefined);
+    await this.save('weights', bytes);
+    if (adopted) this.emit('spec-changed', { spec: this.spec, info: this.info });
+    this.emit('model-loaded', {});
   }
 
   // Another tab changed this project: read it again (this tab only shows it).
@@ -412,10 +409,17 @@ export class Project {
   // An epoch ended mid-run: keep its weights and curves as an interrupted result, which the
   // run's end (trainingFinished) replaces. Only storage changes: this session goes on training.
   // The writes are chained in epoch order (a late one can never overwrite a newer one) and
-  // counted in pendingWrites until both are on disk, so closing the tab warns first.
+  // counted in pendingWrites until both are on disk, so closing the tab warns first. Epochs
+  // that end faster than the disk writes are coalesced: at most one write waits behind the one
+  // in flight, and a newer epoch replaces the waiting one (tiny epochs never flood the disk).
   checkpoint(bytes, result) {
+    const waiting = this.queuedCheckpoint;
+    this.queuedCheckpoint = { bytes, result };
+    if (waiting) return this.pendingCheckpoint;
     this.writes++;
     this.pendingCheckpoint = (this.pendingCheckpoint ?? Promise.resolve()).catch(() => {}).then(async () => {
+      const { bytes, result } = this.queuedCheckpoint;
+      this.queuedCheckpoint = null;
       await this.save('weights', bytes);
       await this.save('result', { ...result, stopped: true, interrupted: true, classes: this.classes.map((c) => c.name), spec: this.spec });
     }).finally(() => { this.writes--; });

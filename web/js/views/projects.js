@@ -6,6 +6,7 @@
 import { h, fill, say } from '../dom.js';
 import { plural } from '../format.js';
 import { confirmDialog } from '../dialog.js';
+import { ProjectStore } from '../project-store.js';
 
 // 1536 -> "1.5 KB"
 export function bytesText(n) {
@@ -117,7 +118,7 @@ export function mountProjects(root, ctx) {
 
   async function saveFile(p) {
     const blob = await stores.exportFile(p.id, p.name);
-    const a = h('a', { href: URL.createObjectURL(blob), download: `${fileName(p.name)}.convlab` });
+    const a = h('a', { href: URL.createObjectURL(blob), download: ProjectStore.fileName(p.name) });
     document.body.append(a);
     a.click();
     a.remove();
@@ -153,4 +154,3 @@ export function mountProjects(root, ctx) {
 }
 
 // A project name as a file name: no path separators or characters file systems refuse.
-export const fileName = (name) => name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').replace(/^\.+/, '').slice(0, 100) || 'project';
