@@ -1,7 +1,7 @@
 // The Train tab's progress: the bar, the line saying where the run is (epoch, images/s,
 // time left) or how the last one ended, and the data summary.
 import { h } from '../../dom.js';
-import { pct } from '../../format.js';
+import { pct, plural } from '../../format.js';
 
 export function createProgress() {
   const bar = h('progress', { id: 'train-progress', max: 1, value: 0, 'aria-label': 'Training progress' });
@@ -20,7 +20,7 @@ export function createProgress() {
     text.textContent = p.done
       ? `Done: ${p.epochs} epochs, ${seen} images in ${secs.toFixed(1)} s (${Math.round(rate)} images/s).`
       : `Epoch ${epochNow} of ${p.epochs} · ${Math.round(rate)} images/s · ${Number.isFinite(left) ? `${Math.ceil(left)} s left` : 'estimating…'}`;
-    summary.textContent = `${p.train_size} training images, ${p.val_size} validation images, ${p.steps_per_epoch} steps per epoch.`;
+    summary.textContent = `${plural(p.train_size, 'training image')}, ${plural(p.val_size, 'validation image')}, ${plural(p.steps_per_epoch, 'step')} per epoch.`;
   }
 
   // How the last run ended (r: the project's result, or null; problem: why the stored
