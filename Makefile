@@ -20,9 +20,17 @@ SHELL := /bin/bash
 # Debian's emscripten finds its JS parser (acorn) here; without it -O2 links fail.
 export NODE_PATH := /usr/share/nodejs
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# ccache (see CMakeLists.txt): paths under the checkout are hashed relative to it, and the
+# working directory is left out, so two clones share their cache entries.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 JOBS ?= 2
-# clang-14 + libclang-rt-14-dev: libFuzzer and its sanitizer runtimes (make test-fuzz)
-APT_PACKAGES := emscripten catch2 chromium binaryen clang-14 libclang-rt-14-dev
+# clang-14 + libclang-rt-14-dev: libFuzzer and its sanitizer runtimes (make test-fuzz);
+# libpng, libjpeg-turbo and zlib: the convlab command-line tool reads images and project files;
+# dataset-fashion-mnist: the page's built-in dataset is made from it by the build; ccache: see
+# CMakeLists.txt.
+APT_PACKAGES := emscripten catch2 chromium binaryen clang-14 libclang-rt-14-dev libpng-dev \
+  libjpeg62-turbo-dev zlib1g-dev dataset-fashion-mnist ccache
 
 .PHONY: all deps apt npm native asan tsan fuzz-build wasm web test test-native test-asan test-tsan test-fuzz \
         test-wasm test-onnx test-exports test-e2e fuzz serve bench fixtures export-fixtures clean
