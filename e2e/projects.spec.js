@@ -70,7 +70,9 @@ test('three projects, one saved as a file, deleted, opened again as it was; two 
   expect(before.history).toHaveLength(3);
 
   // the list says what each project holds; the trained one is first now
+  await expect(page.locator('#status-line')).not.toHaveText('');  // "Training finished…"
   await goProjects(page);
+  await expect(page.locator('#status-line')).toHaveText('');  // another view's news is not shown here
   await expect.poll(async () => (await listNames(page))[0]).toBe('Cats and cups');
   const row = rowOf(page, 'Cats and cups');
   await expect(row.locator('.classes')).toContainText('2 classes: Cat, Cup');
@@ -90,7 +92,7 @@ test('three projects, one saved as a file, deleted, opened again as it was; two 
 
   // save "Cats and cups" as a file
   const [download] = await Promise.all([page.waitForEvent('download'), row.locator('.project-save').click()]);
-  expect(download.suggestedFilename()).toBe('Cats and cups.convlab');
+  expect(download.suggestedFilename()).toBe('Cats-and-cups.convlab');  // spaces become '-', as in Download model
   const file = path.join(test.info().outputDir, 'cats.convlab');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   await download.saveAs(file);

@@ -38,6 +38,12 @@ test('a diverging run stops, says so, suggests a smaller learning rate and keeps
     return { epochs: p.result.history.length, finiteLoss: p.result.history.every((e) => Number.isFinite(e.train_loss)), weights: weights ? weights.byteLength : 0, trained: p.trained };
   });
   expect(kept.epochs).toBeLessThan(30);
+  // the loss axis labels stay short enough to fit, however large the last good loss was
+  const axis = await page.evaluate(async () => {
+    const { axisNumber } = await import('/js/charts.js');
+    return [0, 0.25, 1.5, 1200, 2.5e31, 1e-7].map(axisNumber);
+  });
+  expect(axis).toEqual(['0', '0.25', '1.5', '1200', '2.5e31', '1e-7']);
   expect(kept.finiteLoss).toBe(true);
   // a model is kept only when an epoch ended before the loss blew up; it loads after a reload
   expect(kept.trained).toBe(kept.epochs > 0);

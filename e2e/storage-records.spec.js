@@ -81,6 +81,29 @@ test('stored class names: duplicates, invisible and over-long names are repaired
   expect(r.skipped.join('\n')).toContain('some stored training settings were not readable');
 });
 
+test('downloaded files: one name rule for models and projects, from the engine\'s limits', async ({ page }) => {
+  await openLab(page);
+  const r = await page.evaluate(async () => {
+    const { rules } = globalThis.lab;
+    const { fileBase } = await import('/js/file-names.js');
+    const { fileName } = await import('/js/project-file.js');
+    const { modelFileName } = await import('/js/model-files.js');
+    return {
+      rules: rules.file_names,
+      spaced: [modelFileName('Cats and  cups', rules), fileName('Cats and  cups', rules)],
+      hostile: fileBase('../..\\evil:<name>|\u0007?.', 'x', rules),
+      empty: [modelFileName(' .. ', rules), fileName('', rules)],
+      long: fileBase('🐱'.repeat(200), 'x', rules),
+      width: fileBase('ｆｕｌｌ', 'x', rules),
+    };
+  });
+  expect(r.spaced).toEqual(['Cats-and-cups', 'Cats-and-cups.convlab']);
+  expect(r.hostile).toBe('evil-name');
+  expect(r.empty).toEqual([r.rules.model, `${r.rules.project}.convlab`]);
+  expect([...r.long].length).toBe(r.rules.name_max);  // cut between emoji, never inside one
+  expect(r.width).toBe('full');  // NFKC
+});
+
 test('class names as typed: invisible, duplicate and over-long names get a clear answer', async ({ page }) => {
   await openLab(page);
   const r = await page.evaluate(() => {
@@ -102,7 +125,8 @@ test('class names as typed: invisible, duplicate and over-long names get a clear
 test('the image codec gives back exactly the stored RGBA, and writes PNGs the browser decodes to the same pixels', async ({ page }) => {
   await openLab(page);
   const r = await page.evaluate(async () => {
-    const { codec } = globalThis.lab;
+    const { codec, rules } = globalThis.lab;
+    const cap = rules.store.cap;  // the engine's limit on a stored image's side
     let seed = 5;
     const rand = () => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed >>> 24; };
     const make = (w, h, kind) => {
@@ -118,7 +142,7 @@ test('the image codec gives back exactly the stored RGBA, and writes PNGs the br
     for (const [w, hh, kind] of [[96, 96, 'rgb'], [96, 72, 'grey'], [28, 28, 'alpha'], [1, 1, 'rgb'], [224, 224, 'rgb'], [1, 224, 'rgb'], [37, 5, 'alpha']]) {
       const im = make(w, hh, kind);
       const png = codec.encodePNG(im);
-      const back = codec.decodePNG(png);
+      const back = codec.decodePNG(png, cap);
       let same = back.width === w && back.height === hh && back.rgba.length === im.rgba.length && back.rgba.every((v, i) => v === im.rgba[i]);
       // the browser's own PNG decoder agrees (opaque images: no premultiplication to undo)
       let browser = null;
@@ -134,7 +158,7 @@ test('the image codec gives back exactly the stored RGBA, and writes PNGs the br
     }
     // damaged PNGs are refused with a message, never a wrong image
     const good = codec.encodePNG(make(16, 16, 'rgb'));
-    const refuse = (b) => { try { codec.decodePNG(b); return 'decoded'; } catch (e) { return e.message; } };
+    const refuse = (b) => { try { codec.decodePNG(b, cap); return 'decoded'; } catch (e) { return e.message; } };
     const flipped = good.slice(); flipped[good.length - 20] ^= 0x40;
     // property: seeded mutations of a valid PNG (byte flips, truncations, and size lies: the
     // header's width and height rewritten with a correct checksum) either decode to an image
@@ -155,7 +179,7 @@ test('the image codec gives back exactly the stored RGBA, and writes PNGs the br
         }
         try {
           const d = codec.decodePNG(b, maxSide);
-          if (d.rgba.length !== d.width * d.height * 4 || d.width > 4096 || d.height > 4096) faults.push(`mutant ${i}: ${d.rgba.length} bytes for ${d.width}x${d.height}`);
+          if (d.rgba.length !== d.width * d.height * 4 || d.width > maxSide || d.height > maxSide) faults.push(`mutant ${i}: ${d.rgba.length} bytes for ${d.width}x${d.height}`);
         } catch (e) {
           if (e.constructor !== Error || !/^the (PNG|image)/.test(e.message)) faults.push(`mutant ${i}: ${e.constructor.name}: ${e.message}`);
         }
@@ -166,14 +190,14 @@ test('the image codec gives back exactly the stored RGBA, and writes PNGs the br
     const batch = [[96, 96, 'rgb'], [28, 28, 'grey'], [20, 10, 'alpha'], [96, 72, 'rgb'], [1, 1, 'grey']].map(([w, hh, k]) => make(w, hh, k));
     const pngs = [...batch.map((im) => codec.encodePNG(im)), undefined, new Uint8Array(30)];
     const flippedPng = pngs[0].slice(); flippedPng[200] ^= 1; pngs.push(flippedPng);
-    const many = await codec.decodePNGs(pngs);
+    const many = await codec.decodePNGs(pngs, cap);
     const manySame = batch.every((im, i) => !(many[i] instanceof Error) && many[i].width === im.width && many[i].rgba.every((x, k) => x === im.rgba[k]));
     const manyErrors = many.slice(batch.length).map((e) => (e instanceof Error ? e.message : 'decoded'));
-    const faults = property(4096);
+    const faults = property(cap);
     // the property can fail: the same decoder without its size limit tries to allocate what a
     // lying header claims
     const unlimited = property(Infinity).length;
-    return { out, manySame, manyErrors, faults: faults.slice(0, 5), unlimited, truncated: refuse(good.slice(0, good.length - 30)), flipped: refuse(flipped), notPng: refuse(new Uint8Array(50)), big: refuse(codec.encodePNG(make(300, 2, 'rgb')).slice()) };
+    return { out, manySame, manyErrors, faults: faults.slice(0, 5), unlimited, truncated: refuse(good.slice(0, good.length - 30)), flipped: refuse(flipped), notPng: refuse(new Uint8Array(50)), big: refuse(codec.encodePNG(make(cap, 2, 'rgb'))), tooBig: refuse(codec.encodePNG(make(cap + 1, 2, 'rgb'))), cap };
   });
   expect(r.manySame).toBe(true);
   expect(r.manyErrors[0]).toContain('no bytes');
@@ -188,7 +212,8 @@ test('the image codec gives back exactly the stored RGBA, and writes PNGs the br
   expect(r.truncated).toContain('truncated');
   expect(r.flipped).toContain('damaged');
   expect(r.notPng).toContain('not a PNG');
-  expect(r.big).toBe('decoded');  // within the default 4096 limit
+  expect(r.big).toBe('decoded');  // as large as the engine stores
+  expect(r.tooBig).toBe(`the PNG image is ${r.cap + 1}x2 pixels; a stored image is at most ${r.cap} on a side`);
 });
 
 test('images are written in chunks: when storage fails mid-way, the chunks written are kept and named', async ({ page }) => {

@@ -334,7 +334,7 @@ TEST_CASE("rules: stored_size keeps the aspect ratio, 96 on the longer side, the
   CHECK(size(5, 7) == "96x69");        // 68.57 rounds up
   Json store = *rules::rules_json().find("store");
   CHECK(store.dump() == R"({"max_side":96,"cap":224})");
-  CHECK(rules::rules_json().find("model_files")->dump() == R"({"default_name":"convlab-model","name_max":80})");
+  CHECK(rules::rules_json().find("file_names")->dump() == R"({"model":"convlab-model","project":"convlab-project","name_max":80})");
 }
 
 TEST_CASE("rules: the budget, the editor's layer defaults and the playground presets") {

@@ -267,9 +267,10 @@ Json rules_json() {
   store["cap"] = kStoredCap;
   j["store"] = store;
   Json files = Json::object();
-  files["default_name"] = kModelFileName;
-  files["name_max"] = kModelFileNameMax;
-  j["model_files"] = files;
+  files["model"] = kModelFileName;
+  files["project"] = kProjectFileName;
+  files["name_max"] = kFileNameMax;
+  j["file_names"] = files;
 
   Json project = Json::object();
   project["format_version"] = kProjectFormatVersion;

@@ -131,7 +131,7 @@ function measure(list, label) {
   const ms = (performance.now() - t) / list.length;
   let exact = true;
   for (let i = 0; i < list.length; i++) {
-    const d = codec.decodePNG(pngs[i]);
+    const d = codec.decodePNG(pngs[i], Math.max(list[i].width, list[i].height));
     if (d.rgba.length !== list[i].rgba.length || d.rgba.some((v, k) => v !== list[i].rgba[k])) exact = false;
   }
   return { label, raw: list[0].rgba.length, ...stats(pngs.map((p) => p.length)), encode_ms: Number(ms.toFixed(2)), bit_exact: exact, pngs };

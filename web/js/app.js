@@ -85,9 +85,13 @@ const ctx = {
   tabs,
   openProject,
   importProjectFile,
-  // Messages fade after a while so an old one never reads as news on another tab.
+  // Messages fade after a while so an old one never reads as news on another tab, and one that
+  // is not sticky goes as soon as another view is shown ("3 images added" is not news on the
+  // project list). Sticky ones (storage lost, a diverged run) stay until replaced.
   status(text, sticky = false) {
     messageEl.textContent = text;
+    messageEl.dataset.sticky = sticky ? 'yes' : '';
+    messageEl.dataset.view = viewOf(location.hash);  // the view it was said on (the hash is set first)
     clearTimeout(ctx.statusTimer);
     if (text && !sticky) ctx.statusTimer = setTimeout(() => { messageEl.textContent = ''; }, 12_000);
   },
@@ -96,9 +100,12 @@ globalThis.convlab = ctx;  // for the browser tests and the console
 
 events.addEventListener('classes-changed', (e) => { if (e.detail.note) ctx.status(e.detail.note); });
 
+const VIEWS = ['projects', 'data', 'model', 'train', 'predict', 'learn'];
+function viewOf(hash) { return VIEWS.includes(hash.slice(1)) ? hash.slice(1) : 'data'; }
+
 function route() {
-  const views = ['projects', 'data', 'model', 'train', 'predict', 'learn'];
-  const view = views.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'data';
+  const view = viewOf(location.hash);
+  if (messageEl.textContent && !messageEl.dataset.sticky && messageEl.dataset.view !== view) ctx.status('');
   for (const s of document.querySelectorAll('main > section')) s.hidden = s.dataset.view !== view;
   for (const a of document.querySelectorAll('header a[data-view]')) {
     if (a.dataset.view === view) a.setAttribute('aria-current', 'page');

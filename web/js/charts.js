@@ -18,12 +18,21 @@ function setup(canvas) {
   return { g, w, h };
 }
 
+// An axis value in at most about six characters: 0.25, 1.5, 1200, 3.4e5, 1.2e32.
+export function axisNumber(v) {
+  if (v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4)) return String(+v.toPrecision(3));
+  const e = Math.floor(Math.log10(Math.abs(v)));
+  return `${+(v / 10 ** e).toFixed(1)}e${e}`;
+}
+
 // series: [{label, color, values: (number|null)[], dashed}]; x is the epoch (1-based).
 export function lineChart(canvas, series, { epochs = 1, yMax, percent = false } = {}) {
   const { g, w, h } = setup(canvas);
-  const pad = { l: 40, r: 10, t: 10, b: 24 };
   const all = series.flatMap((s) => s.values).filter((v) => v !== null && Number.isFinite(v));
   const top = yMax ?? niceCeil(all.length ? Math.max(1e-6, ...all) : 1);
+  // the axis is as wide as its widest label: a diverged run's loss can reach 1e32
+  const labels = [0, 1, 2, 3, 4].map((k) => (percent ? `${Math.round((k / 4) * 100)}%` : axisNumber((top * k) / 4)));
+  const pad = { l: Math.max(40, Math.ceil(Math.max(...labels.map((t) => g.measureText(t).width))) + 8), r: 10, t: 10, b: 24 };
   const X = (i) => pad.l + (epochs <= 1 ? 0.5 : (i - 1) / (epochs - 1)) * (w - pad.l - pad.r);
   const Y = (v) => h - pad.b - (Math.min(v, top) / top) * (h - pad.t - pad.b);
   g.strokeStyle = '#d5dae5';
@@ -34,7 +43,7 @@ export function lineChart(canvas, series, { epochs = 1, yMax, percent = false } 
   for (let k = 0; k <= 4; k++) {
     const v = (top * k) / 4, y = Y(v);
     g.beginPath(); g.moveTo(pad.l, y); g.lineTo(w - pad.r, y); g.stroke();
-    g.fillText(percent ? `${Math.round(v * 100)}%` : String(+v.toPrecision(3)), pad.l - 4, y);
+    g.fillText(labels[k], pad.l - 4, y);
   }
   g.textAlign = 'center';
   g.textBaseline = 'top';

@@ -11,7 +11,7 @@
 //                                        [min, max] is an error (the single-threaded build stays at 1)
 //   rules {}                          -> every rule, limit, default and preset of core/rules.h:
 //                                        {classes, train: {defaults, fields, optimizers, default_lr},
-//                                         input, layers: {types, fields, defaults}, budget, store, model_files, playground,
+//                                         input, layers: {types, fields, defaults}, budget, store, file_names, playground,
 //                                         calculators: {playground, fc_vs_conv}: [{key, min, max}]}
 //   checkSpec {spec: text, classes?}  -> {ok, input, layers[], output, params, macs, error_layer, error_field, error};
 //                                        classes adds the class rule (last layer linear, out_features == classes)

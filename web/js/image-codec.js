@@ -97,6 +97,11 @@ export function encodePNG({ rgba, width, height }) {
   return out;
 }
 
+// A missing limit is the caller's mistake, not a damaged image: a TypeError, never "no limit".
+function needLimit(maxSide) {
+  if (!(maxSide > 0)) throw new TypeError('decodePNG: maxSide (the engine\'s rules.store.cap) is required');
+}
+
 // A PNG's structure checked without its pixels: signature, every chunk's length and CRC-32,
 // the header (8-bit grey, RGB or RGBA, not interlaced, at most maxSide on a side, which bounds
 // the memory before any inflating) and the end. -> {width, height, type, idat: [chunks]}
@@ -138,8 +143,10 @@ function pngHeader(bytes, maxSide) {
 
 // PNG bytes -> {rgba, width, height}. Reads the kinds encodePNG writes (8-bit grey, RGB or RGBA,
 // not interlaced) and any other PNG of those kinds; maxSide bounds the memory before any
-// inflating. Throws an Error saying what is wrong.
-export function decodePNG(bytes, maxSide = 4096) {
+// inflating: it is the engine's rules.store.cap, passed by every caller (no default here, so the
+// page keeps no copy of the limit). Throws an Error saying what is wrong.
+export function decodePNG(bytes, maxSide) {
+  needLimit(maxSide);
   const { width, height, type, idat } = pngHeader(bytes, maxSide);
   const bpp = CHANNELS[type], stride = width * bpp, expected = height * (1 + stride);
   const z = new Uint8Array(idat.reduce((n, p) => n + p.length, 0));
@@ -185,7 +192,8 @@ export function decodePNG(bytes, maxSide = 4096) {
 // canvas, so RGBA images stay in JS), and that is verified: the first image decoded natively is
 // also decoded by decodePNG, and any difference sends every image through decodePNG.
 let nativeChecked = null;  // null: not yet; true / false: the browser's decoder is exact here
-export async function decodePNGs(list, maxSide = 4096) {
+export async function decodePNGs(list, maxSide) {
+  needLimit(maxSide);
   const native = typeof createImageBitmap === 'function' && typeof OffscreenCanvas === 'function' && nativeChecked !== false;
   const canvases = new Map();
   const viaBrowser = async (png, h) => {

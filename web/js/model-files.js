@@ -5,15 +5,10 @@
 // differs; when the engine says the file's own model could be adopted, a button offers it.
 // Nothing changes until a file has loaded whole.
 import { h, say } from './dom.js';
+import { fileBase } from './file-names.js';
 
-// The files' base name: the project's name when it has one, made safe for a file system,
-// else the engine's default (rules.model_files).
-export function modelFileName(projectName, rules) {
-  const { default_name: fallback, name_max: max } = rules.model_files;
-  const raw = String(projectName ?? '').normalize('NFKC').trim();
-  const safe = raw.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-').replace(/\s+/g, '-').replace(/^[.-]+|[.-]+$/g, '').slice(0, max);
-  return safe || fallback;
-}
+// The files' base name (file-names.js): the project's name made safe, else the engine's default.
+export const modelFileName = (projectName, rules) => fileBase(projectName, rules.file_names.model, rules);
 
 function download(bytes, name, type) {
   const url = URL.createObjectURL(new Blob([bytes], { type }));

@@ -15,17 +15,15 @@
 import { zipSync, Inflate, strToU8, strFromU8 } from './fflate.js';
 import { crc32, decodePNG } from './image-codec.js';
 import * as records from './records.js';
+import { fileBase } from './file-names.js';
 
 export const FORMAT = 'convlab-project';
 const MANIFEST = 'convlab.json';
 const MTIME = new Date(1980, 0, 1, 12);  // fixed: the same project gives the same file
 const MB = (n) => `${Math.ceil(n / 2 ** 20)} MB`;
 
-// A file name for a project name: no characters a file system refuses.
-export function fileName(name) {
-  const base = String(name ?? '').replace(/[\p{Cc}\\/:*?"<>|]+/gu, '_').replace(/^[\s.]+|[\s.]+$/g, '').slice(0, 120);
-  return `${base || 'project'}.convlab`;
-}
+// The file name for a project name (file-names.js, the same rule as Download model's).
+export const fileName = (name, rules) => `${fileBase(name, rules.file_names.project, rules)}.convlab`;
 
 const json = (v) => [strToU8(JSON.stringify(v)), { level: 6 }];
 

@@ -224,7 +224,7 @@ export class ProjectStore {
     return new Blob([bytes], { type: 'application/zip' });
   }
 
-  static fileName(name) { return fileName(name); }
+  fileName(name) { return fileName(name, this.rules); }
 
   async importFile(bytes) {
     const p = readProject(bytes, this.rules);  // throws with the reason; nothing written yet

@@ -8,7 +8,7 @@
 //   rules.layers    {types, fields: {type: [{key, min, max, default?, same?}]}, defaults: {type: layer}}
 //   rules.budget    {max_params, max_activation}
 //   rules.store     {max_side, cap}
-//   rules.model_files {default_name, name_max}: Download model's file names
+//   rules.file_names {model, project, name_max}: downloaded files' names (file-names.js)
 //   rules.playground [{name, w, k, s, p}]
 export function loadRules(engine) {
   return engine.call('rules');

@@ -85,10 +85,12 @@ void check_range(const NumberRange& r, double v, const std::string& example = ""
 inline constexpr int kStoredMaxSide = 96;
 inline constexpr int kStoredCap = 224;
 
-// ---- models out (Download model): the files' base name when the project has none, and the
-// longest name used (the page makes the project's name safe for a file system) ----
+// ---- downloaded files (Download model, Save project as file): NAME is the project's name made
+// safe for a file system and a shell (web/js/file-names.js), at most kFileNameMax characters;
+// without a name, the default base of each kind ----
 inline constexpr const char* kModelFileName = "convlab-model";
-inline constexpr int kModelFileNameMax = 80;
+inline constexpr const char* kProjectFileName = "convlab-project";
+inline constexpr int kFileNameMax = 80;
 struct Size {
   int width, height;
 };

@@ -6,7 +6,6 @@
 import { h, fill, say } from '../dom.js';
 import { plural } from '../format.js';
 import { confirmDialog } from '../dialog.js';
-import { ProjectStore } from '../project-store.js';
 
 // 1536 -> "1.5 KB"
 export function bytesText(n) {
@@ -118,7 +117,7 @@ export function mountProjects(root, ctx) {
 
   async function saveFile(p) {
     const blob = await stores.exportFile(p.id, p.name);
-    const a = h('a', { href: URL.createObjectURL(blob), download: ProjectStore.fileName(p.name) });
+    const a = h('a', { href: URL.createObjectURL(blob), download: stores.fileName(p.name) });
     document.body.append(a);
     a.click();
     a.remove();
