@@ -57,6 +57,19 @@ test('a read-only tab cannot change the spec of a trained model, and weights for
   await h.openApp(b, base, 'train');
   await expect(b.locator('#read-only')).toBeVisible();
   await expect(b.locator('#train-progress-text')).toContainText('Trained after 2 epoch(s)');
+  // b follows a training run in a: new weights and curves each epoch, and no image read again
+  await b.evaluate(() => {
+    const db = globalThis.convlab.project.store.db;
+    const read = db.allImages.bind(db);
+    globalThis.imageReads = 0;
+    db.allImages = (...args) => { globalThis.imageReads++; return read(...args); };
+  });
+  await h.settings(a, { epochs: 3 });
+  await h.trainToEnd(a);
+  const aResult = await a.evaluate(() => JSON.stringify(globalThis.convlab.project.result.history));
+  await expect.poll(() => b.evaluate(() => JSON.stringify(globalThis.convlab.project.result?.history))).toBe(aResult);
+  await expect(b.locator('#train-progress-text')).toContainText('Trained after 3 epoch(s)');
+  expect(await b.evaluate(() => [globalThis.imageReads, globalThis.convlab.getClasses().map((c) => c.count)])).toEqual([0, [3, 3]]);
   const wider = await b.evaluate(() => {
     const s = JSON.parse(globalThis.convlab.getSpec());
     s.layers[0].out_channels = 12;

@@ -193,13 +193,18 @@ async function importProjectFile(file) {
 
 // Another tab wrote to the project this tab shows: read it again (coalesced: a training run
 // writes every epoch).
-let refreshTimer = null;
+let refreshTimer = null, refreshKeys = new Set();
 tabs.addEventListener('changed', (e) => {
   if (!project || e.detail.project !== project.id) return;
   if (e.detail.keys.includes('deleted')) { ctx.status('This project was deleted in another tab.', true); return; }
   if (!project.readOnly || e.detail.keys.every((k) => k === 'list')) { if (e.detail.keys.includes('list')) showProject(); return; }
   clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => project.refresh().catch((err) => ctx.status(err.message, true)), 150);
+  for (const k of e.detail.keys) refreshKeys.add(k);  // the coalesced notices' keys, all of them
+  refreshTimer = setTimeout(() => {
+    const keys = [...refreshKeys];
+    refreshKeys = new Set();
+    project.refresh(keys).catch((err) => ctx.status(err.message, true));
+  }, 150);
 });
 tabs.addEventListener('edit', async (e) => {
   if (!project || e.detail.project !== project.id) return;

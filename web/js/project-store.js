@@ -254,9 +254,11 @@ class ProjectHandle {
   }
 
   // Everything kept of the project, each record checked; see the interface above.
-  async load() {
+  // images: false reads the other records only (images comes back undefined): a read-only
+  // tab following a training run needs the new weights and curves, not every image again.
+  async load({ images: withImages = true } = {}) {
     const kv = await this.db.kvAll(this.id);
-    const raw = await this.db.allImages(this.id);
+    const raw = withImages ? await this.db.allImages(this.id) : [];
     const skipped = [], notes = [], aside = [];
     const check = (key, r) => {
       if (r.problem && kv.get(key) !== undefined) {
@@ -288,7 +290,7 @@ class ProjectHandle {
     if (bad) skipped.push(records.skippedImages(bad));
     if (aside.length) await this.store.track(this.db.quarantine(this.id, aside));
     if (legacy.length) this.compress(legacy);  // in the background: the project is usable now
-    return { classes, settings, result, draft, spec, weights, images, skipped, notes };
+    return { classes, settings, result, draft, spec, weights, images: withImages ? images : undefined, skipped, notes };
   }
 
   // Rewrites version 1's raw images as PNG, a chunk per transaction.

@@ -131,14 +131,18 @@ export class Project {
   }
 
   // Reads the whole project from storage (what is broken is named in this.skipped and
-  // replaced by defaults) and hands it to the engine.
-  async load() {
-    const kept = await this.store.load();
+  // replaced by defaults) and hands it to the engine. partial: everything but the classes and
+  // images, which stay as they are here and in the worker (refresh() after a notice that named
+  // only such keys).
+  async load({ partial = false } = {}) {
+    const kept = await this.store.load({ images: !partial });
     this.skipped = [...(kept.skipped ?? [])];
     this.notes = [...(kept.notes ?? [])];
     const canWrite = !this.readOnly;
     const classes = Array.isArray(kept.classes) ? kept.classes : undefined;
-    if (classes?.length >= this.rules.classes.min) {
+    if (partial) {
+      // the classes and images are this tab's already
+    } else if (classes?.length >= this.rules.classes.min) {
       this.classes = classes.map((c) => ({ id: c.id, name: c.name }));
       this.nextClassId = Math.max(...classes.map((c) => c.id)) + 1;
       this.images = new Map(this.classes.map((c) => [c.id, []]));
@@ -146,7 +150,7 @@ export class Project {
       this.freshClasses();
       if (canWrite) await this.save('classes', this.classes);
     }
-    for (const im of kept.images ?? []) {
+    for (const im of partial ? [] : kept.images ?? []) {
       this.images.get(im.classId)?.push({ id: im.id, rgba: new Uint8Array(im.rgba), width: im.width, height: im.height });
     }
     const s = kept.settings && typeof kept.settings === 'object' && !Array.isArray(kept.settings) ? kept.settings : {};
@@ -155,7 +159,7 @@ export class Project {
     this.result = kept.result ?? null;
     this.draft = validDraft(kept.draft);
     if (kept.draft && !this.draft) this.skipped.push('The model being edited (a draft) was not readable and was dropped; the last good model is used.');
-    this.worker.markStale();
+    if (!partial) this.worker.markStale();
     this.trained = false;
     this.modelProblem = '';
 
@@ -167,8 +171,10 @@ export class Project {
     }
     if (kept.weights && r.ok) await this.loadWeights(new Uint8Array(kept.weights));
     else if (this.result && !kept.weights) this.modelProblem = 'The trained model of this project is missing from storage: train again to get one.';
-    this.emit('classes-changed', { classes: this.getClasses() });
-    this.emit('images-changed', { classIndex: -1 });
+    if (!partial) {
+      this.emit('classes-changed', { classes: this.getClasses() });
+      this.emit('images-changed', { classIndex: -1 });
+    }
     this.emit('spec-changed', { spec: this.spec, info: this.info });
     this.emit('project-loaded', { id: this.id, skipped: this.skipped });
     if (this.trained) this.emit('model-loaded', {});
@@ -209,11 +215,14 @@ export class Project {
     this.emit('model-loaded', {});
   }
 
-  // Another tab changed this project: read it again (this tab only shows it).
+  // Another tab changed this project: read it again (this tab only shows it), the images only
+  // when the notice's keys name them or the classes (a training run writes weights and curves
+  // each epoch: decoding every image again each time would be work for nothing).
   // Reads run one after another: a burst of notices never interleaves two loads.
-  refresh() {
+  refresh(keys = ['images']) {
+    const partial = keys.every((k) => k !== 'images' && k !== 'classes');
     this.reading = (this.reading ?? Promise.resolve()).catch(() => {}).then(() => {
-      if (this.readOnly && !this.training) return this.load();
+      if (this.readOnly && !this.training) return this.load({ partial });
       return undefined;
     });
     return this.reading;
