@@ -132,14 +132,12 @@ fuzz: fuzz-build
 	$(call fuzz_run,spec,$(FUZZ_DIR)/corpus-spec,-max_total_time=$(FUZZ_SECONDS))
 	$(call fuzz_run,safetensors,$(FUZZ_DIR)/corpus-safetensors,-max_total_time=$(FUZZ_SECONDS))
 
+# Each stage's time is printed as it ends ("make test: test-asan took 212 s"), so a slow CI run
+# says where its time went; the e2e stage runs last and its "N passed, N failed" line closes it.
+TEST_STAGES := test-native test-asan test-tsan test-fuzz test-wasm test-onnx test-exports
 test: deps
-	$(MAKE) test-native
-	$(MAKE) test-asan
-	$(MAKE) test-tsan
-	$(MAKE) test-fuzz
-	$(MAKE) test-wasm
-	$(MAKE) test-onnx
-	$(MAKE) test-exports
+	@for t in $(TEST_STAGES); do s=$$(date +%s); $(MAKE) $$t || exit 1; \
+	  echo "make test: $$t took $$(( $$(date +%s) - s )) s"; done
 	$(MAKE) test-e2e
 
 serve: deps web
