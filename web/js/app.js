@@ -50,7 +50,7 @@ import { Project } from './project.js';
 import { Tabs } from './tabs.js';
 import { h } from './dom.js';
 import { loadRules } from './rules.js';
-import { plural } from './format.js';
+import { engineText, mountThreads } from './threads.js';
 import { mountData } from './views/data.js';
 import { mountTrain } from './views/train/index.js';
 import { mountPredict } from './views/predict.js';
@@ -115,10 +115,11 @@ function route() {
 }
 
 async function start() {
+  let hello;
   try {
-    const hello = await engine.call('hello');
+    hello = await engine.call('hello');
     ctx.rules = await loadRules(engine);
-    statusEl.textContent = `Engine ready: WebAssembly ${hello.simd ? 'SIMD' : 'scalar'}, ${plural(hello.threads, 'thread')}${hello.threaded ? '' : ' (single-threaded build)'}`;
+    statusEl.textContent = engineText(hello, hello.threads);
     statusEl.dataset.state = 'ready';
   } catch (e) {
     statusEl.textContent = `The engine failed to start: ${e.message}`;
@@ -128,6 +129,7 @@ async function start() {
   project = ctx.project = new Project(engine, events, ctx.rules, tabs);
   events.addEventListener('project-loaded', showProject);
   await project.openStores();
+  await mountThreads(statusEl, ctx, hello, project.stores.db);
   await project.open(sessionStorage.getItem(TAB_PROJECT));
   if (!project.persistent) ctx.status(`${project.storeError} Work will be lost on reload.`, true);
   mountProjects(document.getElementById('view-projects'), ctx);
