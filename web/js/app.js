@@ -55,6 +55,7 @@ import { mountData } from './views/data.js';
 import { mountTrain } from './views/train/index.js';
 import { mountPredict } from './views/predict.js';
 import { mountProjects } from './views/projects.js';
+import { startOffline } from './offline.js';
 
 const engine = new EngineClient();
 const events = new EventTarget();
@@ -96,6 +97,26 @@ globalThis.convlab = ctx;  // for the browser tests and the console
 
 events.addEventListener('classes-changed', (e) => { if (e.detail.note) ctx.status(e.detail.note); });
 
+// Which engine runs and why, and whether the page works offline (offline.js).
+let engineHello = null;
+function showEngineStatus() {
+  if (!engineHello) return;
+  const { simd, threads, threaded } = engineHello;
+  const why = threaded ? '' : ' (single-threaded build: the page is not cross-origin isolated)';
+  statusEl.textContent = `Engine ready: WebAssembly ${simd ? 'SIMD' : 'scalar'}, ${plural(threads, 'thread')}${why}` +
+    `${offline.offline ? ' · works offline' : ''}`;
+}
+const offline = startOffline({
+  notice: document.getElementById('update-ready'),
+  isBusy: () => {
+    if (project?.training) return 'Training is running.';
+    if (project?.pendingWrites > 0) return 'The project is being saved.';
+    return '';
+  },
+  status: (t) => ctx.status(t),
+  onChange: showEngineStatus,
+});
+
 function route() {
   const views = ['projects', 'data', 'model', 'train', 'predict', 'learn'];
   const view = views.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'data';
@@ -109,9 +130,9 @@ function route() {
 
 async function start() {
   try {
-    const hello = await engine.call('hello');
+    engineHello = await engine.call('hello');
     ctx.rules = await loadRules(engine);
-    statusEl.textContent = `Engine ready: WebAssembly ${hello.simd ? 'SIMD' : 'scalar'}, ${plural(hello.threads, 'thread')}${hello.threaded ? '' : ' (single-threaded build)'}`;
+    showEngineStatus();
     statusEl.dataset.state = 'ready';
   } catch (e) {
     statusEl.textContent = `The engine failed to start: ${e.message}`;
