@@ -60,6 +60,7 @@ export function startOffline({ notice, isBusy, status, onChange }) {
   // updateViaCache 'none': the update check also bypasses the HTTP cache for gen/sw-manifest.js,
   // which is where a new version shows.
   sw.register(new URL('../sw.js', import.meta.url), { updateViaCache: 'none' }).then((reg) => {
+    if (!reg) return;  // service workers blocked by the browser's settings (or a test harness)
     const watch = (w) => {
       if (!w) return;
       const ready = () => { if (w.state === 'installed' && sw.controller) offer(w); };
