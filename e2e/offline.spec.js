@@ -2,7 +2,7 @@
 // service worker's cache (web/sw.js). Offline, a reload still gives a cross-origin isolated page
 // (the worker keeps the COOP/COEP headers) running the threaded engine, which trains and
 // predicts; every file the page asked for is in the precache list. A new build is offered by
-// a polite notice and taken only on the user's Reload.
+// a polite notice and taken only on the user's Reload, which waits while training runs.
 const { test, expect } = require('@playwright/test');
 const path = require('node:path');
 const fs = require('node:fs');
@@ -85,6 +85,21 @@ test('a new build is offered ("ready — Reload") and taken only on Reload', asy
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(shots, 'update-ready-390x844.png') });
     await page.setViewportSize({ width: 1280, height: 800 });
+
+    // never while training: Reload then says why and waits
+    await h.upload(page, 0, h.copies('chelsea.png', 2));
+    await h.upload(page, 1, h.copies('coffee.png', 2));
+    await expect.poll(() => h.counts(page)).toEqual([2, 2]);
+    await page.goto(`${host.url}#train`);
+    await h.settings(page, { epochs: 500, batch_size: 2 });
+    await page.locator('#train-start').click();
+    await expect.poll(() => page.evaluate(() => globalThis.convlab.isTraining())).toBe(true);
+    await notice.getByRole('button', { name: 'Reload' }).click();
+    await expect(page.locator('#status-line')).toHaveText('Training is running. Reload once it is done.');
+    await page.locator('#train-stop').click();
+    await expect.poll(() => page.evaluate(() => globalThis.convlab.isTraining())).toBe(false);
+    await expect.poll(() => page.evaluate(() => globalThis.convlab.project.pendingWrites)).toBe(0);  // nor while saving
+    await expect(page.locator('meta[name="convlab-test-build"]')).toHaveCount(0);
 
     await Promise.all([page.waitForEvent('load'), notice.getByRole('button', { name: 'Reload' }).click()]);
     await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
