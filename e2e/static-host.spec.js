@@ -85,12 +85,12 @@ test('dist/ under a sub-path without isolation headers: single-threaded, then th
     expect((await page.evaluate(() => globalThis.convlab.engine.call('hello'))).threaded).toBe(true);
     await expect(page.locator('#engine-status')).toContainText('works offline');
     await expect(page.locator('#engine-status')).not.toContainText('single-threaded');
-    expect(loads).toBe(2);
+    await expect.poll(() => loads).toBe(2);
     // a later visit is controlled from the start: isolated without another reload
     await page.reload();
     await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
-    expect(loads).toBe(3);
+    await expect.poll(() => loads).toBe(3);
     // its caches are named after the sub-path, so another copy on the origin keeps its own
     expect(await page.evaluate(() => caches.keys())).toEqual([`convlab /convlab/ ${host.manifest.version}`]);
     h.expectClean(problems2);
