@@ -60,6 +60,10 @@ test('dist/ under a sub-path without isolation headers: single-threaded, then th
     expect(await first.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
     expect((await first.evaluate(() => globalThis.convlab.engine.call('hello'))).threaded).toBe(false);
     await expect(first.locator('#engine-status')).toContainText('single-threaded build: the page is not cross-origin isolated');
+    for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {  // for a person to look at
+      await first.setViewportSize(vp);
+      await first.screenshot({ path: path.join(__dirname, '..', 'build', 'screenshots', `static-host-single-threaded-${vp.width}x${vp.height}.png`) });
+    }
     await h.upload(first, 0, h.copies('chelsea.png', 2));
     await expect.poll(() => h.counts(first)).toEqual([2, 0]);
     // the web app manifest and its icons resolve under the sub-path
