@@ -6,8 +6,8 @@
 #                exported ONNX models under ONNX Runtime (test-onnx), the
 #                check that the page's engine holds no bench code (test-exports), browser e2e
 #                (test-e2e, whose "N passed, N failed" line closes the output)
-# Other targets: make bench, make bench-quick, make profile, make fuzz (long fuzz runs),
-# make native, make wasm, make fixtures (needs python3-torch), make export-fixtures (needs
+# Other targets: make dist (the folder to put on a static host), make bench, make bench-quick,
+# make profile, make fuzz (long fuzz runs), make native, make wasm, make fixtures (needs python3-torch), make export-fixtures (needs
 # python3-torch, python3-onnx, python3-pil).
 # Tools that make native and make wasm build, to run by hand (in wasm: node --no-experimental-fetch
 # --no-liftoff build/wasm/<tool>.js ARGS; --no-liftoff so that optimised code is timed):
@@ -32,7 +32,7 @@ JOBS ?= 2
 APT_PACKAGES := emscripten catch2 chromium binaryen clang-14 libclang-rt-14-dev libpng-dev \
   libjpeg62-turbo-dev zlib1g-dev dataset-fashion-mnist ccache
 
-.PHONY: all deps apt npm native asan tsan fuzz-build wasm web test test-native test-asan test-tsan test-fuzz \
+.PHONY: all deps apt npm native asan tsan fuzz-build wasm web dist test test-native test-asan test-tsan test-fuzz \
         test-wasm test-onnx test-exports test-e2e fuzz serve bench fixtures export-fixtures clean
 
 all: native wasm
@@ -86,6 +86,12 @@ web: wasm npm
 	cp build/wasm/web/convlab.js build/wasm/web/convlab.wasm build/wasm/web/convlab-mt.js \
 	   build/wasm/web/convlab-mt.wasm build/wasm/web/convlab-mt.worker.js web/gen/
 	cp node_modules/fflate/esm/browser.js web/gen/fflate.js
+	node tools/precache.mjs --root web
+
+# One folder to copy to any static server or GitHub Pages (README, "Offline and static
+# hosting"): web/ with gen/ filled, the service worker's manifest and a _headers file.
+dist: web
+	node tools/make-dist.mjs --out dist
 
 test-native: native
 	cd build/native && ctest --output-on-failure
@@ -184,4 +190,4 @@ export-fixtures: native
 	/usr/bin/python3 tools/make_export_fixtures.py
 
 clean:
-	rm -rf build web/gen
+	rm -rf build web/gen dist

@@ -17,6 +17,7 @@ async function launchWithCamera(userDataDir, y4m, viewport = { width: 1280, heig
     executablePath: '/usr/bin/chromium',
     args: [...chromiumArgs, `--use-file-for-fake-video-capture=${y4m}`],
     viewport,
+    serviceWorkers: 'block',  // as in playwright.config.js
   });
 }
 

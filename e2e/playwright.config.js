@@ -22,6 +22,10 @@ module.exports = defineConfig({
   reporter: [['list'], ['json', { outputFile: process.env.E2E_JSON || '../build/e2e-results.json' }]],
   use: {
     baseURL: `http://localhost:${port}`,
+    // The service worker (web/sw.js) is tested by offline.spec.js and static-host.spec.js, which
+    // allow it; elsewhere it is blocked, so each test gets the files the server has now and no
+    // first-visit reload for isolation on the plain server.
+    serviceWorkers: 'block',
     launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
   },
   webServer: [

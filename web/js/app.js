@@ -55,6 +55,7 @@ import { mountData } from './views/data.js';
 import { mountTrain } from './views/train/index.js';
 import { mountPredict } from './views/predict.js';
 import { mountProjects } from './views/projects.js';
+import { startOffline } from './offline.js';
 
 const engine = new EngineClient();
 const events = new EventTarget();
@@ -103,6 +104,23 @@ events.addEventListener('classes-changed', (e) => { if (e.detail.note) ctx.statu
 const VIEWS = ['projects', 'data', 'model', 'train', 'predict', 'learn'];
 function viewOf(hash) { return VIEWS.includes(hash.slice(1)) ? hash.slice(1) : 'data'; }
 
+// Which engine runs and why, and whether the page works offline (offline.js); the thread count
+// is the select beside it when there is one (threads.js).
+let engineHello = null, threadSelect = false;
+function showEngineStatus() {
+  if (engineHello) statusEl.textContent = engineText(engineHello, threadSelect ? null : engineHello.threads, offline.offline);
+}
+const offline = startOffline({
+  notice: document.getElementById('update-ready'),
+  isBusy: () => {
+    if (project?.training) return 'Training is running.';
+    if (project?.pendingWrites > 0) return 'The project is being saved.';
+    return '';
+  },
+  status: (t) => ctx.status(t),
+  onChange: showEngineStatus,
+});
+
 function route() {
   const view = viewOf(location.hash);
   if (messageEl.textContent && !messageEl.dataset.sticky && messageEl.dataset.view !== view) ctx.status('');
@@ -115,11 +133,10 @@ function route() {
 }
 
 async function start() {
-  let hello;
   try {
-    hello = await engine.call('hello');
+    engineHello = await engine.call('hello');
     ctx.rules = await loadRules(engine);
-    statusEl.textContent = engineText(hello, hello.threads);
+    showEngineStatus();
     statusEl.dataset.state = 'ready';
   } catch (e) {
     statusEl.textContent = `The engine failed to start: ${e.message}`;
@@ -129,7 +146,8 @@ async function start() {
   project = ctx.project = new Project(engine, events, ctx.rules, tabs);
   events.addEventListener('project-loaded', showProject);
   await project.openStores();
-  await mountThreads(statusEl, ctx, hello, project.stores.db);
+  threadSelect = await mountThreads(statusEl, ctx, engineHello, project.stores.db);
+  showEngineStatus();
   await project.open(sessionStorage.getItem(TAB_PROJECT));
   if (!project.persistent) ctx.status(`${project.storeError} Work will be lost on reload.`, true);
   mountProjects(document.getElementById('view-projects'), ctx);

@@ -10,19 +10,22 @@ import { plural } from './format.js';
 
 const KEY = 'threads';
 
-// threads: null when the select beside the text says the count
-export const engineText = (hello, threads) => `Engine ready: WebAssembly ${hello.simd ? 'SIMD' : 'scalar'}` +
-  (threads === null ? ' on' : `, ${plural(threads, 'thread')}${hello.threaded ? '' : ' (single-threaded build)'}`);
+// threads: null when the select beside the text says the count; offline: the service worker
+// controls the page (offline.js)
+export function engineText(hello, threads, offline = false) {
+  const kind = `Engine ready: WebAssembly ${hello.simd ? 'SIMD' : 'scalar'}`;
+  const why = hello.threaded ? '' : ' (single-threaded build: the page is not cross-origin isolated)';
+  return (offline ? 'Works offline · ' : '') + kind + (threads === null ? ' on' : `, ${plural(threads, 'thread')}${why}`);
+}
 
-// statusEl: the header's engine status; db: the store (getApp/setApp), or null without storage.
+// statusEl: the header's engine status (app.js writes its text, engineText); db: the store
+// (getApp/setApp), or null without storage. -> whether the select is shown.
 export async function mountThreads(statusEl, ctx, hello, db) {
-  statusEl.textContent = engineText(hello, hello.threads);
-  if (!hello.threaded || hello.max_threads < 2) return;
+  if (!hello.threaded || hello.max_threads < 2) return false;
   const offered = (n) => Number.isInteger(n) && n >= ctx.rules.threads.min && n <= hello.max_threads;
   let threads = hello.threads;
   const kept = await db?.getApp(KEY).catch(() => undefined);
   if (offered(kept) && kept !== threads) threads = (await ctx.engine.call('setThreads', { threads: kept })).threads;
-  statusEl.textContent = engineText(hello, null);
 
   const select = h('select', { id: 'engine-threads', 'aria-label': 'Threads the engine uses', title: 'Threads the engine uses (the same weights for any count; only the speed changes)' },
     ...Array.from({ length: hello.max_threads }, (_, i) => h('option', { value: String(i + 1) }, plural(i + 1, 'thread'))));
@@ -44,4 +47,5 @@ export async function mountThreads(statusEl, ctx, hello, db) {
     ctx.status(`The engine now uses ${plural(threads, 'thread')}.`);
   });
   statusEl.after(select);
+  return true;
 }
