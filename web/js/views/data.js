@@ -5,6 +5,7 @@ import { h, fill, say } from '../dom.js';
 import { plural } from '../format.js';
 import { decodeFiles, rgbaCanvas } from '../image-files.js';
 import { confirmDialog } from '../dialog.js';
+import { createCameraPicker } from '../camera-picker.js';
 
 const RECORD_FPS = 6;
 const THUMBS_SHOWN = 48;  // the newest ones; thousands of canvases would slow the page
@@ -15,19 +16,19 @@ export function mountData(root, ctx) {
   const list = h('div', { class: 'class-list' });
   const addBtn = h('button', { type: 'button', class: 'add-class', onclick: () => act(() => project.addClass()) }, '+ Add a class');
   const camMsg = h('p', { class: 'message error', role: 'alert' });
-  const deviceSel = h('select', { id: 'camera-device', onchange: () => act(() => camera.useDevice(deviceSel.value)) });
+  const camNote = h('p', { class: 'message', id: 'camera-fallback', role: 'status' });
+  const picker = createCameraPicker(ctx, (m) => ctx.status(m, true));
   const mirror = h('input', { type: 'checkbox', id: 'camera-mirror', checked: camera.mirror, onchange: () => camera.setMirror(mirror.checked) });
   const camBtn = h('button', { type: 'button', id: 'camera-toggle', onclick: () => toggleCamera() }, 'Start camera');
   const camSlot = h('div', { class: 'camera-slot' });
-  let deviceField;
   const panel = h('aside', { class: 'panel camera-panel', 'aria-label': 'Camera' },
     h('h2', {}, 'Webcam'),
     camSlot,
     h('p', { class: 'hint' }, 'The box is what the model sees. Hold a class\'s record button to add a few frames a second.'),
     h('div', { class: 'row' }, camBtn,
       h('label', { class: 'check' }, mirror, ' Mirror')),
-    deviceField = h('label', { class: 'field', hidden: true }, 'Camera', deviceSel),
-    camMsg);
+    picker.field,
+    camNote, camMsg);
 
   const newBtn = h('button', { type: 'button', class: 'ghost', id: 'new-project', onclick: () => newProject() }, 'New project');
   const next = h('p', { class: 'next-step', hidden: true }, 'Every class has examples. ', h('a', { href: '#train' }, 'Next: train the network →'));
@@ -55,9 +56,6 @@ export function mountData(root, ctx) {
     camSlot.append(camera.element);
     try {
       await camera.start();
-      const devs = await camera.devices();
-      fill(deviceSel, devs.map((d, i) => h('option', { value: d.deviceId, selected: d.deviceId === camera.deviceId }, d.label || `Camera ${i + 1}`)));
-      deviceField.hidden = devs.length === 0;
       return true;
     } catch {
       return false;
@@ -68,6 +66,7 @@ export function mountData(root, ctx) {
     camBtn.textContent = camera.stream ? 'Stop camera' : 'Start camera';
     camMsg.textContent = camera.error;
     camMsg.hidden = !camera.error;
+    camNote.textContent = camera.fallback;
   }
   camera.addEventListener('change', updateCamera);
   updateCamera();
