@@ -120,4 +120,24 @@ async function expectNothingCutOff(page, name) {
   expect(await cutOff(page), `${name}: cut off on the right`).toEqual([]);
 }
 
-module.exports = { views, showView, walk, axe, seriousAxe, expectNoSeriousAxe, expectNoSidewaysScroll, smallTargets, expectTouchTargets, cutOff, expectNothingCutOff };
+// Presses Tab n times from the top of the page and returns each stop: {name, ring} where ring
+// says the focus is visible (an outline of 2px or more, or a box-shadow, on the element).
+async function tabStops(page, n) {
+  await page.evaluate(() => { document.activeElement?.blur(); globalThis.scrollTo(0, 0); });
+  await page.mouse.click(1, 1);  // the top corner: sequential focus starts from the top
+  const stops = [];
+  for (let i = 0; i < n; i++) {
+    await page.keyboard.press('Tab');
+    stops.push(await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return { name: 'body', ring: false };
+      const cs = getComputedStyle(el);
+      const ring = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2) || cs.boxShadow !== 'none';
+      const name = el.id ? `#${el.id}` : el.dataset.view ? `view:${el.dataset.view}` : `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`;
+      return { name, ring };
+    }));
+  }
+  return stops;
+}
+
+module.exports = { tabStops, views, showView, walk, axe, seriousAxe, expectNoSeriousAxe, expectNoSidewaysScroll, smallTargets, expectTouchTargets, cutOff, expectNothingCutOff };

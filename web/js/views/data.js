@@ -36,7 +36,10 @@ export function mountData(root, ctx) {
     h('div', {}, h('h2', {}, 'Collect examples'),
       h('p', { class: 'lead' }, 'Make a class per thing to recognise and give each a few dozen pictures: webcam, upload or drag and drop.')),
     newBtn),
-  h('div', { class: 'data-layout' }, h('div', { class: 'classes-col' }, list, addBtn, next), panel));
+  // the camera panel comes first in the page (and the Tab order): it is shown first on a
+  // tablet or phone, and starting the camera comes before recording; on a wide screen the CSS
+  // puts it in the right-hand column
+  h('div', { class: 'data-layout' }, panel, h('div', { class: 'classes-col' }, list, addBtn, next)));
 
   async function act(fn) {
     try {
