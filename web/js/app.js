@@ -116,6 +116,7 @@ async function start() {
     const hello = await engine.call('hello');
     ctx.rules = await loadRules(engine);
     statusEl.textContent = `Engine ready: WebAssembly ${hello.simd ? 'SIMD' : 'scalar'}, ${plural(hello.threads, 'thread')}${hello.threaded ? '' : ' (single-threaded build)'}`;
+    if (hello.fallback) statusEl.textContent += `: ${hello.fallback}, so the single-threaded one runs (slower, same results)`;
     statusEl.dataset.state = 'ready';
   } catch (e) {
     statusEl.textContent = `The engine failed to start: ${e.message}`;
