@@ -140,7 +140,9 @@ export function mountData(root, ctx) {
       shoot(1);
     };
     const stopRec = () => { clearInterval(timer); timer = null; rec.classList.remove('on'); };
-    rec.addEventListener('pointerdown', startRec);
+    // the pointer is captured so a finger that slides a little off the button keeps recording
+    // until it lifts (pointerup / pointercancel end it)
+    rec.addEventListener('pointerdown', (e) => { try { rec.setPointerCapture(e.pointerId); } catch { /* not capturable */ } startRec(e); });
     rec.addEventListener('contextmenu', (e) => e.preventDefault());  // a long touch is a hold, not a menu
     for (const ev of ['pointerup', 'pointerleave', 'pointercancel', 'blur']) rec.addEventListener(ev, stopRec);
     rec.addEventListener('keydown', (e) => { if ((e.key === ' ' || e.key === 'Enter') && !e.repeat) startRec(e); });
