@@ -16,7 +16,7 @@ export function mountData(root, ctx) {
   const list = h('div', { class: 'class-list' });
   const addBtn = h('button', { type: 'button', class: 'add-class', onclick: () => act(() => project.addClass()) }, '+ Add a class');
   const camMsg = h('p', { class: 'message error', role: 'alert' });
-  const camNote = h('p', { class: 'message', id: 'camera-fallback', role: 'status' });
+  const camNote = h('p', { class: 'hint camera-note', id: 'camera-fallback', role: 'status' });
   const picker = createCameraPicker(ctx, (m) => ctx.status(m, true));
   const mirror = h('input', { type: 'checkbox', id: 'camera-mirror', checked: camera.mirror, onchange: () => camera.setMirror(mirror.checked) });
   const camBtn = h('button', { type: 'button', id: 'camera-toggle', onclick: () => toggleCamera() }, 'Start camera');
