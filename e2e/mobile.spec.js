@@ -2,7 +2,7 @@
 // One page per size: the fake camera records a class by touch-holding "Hold to record"
 // (real touch events through the DevTools protocol, so the page sees pointerType "touch"),
 // the other class is uploaded, one epoch trains, a file is predicted; then every view and
-// every tab inside a view is screenshot into build/screenshots/ and checked: no sideways
+// every tab inside a view is checked and screenshot into build/screenshots/: no sideways
 // page scroll, nothing cut off on the right, every control at least 44x44 CSS px.
 const { test, expect } = require('@playwright/test');
 const path = require('node:path');
@@ -62,7 +62,12 @@ for (const size of sizes) {
       if (over > 0) found.push(`${name}: the page scrolls sideways by ${over}px`);
       for (const c of await a11y.cutOff(page)) found.push(`${name}: cut off: ${c}`);
       for (const s of await a11y.smallTargets(page)) found.push(`${name}: small touch target: ${s}`);
-      await page.screenshot({ path: path.join(outDir, `mobile-${name.replace('/', '-')}-${size.width}x${size.height}.png`), fullPage: true });
+      // the whole page through a viewport as tall as it: Playwright's fullPage capture drops
+      // the touch emulation (the page would be shot with a mouse's layout)
+      const tall = await page.evaluate(() => document.documentElement.scrollHeight);
+      await page.setViewportSize({ width: size.width, height: Math.max(size.height, tall) });
+      await page.screenshot({ path: path.join(outDir, `mobile-${name.replace('/', '-')}-${size.width}x${size.height}.png`) });
+      await page.setViewportSize({ width: size.width, height: size.height });
     });
     expect(found, found.join('\n')).toEqual([]);
     h.expectClean(problems);
