@@ -70,6 +70,8 @@ export function mountLearn(root, ctx) {
       const on = b.id === `learn-tab-${v.id}`;
       b.setAttribute('aria-selected', String(on));
       b.tabIndex = on ? 0 : -1;
+      // on a phone the steps are one row that scrolls: keep the selected one in sight
+      if (on && tabs.scrollWidth > tabs.clientWidth) b.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     }
     source.el.hidden = !v.usesImage;
     if (shown()) refresh();
