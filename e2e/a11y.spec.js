@@ -40,6 +40,14 @@ test('every view: axe-core finds nothing serious, the keyboard reaches and works
   expect(stops.filter((s) => !s.ring), 'focus stops without a visible focus ring').toEqual([]);
   expect(stops.map((s) => s.name)).toContain('button.record');
 
+  // "Hold to record" held from the keyboard (Space down ... up), like a finger or the mouse
+  const before = (await h.counts(page))[0];
+  await h.card(page, 0).locator('button.record').focus();
+  await page.keyboard.down(' ');
+  await expect.poll(async () => (await h.counts(page))[0], { timeout: 10_000 }).toBeGreaterThanOrEqual(before + 2);
+  await page.keyboard.up(' ');
+  await expect(h.card(page, 0).locator('button.record')).not.toHaveClass(/\bon\b/);
+
   // the lecture's tablist: arrow keys move between the steps; the selected one is the Tab stop
   await a11y.showView(page, 'learn');
   await page.locator('#learn-tab-fc').click();
