@@ -126,7 +126,11 @@ function route() {
   if (messageEl.textContent && !messageEl.dataset.sticky && messageEl.dataset.view !== view) ctx.status('');
   for (const s of document.querySelectorAll('main > section')) s.hidden = s.dataset.view !== view;
   for (const a of document.querySelectorAll('header a[data-view]')) {
-    if (a.dataset.view === view) a.setAttribute('aria-current', 'page');
+    if (a.dataset.view === view) {
+      a.setAttribute('aria-current', 'page');
+      // on a phone the views' row scrolls sideways: keep the current one in sight
+      if (a.parentElement.scrollWidth > a.parentElement.clientWidth) a.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    }
     else a.removeAttribute('aria-current');
   }
   events.dispatchEvent(new CustomEvent('view-shown', { detail: { view } }));

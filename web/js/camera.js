@@ -1,6 +1,6 @@
 // The one shared webcam: a <video> with a crop box showing exactly what the model sees
-// (the centre crop at the model input's aspect ratio), a device picker and a mirror
-// toggle. Views move camera.element into their own layout; frame() reads the current crop
+// (the centre crop at the model input's aspect ratio), the camera chosen (a device, or front /
+// back by facingMode on phones and tablets; the project remembers it) and a mirror toggle. Views move camera.element into their own layout; frame() reads the current crop
 // at the stored image size. Mirroring flips both the preview and the frames, so what the
 // student sees is what is learnt and predicted.
 import { h } from './dom.js';
@@ -26,17 +26,24 @@ function cameraError(e) {
   }
 }
 
+const NO_CHOICE = Object.freeze({ deviceId: '', label: '', facing: '' });
+
 export class Camera extends EventTarget {
   // size(): {width, height} of the stored crop (follows the model input's aspect ratio).
   constructor(size) {
     super();
     this.size = size;
     this.stream = null;
-    this.deviceId = '';
+    this.choice = NO_CHOICE;  // {deviceId, label, facing} (records.readCamera)
+    this.fallback = '';       // why the chosen camera is not the one shown ('' when it is)
     this.mirror = true;
     this.error = '';
+    // Safari (iPhone, iPad) only plays a camera stream inline when the video is muted and
+    // playsinline (else it goes full screen or stays black): attribute and property both
     this.video = h('video', { muted: true, playsInline: true, autoplay: true, 'aria-label': 'Camera preview' });
     this.video.muted = true;
+    this.video.setAttribute('playsinline', '');
+    this.video.setAttribute('muted', '');
     this.box = h('div', { class: 'crop-box', 'aria-hidden': 'true' });
     this.placeholder = h('div', { class: 'cam-placeholder' }, 'Camera off');
     this.element = h('div', { class: 'camera mirrored' }, this.video, this.box, this.placeholder);
@@ -59,8 +66,21 @@ export class Camera extends EventTarget {
     this.error = '';
     try {
       if (!globalThis.isSecureContext || !navigator.mediaDevices?.getUserMedia) throw new Error('unavailable');
-      const video = this.deviceId ? { deviceId: { exact: this.deviceId } } : { width: { ideal: 640 }, height: { ideal: 480 } };
-      this.stream = await navigator.mediaDevices.getUserMedia({ video, audio: false });
+      this.fallback = '';
+      const size = { width: { ideal: 640 }, height: { ideal: 480 } };
+      const { deviceId, facing, label } = this.choice;
+      if (deviceId) {
+        try {
+          this.stream = await navigator.mediaDevices.getUserMedia({ video: { ...size, deviceId: { exact: deviceId } }, audio: false });
+        } catch (e) {
+          if (e?.name !== 'OverconstrainedError' && e?.name !== 'NotFoundError') throw e;
+          // the remembered camera is gone (unplugged, another machine): the default one, said so
+          this.fallback = `The camera chosen for this project${label ? ` ("${label}")` : ''} is not connected: the default camera is used instead. Pick another one below.`;
+        }
+      }
+      // facingMode 'environment' is how Safari and Chrome on phones and tablets pick the back
+      // camera (ideal, not exact: a laptop with one camera still starts)
+      if (!this.stream) this.stream = await navigator.mediaDevices.getUserMedia({ video: facing ? { ...size, facingMode: { ideal: facing } } : size, audio: false });
       this.video.srcObject = this.stream;
       await this.video.play().catch(() => {});
       if (this.video.readyState < 2) await new Promise((r) => this.video.addEventListener('loadeddata', r, { once: true }));
@@ -91,10 +111,18 @@ export class Camera extends EventTarget {
     }
   }
 
-  async useDevice(id) {
-    this.deviceId = id;
-    if (this.stream) { this.stop(); await this.start(); }
+  // choice: {deviceId, label, facing} or null (the default camera); restarts a running camera.
+  async choose(choice) {
+    const c = choice ?? NO_CHOICE;
+    const same = c.deviceId === this.choice.deviceId && c.facing === this.choice.facing;
+    this.choice = { ...c };
+    if (same) return;
+    this.fallback = '';
+    if (this.stream) { this.stop(); await this.start(); } else this.dispatchEvent(new Event('change'));
   }
+
+  // The device actually streaming ('' when off).
+  get activeDeviceId() { return this.stream?.getVideoTracks()[0]?.getSettings?.().deviceId ?? ''; }
 
   setMirror(on) {
     this.mirror = on;

@@ -5,8 +5,9 @@
 // parsed here once; raw tensors arrive as typed-array copies.
 //
 // THE PROTOCOL: every command, args -> result (the one list; engine-client.js points here).
-//   hello {}                          -> {simd, threads, max_threads, threaded, info}: threads in use (the
-//                                        machine's cores, at most rules.threads.max; 1 unthreaded)
+//   hello {}                          -> {simd, threads, max_threads, threaded, fallback, info}: threads in use (the
+//                                        machine's cores, at most rules.threads.max; 1 unthreaded);
+//                                        fallback: why the threaded build did not start ('' if it did)
 //   setThreads {threads}              -> {threads}: the count now in use; threads outside rules.threads
 //                                        [min, max] is an error (the single-threaded build stays at 1)
 //   rules {}                          -> every rule, limit, default and preset of core/rules.h:
@@ -72,8 +73,30 @@
 //   learnReceptiveField {layer, oy, ox} -> {y0, x0, y1, x1} on the input (half-open)
 import { learnHandlers } from './learn.handlers.js';
 
-const threaded = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
-const ready = import(threaded ? '../gen/convlab-mt.js' : '../gen/convlab.js').then((m) => m.default());
+let threaded = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+let fallback = '';  // why the threaded build did not start ('' when it did or was not tried)
+const single = () => import('../gen/convlab.js').then((m) => m.default());
+// The threaded build reserves a shared memory of up to 2 GB (-sMAXIMUM_MEMORY): a device
+// that cannot (iPads and phones with little memory) refuses it at start-up, and the
+// single-threaded build, whose memory grows as needed, runs instead.
+const ready = threaded
+  ? import('../gen/convlab-mt.js').then((m) => m.default()).catch((e) => {
+    threaded = false;
+    fallback = `the threaded engine could not start (${e?.message ?? e})`;
+    return single();
+  })
+  : single();
+
+// Running out of memory (a device's limit for one page, or wasm's) arrives as a C++
+// bad_alloc or a failed grow: say what it means and what to do. The project is stored as it
+// is changed, so nothing of it is lost.
+const OOM = /bad_alloc|out of memory|could not allocate|Cannot enlarge memory|Array buffer allocation failed|OOM/i;
+function message(e) {
+  const m = e?.message ?? String(e);
+  if (!OOM.test(m)) return m;
+  const mb = mod?.HEAP8 ? Math.round(mod.HEAP8.length / 2 ** 20) : 0;
+  return `The engine ran out of memory${mb ? ` at ${mb} MB` : ''}: this device gives a page less than the model and images need. Use a smaller model (Model tab), a smaller batch size or fewer images, and reload the page if the engine keeps failing. Nothing is lost: the images and the last trained model are saved in the project.`;
+}
 let mod, engine;
 let stopRequested = false, pauseRequested = false;
 let checkpointed = 0;  // epochs of the current run whose weights were posted as a checkpoint
@@ -88,7 +111,7 @@ const yieldToEvents = () => new Promise((r) => { wake = r; channel.port2.postMes
 const handlers = {
   async hello() {
     const max = JSON.parse(mod.rules()).threads.max;
-    return { simd: mod.simd(), threads: mod.threads(), max_threads: threaded ? max : 1, threaded, info: JSON.parse(engine.info()) };
+    return { simd: mod.simd(), threads: mod.threads(), max_threads: threaded ? max : 1, threaded, fallback, info: JSON.parse(engine.info()) };
   },
   setThreads: ({ threads }) => ({ threads: engine.setThreads(threads) }),
   rules: () => JSON.parse(mod.rules()),
@@ -169,6 +192,6 @@ onmessage = async ({ data: { id, cmd, args } }) => {
     const result = await h(args ?? {}, id);
     postMessage({ id, ok: true, result });
   } catch (e) {
-    postMessage({ id, ok: false, error: e?.message ?? String(e) });
+    postMessage({ id, ok: false, error: message(e) });
   }
 };

@@ -60,6 +60,7 @@ export class Project {
     // read by every view (the model and labels are frozen while it is not idle).
     this.trainingState = 'idle';
     this.draft = null;            // {text, report}: the last spec typed that the engine refused
+    this.camera = null;           // {deviceId, label, facing}: the camera chosen (records.readCamera), null: default
   }
 
   get training() { return this.trainingState !== 'idle'; }
@@ -158,6 +159,7 @@ export class Project {
     for (const k of Object.keys(this.settings)) if (k in s) this.settings[k] = s[k];  // no junk keys
     this.result = kept.result ?? null;
     this.draft = validDraft(kept.draft);
+    this.camera = kept.camera ?? null;
     if (kept.draft && !this.draft) this.skipped.push('The model being edited (a draft) was not readable and was dropped; the last good model is used.');
     if (!partial) this.worker.markStale();
     this.trained = false;
@@ -405,6 +407,13 @@ export class Project {
     }
   }
 
+  // ---- the camera chosen on this device (kept with the project, not in its file: another
+  // machine has other cameras) ----
+  async setCamera(choice) {
+    this.camera = choice;
+    if (!this.readOnly) await this.save('camera', choice ?? undefined);
+  }
+
   // ---- settings ----
   async setSettings(s) {
     this.writable();
@@ -466,6 +475,7 @@ export class Project {
     this.modelProblem = '';
     this.worker.markStale();
     this.draft = null;
+    this.camera = null;
     await this.save('classes', this.classes);
     await this.save('settings', this.settings);
     this.spec = '';

@@ -128,6 +128,17 @@ export function readDraft(v) {
   return { value: undefined, problem: 'a model you were editing could not be read and was dropped' };
 }
 
+// camera: the camera chosen for a project on this device, {deviceId, label, facing}: a
+// deviceId from enumerateDevices, or facing 'user' / 'environment' (front / back on phones
+// and tablets, asked for by facingMode), or neither (the browser's default camera).
+export const FACING = ['', 'user', 'environment'];
+export function readCamera(v) {
+  const text = (s, max) => typeof s === 'string' && s.length <= max;
+  if (isObject(v) && text(v.deviceId, 512) && text(v.label, 200) && FACING.includes(v.facing) && !(v.deviceId && v.facing))
+    return { value: { deviceId: v.deviceId, label: v.label, facing: v.facing } };
+  return { value: undefined, problem: 'the camera chosen for this project was not readable; the default camera is used' };
+}
+
 // weights: safetensors bytes (the engine checks them when it loads them).
 export function readWeights(v) {
   const b = bytesOf(v);

@@ -14,7 +14,11 @@ const KEY = 'threads';
 // controls the page (offline.js)
 export function engineText(hello, threads, offline = false) {
   const kind = `Engine ready: WebAssembly ${hello.simd ? 'SIMD' : 'scalar'}`;
-  const why = hello.threaded ? '' : ' (single-threaded build: the page is not cross-origin isolated)';
+  // the threaded build failed to start (hello.fallback says why: an iPad refusing its shared
+  // memory, say), or the page is not cross-origin isolated
+  const why = hello.threaded ? '' : hello.fallback
+    ? ` (single-threaded build: ${hello.fallback}, so the single-threaded one runs: slower, same results)`
+    : ' (single-threaded build: the page is not cross-origin isolated)';
   return (offline ? 'Works offline · ' : '') + kind + (threads === null ? ' on' : `, ${plural(threads, 'thread')}${why}`);
 }
 

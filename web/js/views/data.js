@@ -5,6 +5,7 @@ import { h, fill, say } from '../dom.js';
 import { plural } from '../format.js';
 import { decodeFiles, rgbaCanvas } from '../image-files.js';
 import { confirmDialog } from '../dialog.js';
+import { createCameraPicker } from '../camera-picker.js';
 
 const RECORD_FPS = 6;
 const THUMBS_SHOWN = 48;  // the newest ones; thousands of canvases would slow the page
@@ -15,19 +16,19 @@ export function mountData(root, ctx) {
   const list = h('div', { class: 'class-list' });
   const addBtn = h('button', { type: 'button', class: 'add-class', onclick: () => act(() => project.addClass()) }, '+ Add a class');
   const camMsg = h('p', { class: 'message error', role: 'alert' });
-  const deviceSel = h('select', { id: 'camera-device', onchange: () => act(() => camera.useDevice(deviceSel.value)) });
+  const camNote = h('p', { class: 'hint camera-note', id: 'camera-fallback', role: 'status' });
+  const picker = createCameraPicker(ctx, (m) => ctx.status(m, true));
   const mirror = h('input', { type: 'checkbox', id: 'camera-mirror', checked: camera.mirror, onchange: () => camera.setMirror(mirror.checked) });
   const camBtn = h('button', { type: 'button', id: 'camera-toggle', onclick: () => toggleCamera() }, 'Start camera');
   const camSlot = h('div', { class: 'camera-slot' });
-  let deviceField;
   const panel = h('aside', { class: 'panel camera-panel', 'aria-label': 'Camera' },
     h('h2', {}, 'Webcam'),
     camSlot,
     h('p', { class: 'hint' }, 'The box is what the model sees. Hold a class\'s record button to add a few frames a second.'),
     h('div', { class: 'row' }, camBtn,
       h('label', { class: 'check' }, mirror, ' Mirror')),
-    deviceField = h('label', { class: 'field', hidden: true }, 'Camera', deviceSel),
-    camMsg);
+    picker.field,
+    camNote, camMsg);
 
   const newBtn = h('button', { type: 'button', class: 'ghost', id: 'new-project', onclick: () => newProject() }, 'New project');
   const next = h('p', { class: 'next-step', hidden: true }, 'Every class has examples. ', h('a', { href: '#train' }, 'Next: train the network →'));
@@ -35,7 +36,10 @@ export function mountData(root, ctx) {
     h('div', {}, h('h2', {}, 'Collect examples'),
       h('p', { class: 'lead' }, 'Make a class per thing to recognise and give each a few dozen pictures: webcam, upload or drag and drop.')),
     newBtn),
-  h('div', { class: 'data-layout' }, h('div', { class: 'classes-col' }, list, addBtn, next), panel));
+  // the camera panel comes first in the page (and the Tab order): it is shown first on a
+  // tablet or phone, and starting the camera comes before recording; on a wide screen the CSS
+  // puts it in the right-hand column
+  h('div', { class: 'data-layout' }, panel, h('div', { class: 'classes-col' }, list, addBtn, next)));
 
   async function act(fn) {
     try {
@@ -55,9 +59,6 @@ export function mountData(root, ctx) {
     camSlot.append(camera.element);
     try {
       await camera.start();
-      const devs = await camera.devices();
-      fill(deviceSel, devs.map((d, i) => h('option', { value: d.deviceId, selected: d.deviceId === camera.deviceId }, d.label || `Camera ${i + 1}`)));
-      deviceField.hidden = devs.length === 0;
       return true;
     } catch {
       return false;
@@ -68,6 +69,7 @@ export function mountData(root, ctx) {
     camBtn.textContent = camera.stream ? 'Stop camera' : 'Start camera';
     camMsg.textContent = camera.error;
     camMsg.hidden = !camera.error;
+    camNote.textContent = camera.fallback;
   }
   camera.addEventListener('change', updateCamera);
   updateCamera();
@@ -138,7 +140,9 @@ export function mountData(root, ctx) {
       shoot(1);
     };
     const stopRec = () => { clearInterval(timer); timer = null; rec.classList.remove('on'); };
-    rec.addEventListener('pointerdown', startRec);
+    // the pointer is captured so a finger that slides a little off the button keeps recording
+    // until it lifts (pointerup / pointercancel end it)
+    rec.addEventListener('pointerdown', (e) => { try { rec.setPointerCapture(e.pointerId); } catch { /* not capturable */ } startRec(e); });
     rec.addEventListener('contextmenu', (e) => e.preventDefault());  // a long touch is a hold, not a menu
     for (const ev of ['pointerup', 'pointerleave', 'pointercancel', 'blur']) rec.addEventListener(ev, stopRec);
     rec.addEventListener('keydown', (e) => { if ((e.key === ' ' || e.key === 'Enter') && !e.repeat) startRec(e); });

@@ -5,6 +5,7 @@ import { h, fill, say } from '../dom.js';
 import { sleep } from '../format.js';
 import { decodeFiles, rgbaCanvas } from '../image-files.js';
 import { createModelFiles } from '../model-files.js';
+import { createAnnouncer } from '../announce.js';
 
 const TARGET_FPS = 12;
 
@@ -15,7 +16,10 @@ export function mountPredict(root, ctx) {
   const mirror = h('input', { type: 'checkbox', id: 'predict-mirror', checked: camera.mirror, onchange: () => camera.setMirror(mirror.checked) });
   const fps = h('span', { class: 'hint', id: 'predict-fps' });
   const msg = h('p', { class: 'message error', role: 'alert', hidden: true });
-  const top = h('p', { class: 'top-class', id: 'predict-top', 'aria-live': 'polite' }, 'No prediction yet');
+  const top = h('p', { class: 'top-class', id: 'predict-top' }, 'No prediction yet');
+  // live prediction changes the verdict up to 12 times a second: a screen reader hears the
+  // class when it changes, at most every 3 s (the percentages are in the bars' text)
+  const announcer = createAnnouncer({ gap: 3000, id: 'predict-announce' });
   const bars = h('ul', { class: 'bars', id: 'predict-bars' });
   const file = h('input', { type: 'file', accept: 'image/png,image/jpeg,image/webp', id: 'predict-file', multiple: true, class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true' });
   const fileBtn = h('button', { type: 'button', onclick: () => file.click() }, 'Classify image files…');
@@ -30,7 +34,7 @@ export function mountPredict(root, ctx) {
       h('div', { class: 'panel' }, camSlot,
         h('div', { class: 'row' }, liveBtn, h('label', { class: 'check' }, mirror, ' Mirror'), fps),
         h('div', { class: 'row' }, fileBtn, file), filePreview, msg),
-      h('div', { class: 'panel' }, h('h3', {}, 'Prediction'), top, bars, createModelFiles(ctx, 'predict').panel)));
+      h('div', { class: 'panel' }, h('h3', {}, 'Prediction'), top, announcer.el, bars, createModelFiles(ctx, 'predict').panel)));
 
   let live = false;
   let lastFrame = 0, frames = 0, fpsSince = 0;
@@ -111,6 +115,7 @@ export function mountPredict(root, ctx) {
       rows[i].val.textContent = `${Math.round(p * 100)}%`;
     });
     top.textContent = `${classes[best].name} (${Math.round(probs[best] * 100)}%)`;
+    announcer.say(`Prediction: ${classes[best].name}`);
     top.dataset.classIndex = String(best);
   }
 

@@ -38,6 +38,16 @@ export function mountLearn(root, ctx) {
 
   const tabs = h('div', { class: 'learn-tabs', role: 'tablist', 'aria-label': 'Lecture steps' },
     views.map((v) => h('button', { type: 'button', role: 'tab', id: `learn-tab-${v.id}`, 'aria-controls': `learn-${v.id}`, onclick: () => select(v) }, v.title)));
+  // the tablist pattern: one tab in the Tab order (the selected one), arrows / Home / End move
+  tabs.addEventListener('keydown', (e) => {
+    const i = views.indexOf(active);
+    const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: views.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    const v = views[(to + views.length) % views.length];
+    select(v);
+    document.getElementById(`learn-tab-${v.id}`).focus();
+  });
   const note = h('p', { class: 'message', id: 'learn-model-note' });
   const panels = views.map((v, i) => {
     const next = views[i + 1];
@@ -56,7 +66,13 @@ export function mountLearn(root, ctx) {
     active?.view.hide?.();
     active = v;
     for (const [i, p] of panels.entries()) p.hidden = views[i] !== v;
-    for (const b of tabs.children) b.setAttribute('aria-selected', String(b.id === `learn-tab-${v.id}`));
+    for (const b of tabs.children) {
+      const on = b.id === `learn-tab-${v.id}`;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+      // on a phone the steps are one row that scrolls: keep the selected one in sight
+      if (on && tabs.scrollWidth > tabs.clientWidth) b.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    }
     source.el.hidden = !v.usesImage;
     if (shown()) refresh();
   }

@@ -1,7 +1,8 @@
 // View 4: what the trained model has learnt and what it sees. The first layer's filters as
 // images; for any layer, the feature maps (conv output) and activation maps (after ReLU) of
 // the chosen image, live on the webcam one layer at a time; hovering a map cell draws that
-// unit's receptive field on the input.
+// unit's receptive field on the input (a tap does the same on a touch screen, and the arrow
+// keys move the cell from the keyboard).
 import { h, fill } from '../../dom.js';
 import { drawFilter, drawImage, drawMap, hasNegative, maxAbs } from './draw.js';
 
@@ -14,8 +15,9 @@ export function createMaps(ctx, shared) {
   const liveBtn = h('button', { type: 'button', id: 'maps-live', onclick: () => toggleLive() }, 'Live webcam');
   const fps = h('span', { class: 'hint', id: 'maps-fps', role: 'status' });
   const inCanvas = h('canvas', { class: 'maps-input', id: 'maps-input', width: INPUT_BOX, height: INPUT_BOX, role: 'img', 'aria-label': 'Model input with the receptive field of the hovered unit' });
-  const rfText = h('p', { class: 'hint', id: 'maps-rf' }, 'Hover a map: the box on the input shows the pixels that cell depends on.');
-  const grid = h('div', { class: 'map-grid', id: 'maps-grid' });
+  const rfText = h('p', { class: 'hint', id: 'maps-rf' }, 'Hover or tap a map cell (or focus the maps and use the arrow keys): the box on the input shows the pixels that cell depends on.');
+  const grid = h('div', { class: 'map-grid', id: 'maps-grid', tabindex: '0', role: 'group',
+    'aria-label': 'Maps: arrow keys move the cell, Page Up and Page Down the map; the text below the input says what the cell sees', 'aria-describedby': 'maps-rf' });
   const caption = h('p', { class: 'hint', id: 'maps-caption' });
   const probs = h('p', { class: 'hint', id: 'maps-probs' });
   const el = h('div', { class: 'panel' },
@@ -101,22 +103,38 @@ export function createMaps(ctx, shared) {
   }
 
   let hoverSeq = 0;
-  grid.addEventListener('pointermove', async (e) => {
-    const c = e.target.closest('canvas.map');
-    if (!c || !cur) return;
-    const li = shared.info.layers[cur.layer];
-    const [, H, W] = li.out;
-    const r = c.getBoundingClientRect();
-    const ox = Math.min(W - 1, Math.floor(((e.clientX - r.left) / r.width) * W));
-    const oy = Math.min(H - 1, Math.floor(((e.clientY - r.top) / r.height) * H));
+  const cell = { channel: 0, oy: 0, ox: 0 };  // the one shown (pointer, tap or keys)
+  async function showCell(channel, oy, ox) {
+    if (!cur) return;
+    const [C, H, W] = shared.info.layers[cur.layer].out;
+    Object.assign(cell, { channel: Math.max(0, Math.min(C - 1, channel)), oy: Math.max(0, Math.min(H - 1, oy)), ox: Math.max(0, Math.min(W - 1, ox)) });
     const seq = ++hoverSeq;
-    const rect = await ctx.engine.call('learnReceptiveField', { layer: cur.layer, oy, ox });
+    const rect = await ctx.engine.call('learnReceptiveField', { layer: cur.layer, oy: cell.oy, ox: cell.ox });
     if (seq !== hoverSeq) return;
     redrawInput(rect);
-    const v = cur.act[Number(c.dataset.channel) * H * W + oy * W + ox];
-    rfText.textContent = `Map ${c.dataset.channel}, cell (${oy}, ${ox}) = ${v.toFixed(3)}: it sees input rows ${rect.y0}..${rect.y1 - 1}, columns ${rect.x0}..${rect.x1 - 1} (${rect.y1 - rect.y0}×${rect.x1 - rect.x0}, the layer's receptive field; parts outside the image are padding).`;
+    const v = cur.act[cell.channel * H * W + cell.oy * W + cell.ox];
+    rfText.textContent = `Map ${cell.channel}, cell (${cell.oy}, ${cell.ox}) = ${v.toFixed(3)}: it sees input rows ${rect.y0}..${rect.y1 - 1}, columns ${rect.x0}..${rect.x1 - 1} (${rect.y1 - rect.y0}×${rect.x1 - rect.x0}, the layer's receptive field; parts outside the image are padding).`;
+  }
+  const cellAt = (e) => {
+    const c = e.target.closest('canvas.map');
+    if (!c || !cur) return null;
+    const [, H, W] = shared.info.layers[cur.layer].out;
+    const r = c.getBoundingClientRect();
+    return [Number(c.dataset.channel), Math.floor(((e.clientY - r.top) / r.height) * H), Math.floor(((e.clientX - r.left) / r.width) * W)];
+  };
+  // mouse and pen hover; a finger has no hover, so a tap (pointerdown) shows the cell and it
+  // stays until the next tap
+  grid.addEventListener('pointermove', (e) => { if (e.pointerType !== 'touch') { const at = cellAt(e); if (at) showCell(...at); } });
+  grid.addEventListener('pointerdown', (e) => { const at = cellAt(e); if (at) showCell(...at); });
+  grid.addEventListener('pointerleave', (e) => { if (e.pointerType === 'mouse') redrawInput(null); });
+  const keyMoves = { ArrowLeft: [0, 0, -1], ArrowRight: [0, 0, 1], ArrowUp: [0, -1, 0], ArrowDown: [0, 1, 0], PageUp: [-1, 0, 0], PageDown: [1, 0, 0] };
+  grid.addEventListener('keydown', (e) => {
+    const m = keyMoves[e.key];
+    if (!m) return;
+    e.preventDefault();
+    showCell(cell.channel + m[0], cell.oy + m[1], cell.ox + m[2]);
   });
-  grid.addEventListener('pointerleave', () => redrawInput(null));
+  grid.addEventListener('focus', () => showCell(cell.channel, cell.oy, cell.ox));
 
   async function toggleLive() {
     if (live) { stopLive(); return; }

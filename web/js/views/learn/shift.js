@@ -32,7 +32,7 @@ export function createShift(ctx, shared) {
     stats, why,
     h('h3', {}, 'Pooling: how much of the output stays the same?'),
     h('p', { class: 'lead' }, 'Shift the detector stage (the map that enters the first pooling layer) by a few pixels and count the pooled outputs that do not change at all, for max and for average pooling with the same k and s.'),
-    poolTable, poolNote,
+    h('div', { class: 'table-scroll' }, poolTable), poolNote,
     h('h3', {}, 'Prediction versus shift'),
     h('p', { class: 'lead' }, 'The whole network on the image moved sideways by d pixels: equivariant layers plus pooling and the final linear layers make the answer fairly stable for small shifts, not for large ones.'),
     chart, chartLegend);

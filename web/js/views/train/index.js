@@ -23,7 +23,7 @@ export function mountTrain(root, ctx) {
       h('div', { class: 'train-main' },
         h('div', { class: 'panel' },
           h('div', { class: 'row' }, ...run.buttons),
-          progress.bar, progress.text, progress.summary, run.message, next),
+          progress.bar, progress.text, progress.announce, progress.summary, run.message, next),
         results.charts,
         results.panel,
         h('div', { class: 'panel' }, files.panel))));

@@ -2,10 +2,14 @@
 // time left) or how the last one ended, and the data summary.
 import { h } from '../../dom.js';
 import { pct, plural } from '../../format.js';
+import { createAnnouncer } from '../../announce.js';
 
 export function createProgress() {
   const bar = h('progress', { id: 'train-progress', max: 1, value: 0, 'aria-label': 'Training progress' });
-  const text = h('p', { id: 'train-progress-text', class: 'progress-text', role: 'status' }, 'Not trained yet.');
+  // the line changes many times a second while training: screen readers hear the epoch
+  // through the announcer (at most every 5 s) and how the run ended at once
+  const text = h('p', { id: 'train-progress-text', class: 'progress-text' }, 'Not trained yet.');
+  const announcer = createAnnouncer({ gap: 5000, id: 'train-announce' });
   const summary = h('p', { class: 'hint', id: 'train-data-summary' });
 
   // p: the worker's progress; secs: the run's training time so far.
@@ -20,12 +24,19 @@ export function createProgress() {
     text.textContent = p.done
       ? `Done: ${p.epochs} epochs, ${seen} images in ${secs.toFixed(1)} s (${Math.round(rate)} images/s).`
       : `Epoch ${epochNow} of ${p.epochs} · ${Math.round(rate)} images/s · ${Number.isFinite(left) ? `${Math.ceil(left)} s left` : 'estimating…'}`;
+    if (p.done) announcer.final(text.textContent);
+    else announcer.say(`Training: epoch ${epochNow} of ${p.epochs}`);
     summary.textContent = `${plural(p.train_size, 'training image')}, ${plural(p.val_size, 'validation image')}, ${plural(p.steps_per_epoch, 'step')} per epoch.`;
   }
 
   // How the last run ended (r: the project's result, or null; problem: why the stored
   // model could not be used, which is said instead of what the curves would suggest).
   function final(r, trained, problem = '') {
+    ending(r, trained, problem);
+    announcer.final(text.textContent);
+  }
+
+  function ending(r, trained, problem) {
     text.classList.toggle('error', !!problem || !!r?.diverged);
     if (problem) {
       bar.value = 0;
@@ -55,8 +66,8 @@ export function createProgress() {
   }
 
   return {
-    bar, text, summary, live, final,
-    say(t) { text.textContent = t; },
-    append(t) { text.textContent += t; },
+    bar, text, summary, live, final, announce: announcer.el,
+    say(t) { text.textContent = t; announcer.final(t); },
+    append(t) { text.textContent += t; announcer.final(text.textContent); },
   };
 }

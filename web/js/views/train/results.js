@@ -19,7 +19,23 @@ export function createResults() {
     caption,
     h('div', { class: 'results-grid' }, confCanvas, perClass));
 
+  // The charts' text equivalents: the figures a reader would take from the picture.
+  function describe(history) {
+    const last = history.at(-1);
+    const f = (v, as) => (v === null || v === undefined || !Number.isFinite(v) ? 'none' : as(v));
+    const num = (v) => v.toFixed(3);
+    if (!last) {
+      lossCanvas.setAttribute('aria-label', 'Loss per epoch: no epoch yet');
+      accCanvas.setAttribute('aria-label', 'Accuracy per epoch: no epoch yet');
+      return;
+    }
+    const first = history[0];
+    lossCanvas.setAttribute('aria-label', `Loss per epoch, ${history.length} epoch(s): training loss ${f(first.train_loss, num)} after epoch 1, ${f(last.train_loss, num)} after the last; validation loss ${f(last.val_loss, num)} after the last`);
+    accCanvas.setAttribute('aria-label', `Accuracy per epoch, ${history.length} epoch(s): training accuracy ${f(last.train_acc, pct)}, validation accuracy ${f(last.val_acc, pct)} after the last epoch`);
+  }
+
   function curves(history, epochs) {
+    describe(history);
     lineChart(lossCanvas, [
       { label: 'train', color: '#3b5bdb', values: history.map((e) => e.train_loss) },
       { label: 'validation', color: '#e8590c', dashed: true, values: history.map((e) => e.val_loss) },
@@ -42,6 +58,7 @@ export function createResults() {
     if (!r.confusion || r.confusion.length !== n * n || !r.history.length) { panel.hidden = true; return; }
     panel.hidden = false;
     requestAnimationFrame(() => confusionChart(confCanvas, r.confusion, r.classes));
+    confCanvas.setAttribute('aria-label', confusionText(r.confusion, r.classes));
     caption.textContent =
       `On the ${r.val_size ? `${r.val_size} validation` : `${r.train_size} training`} images: rows are the true class, columns what the network said.`;
     fill(perClass, r.classes.map((name, i) => {
@@ -52,6 +69,21 @@ export function createResults() {
         h('span', { class: 'bar' }, h('span', { style: { width: `${(acc ?? 0) * 100}%` } })),
         h('span', { class: 'value' }, acc === null ? 'no images' : `${pct(acc)} (${row[i]}/${sum})`));
     }));
+  }
+
+  // "Confusion matrix: 7 of 8 right; most confused: Cat taken for Coffee 1 time(s)"
+  function confusionText(m, names) {
+    const n = names.length;
+    let right = 0, total = 0, worst = null;
+    for (let t = 0; t < n; t++) {
+      for (let p = 0; p < n; p++) {
+        const v = m[t * n + p];
+        total += v;
+        if (t === p) right += v;
+        else if (v > 0 && (!worst || v > worst.v)) worst = { t, p, v };
+      }
+    }
+    return `Confusion matrix: ${right} of ${total} images classified right; ${worst ? `most confused: ${names[worst.t]} taken for ${names[worst.p]} ${worst.v} time(s)` : 'no mistakes'}. The per-class list next to it has each class's figures.`;
   }
 
   return { charts, panel, curves, show, hide() { panel.hidden = true; } };
