@@ -34,9 +34,11 @@ test('every view: axe-core finds nothing serious, the keyboard reaches and works
   // keyboard: the header first, in reading order, then the view; every stop shows its focus
   await a11y.showView(page, 'data');
   const stops = await a11y.tabStops(page, 16);
-  expect(stops.slice(0, 6).map((s) => s.name)).toEqual(['#projects-link', 'view:data', 'view:model', 'view:train', 'view:predict', 'view:learn']);
-  // then the camera (started before recording), then the classes
-  expect(stops.slice(6, 9).map((s) => s.name)).toEqual(['#new-project', '#camera-toggle', '#camera-mirror']);
+  // then the engine's thread count when the build offers one (threads.js), then the view: its
+  // camera (started before recording), then the classes
+  const threads = (await page.locator('#engine-threads').count()) ? ['#engine-threads'] : [];
+  expect(stops.slice(0, 6 + threads.length).map((s) => s.name)).toEqual(['#projects-link', 'view:data', 'view:model', 'view:train', 'view:predict', 'view:learn', ...threads]);
+  expect(stops.slice(6 + threads.length, 9 + threads.length).map((s) => s.name)).toEqual(['#new-project', '#camera-toggle', '#camera-mirror']);
   expect(stops.filter((s) => !s.ring), 'focus stops without a visible focus ring').toEqual([]);
   expect(stops.map((s) => s.name)).toContain('button.record');
 

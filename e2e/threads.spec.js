@@ -18,7 +18,7 @@ test('the thread count is said, settable, kept across a reload, and refused from
     return;
   }
   // the select says the count, beside the engine's status
-  await expect(page.locator('#engine-status')).toHaveText(/^Engine ready: WebAssembly SIMD on$/);
+  await expect(page.locator('#engine-status')).toHaveText(/^Engine ready( \(works offline\))?: WebAssembly SIMD on$/);
   await expect(select.locator('option')).toHaveCount(first.max_threads);
   await expect(select).toHaveValue(String(first.threads));
   await select.selectOption('1');
@@ -39,6 +39,6 @@ test('the thread count is said, settable, kept across a reload, and refused from
 
 test('the single-threaded build offers no thread count', async ({ page }) => {
   await h.openApp(page, h.plainURL);
-  await expect(page.locator('#engine-status')).toContainText('1 thread (single-threaded build)');
+  await expect(page.locator('#engine-status')).toContainText('1 thread (single-threaded build: the page is not cross-origin isolated)');
   await expect(page.locator('#engine-threads')).toHaveCount(0);
 });

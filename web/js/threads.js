@@ -13,13 +13,13 @@ const KEY = 'threads';
 // threads: null when the select beside the text says the count; offline: the service worker
 // controls the page (offline.js)
 export function engineText(hello, threads, offline = false) {
-  const kind = `Engine ready: WebAssembly ${hello.simd ? 'SIMD' : 'scalar'}`;
+  const kind = `Engine ready${offline ? ' (works offline)' : ''}: WebAssembly ${hello.simd ? 'SIMD' : 'scalar'}`;
   // the threaded build failed to start (hello.fallback says why: an iPad refusing its shared
   // memory, say), or the page is not cross-origin isolated
   const why = hello.threaded ? '' : hello.fallback
     ? ` (single-threaded build: ${hello.fallback}, so the single-threaded one runs: slower, same results)`
     : ' (single-threaded build: the page is not cross-origin isolated)';
-  return (offline ? 'Works offline · ' : '') + kind + (threads === null ? ' on' : `, ${plural(threads, 'thread')}${why}`);
+  return kind + (threads === null ? ' on' : `, ${plural(threads, 'thread')}${why}`);
 }
 
 // statusEl: the header's engine status (app.js writes its text, engineText); db: the store
