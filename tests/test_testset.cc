@@ -32,6 +32,7 @@ TEST_CASE("evaluate counts, confusion, per class and loss", "[testset]") {
   CHECK(e.per_class_correct == std::vector<int>{1, 1, 0});
   CHECK(e.images[1].predicted == 2);
   CHECK(e.images[1].prob_true == Approx(0.3f));
+  CHECK(e.images[1].prob_predicted == Approx(0.6f));
   CHECK(e.images[0].loss == Approx(-std::log(0.7)).epsilon(1e-5));
   CHECK(e.images[2].loss == Approx(-std::log(0.5)).epsilon(1e-5));
   // a zero probability gives a large finite loss, not infinity

@@ -18,9 +18,9 @@ namespace {
 std::string evaluate(Engine& e, const val& images) {
   return guarded([&] {
     const int n = images["length"].as<int>();
-    std::vector<std::vector<uint8_t>> bytes(size_t(n));
-    std::vector<Session::Rgba> views(size_t(n));
-    std::vector<int> labels(size_t(n));
+    std::vector<std::vector<uint8_t>> bytes(static_cast<size_t>(n));
+    std::vector<Session::Rgba> views(static_cast<size_t>(n));
+    std::vector<int> labels(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) {
       const val im = images[i];
       bytes[size_t(i)] = wasm::bytes_of(im["rgba"]);
@@ -34,12 +34,12 @@ std::string evaluate(Engine& e, const val& images) {
 }
 
 std::string builtinSpec(int classes) { return guarded([&] { return testset::builtin_spec(classes); }); }
-std::string rules() { return testset::rules_json().dump(); }
+std::string testsetRules() { return testset::rules_json().dump(); }
 
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(convlab_testset) {
   emscripten::function("testsetEvaluate", &evaluate);
   emscripten::function("testsetBuiltinSpec", &builtinSpec);
-  emscripten::function("testsetRules", &rules);
+  emscripten::function("testsetRules", &testsetRules);
 }

@@ -39,7 +39,7 @@ Evaluation evaluate(const float* probs, const int* labels, int n, int classes) {
     }
     const int32_t label = y;
     const float loss = softmax_cross_entropy_forward(scratch.data(), logp.data(), &label, 1, classes);
-    e.images[size_t(i)] = {best, p[y], loss};
+    e.images[size_t(i)] = {best, p[y], p[best], loss};
     total += loss;
     e.confusion[size_t(y) * size_t(classes) + size_t(best)]++;
     e.per_class_total[size_t(y)]++;
@@ -84,6 +84,7 @@ Json to_json(const Evaluation& e) {
     Json o = Json::object();
     o["predicted"] = r.predicted;
     o["prob"] = double(r.prob_true);
+    o["prob_predicted"] = double(r.prob_predicted);
     o["loss"] = double(r.loss);
     ims.push_back(o);
   }

@@ -21,6 +21,7 @@ inline constexpr int kBuiltinSide = 28;
 struct ImageResult {
   int predicted = 0;
   float prob_true = 0;
+  float prob_predicted = 0;
   float loss = 0;
 };
 
@@ -39,7 +40,7 @@ struct Evaluation {
 // is not finite or n < 0.
 Evaluation evaluate(const float* probs, const int* labels, int n, int classes);
 // {n, classes, correct, accuracy (null when n == 0), loss, confusion, per_class: [{total,
-// correct, accuracy (null when total == 0)}], images: [{predicted, prob, loss}], hardest}
+// correct, accuracy (null when total == 0)}], images: [{predicted, prob (of the true class), prob_predicted, loss}], hardest}
 Json to_json(const Evaluation& e);
 
 // The Fashion-MNIST starter net for `classes` outputs: 28×28×1, two conv-ReLU-pool stages and a
