@@ -121,6 +121,7 @@ test('built-in dataset, test set kept apart, evaluate, confusion drilldown, hard
   await page.locator('#testset-drill .drill-item').first().locator('.drill-open').click();
   await expect(page.locator('#view-learn')).toBeVisible();
   await expect(page.locator('#learn-source-name')).toContainText(`image ${firstId} of the evaluation`);
+  await expect(page.locator('#learn-maps')).toBeVisible();  // a view that shows the image
   await shoot(page, 'inside');
 
   // ---- move the hardest test image to the training set of Bag ----
