@@ -81,7 +81,7 @@ wasm: apt
 
 # The page serves only its own origin: the engine builds (and any pinned npm web library)
 # are copied into web/gen, which git ignores.
-web: wasm npm
+web: wasm npm web/gen/fashion-mnist.json
 	mkdir -p web/gen
 	cp build/wasm/web/convlab.js build/wasm/web/convlab.wasm build/wasm/web/convlab-mt.js \
 	   build/wasm/web/convlab-mt.wasm build/wasm/web/convlab-mt.worker.js web/gen/
@@ -92,6 +92,10 @@ web: wasm npm
 # hosting"): web/ with gen/ filled, the service worker's manifest and a _headers file.
 dist: web
 	node tools/make-dist.mjs --out dist
+
+# The built-in dataset (a Fashion-MNIST subset, tools/make-fashion.mjs) from Debian's package.
+web/gen/fashion-mnist.json: tools/make-fashion.mjs | apt
+	node tools/make-fashion.mjs web/gen
 
 test-native: native
 	cd build/native && ctest --output-on-failure

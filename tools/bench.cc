@@ -19,6 +19,8 @@
 
 #include "bench/bench_core.h"
 #include "convlab/kernels.h"
+#include "convlab/session.h"
+#include "convlab/testset.h"
 #include "convlab/threadpool.h"
 #include "convlab/train.h"
 
@@ -167,6 +169,38 @@ double num(const Json& j, const char* k) {
 
 }  // namespace
 
+// ---- test set and evaluation ----
+// Images/s of evaluating a test set as the page's Evaluate does: n 28×28 RGBA images through
+// Session::predict_batch (preprocessing included) and testset::evaluate, on the built-in
+// dataset's net (testset::builtin_spec, 10 classes, random weights); median of reps.
+Json evaluate_rate(int n, int reps) {
+  Session s;
+  s.set_spec(testset::builtin_spec(10), 1);
+  std::vector<std::vector<uint8_t>> px(static_cast<size_t>(n));
+  std::vector<Session::Rgba> ims;
+  std::vector<int> labels;
+  for (int i = 0; i < n; ++i) {
+    auto& b = px[size_t(i)];
+    b.resize(28 * 28 * 4);
+    for (size_t k = 0; k < b.size(); ++k) b[k] = uint8_t((k * 7 + size_t(i) * 13) % 256);
+    ims.push_back({b.data(), b.size(), 28, 28});
+    labels.push_back(i % 10);
+  }
+  std::vector<double> rates;
+  for (int r = 0; r < reps + 1; ++r) {
+    const double t0 = now_s();
+    const auto& probs = s.predict_batch(ims.data(), n);
+    const auto e = testset::evaluate(probs.data(), labels.data(), n, 10);
+    const double dt = now_s() - t0;
+    if (e.n != n) throw std::runtime_error("evaluate lost images");
+    if (r > 0) rates.push_back(n / dt);  // the first run warms the buffers up
+  }
+  Json j = Json::object();
+  j["images"] = n;
+  j["images_per_s"] = median(rates);
+  return j;
+}
+
 int main(int argc, char** argv) try {
 #ifdef __EMSCRIPTEN__
   const char* env = "wasm (node)";
@@ -231,6 +265,13 @@ int main(int argc, char** argv) try {
     lat[w] = l;
   }
   out["latency"] = lat;
+
+  // ---- test set and evaluation ----
+  Json ev = evaluate_rate(quick ? 50 : 1000, reps);
+  out["evaluate"] = ev;
+  std::printf("\ntest-set evaluation (Evaluate: predict_batch + testset::evaluate, 28x28 built-in net, %d images): %.0f "
+              "images/s\n",
+              int(num(ev, "images")), num(ev, "images_per_s"));
 
   Json heap = heap_check("B", batch, quick ? 5 : 100);
   out["heap"] = heap;

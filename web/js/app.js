@@ -44,6 +44,8 @@
 //   ctx.openProject(id)  -> Promise: this tab shows project id (null: the last or a new one)
 //   ctx.importProjectFile(file) -> Promise: a .convlab file becomes a new project, opened
 //   ctx.ready            Promise resolved once the project is loaded and the worker synced
+//   ctx.inspectImage({rgba, width, height, id?, name})  opens Inside the CNN on that image
+//                          (fires 'inspect-image' with it; the lecture views' image source takes it)
 import { EngineClient } from './engine-client.js';
 import { Camera } from './camera.js';
 import { Project } from './project.js';
@@ -56,6 +58,7 @@ import { mountTrain } from './views/train/index.js';
 import { mountPredict } from './views/predict.js';
 import { mountProjects } from './views/projects.js';
 import { startOffline } from './offline.js';
+import { mountTestSet } from './views/testset.js';
 
 const engine = new EngineClient();
 const events = new EventTarget();
@@ -95,6 +98,10 @@ const ctx = {
     messageEl.dataset.view = viewOf(location.hash);  // the view it was said on (the hash is set first)
     clearTimeout(ctx.statusTimer);
     if (text && !sticky) ctx.statusTimer = setTimeout(() => { messageEl.textContent = ''; }, 12_000);
+  },
+  inspectImage(image) {
+    events.dispatchEvent(new CustomEvent('inspect-image', { detail: image }));
+    location.hash = '#learn';
   },
 };
 globalThis.convlab = ctx;  // for the browser tests and the console
@@ -157,6 +164,7 @@ async function start() {
   mountProjects(document.getElementById('view-projects'), ctx);
   mountData(document.getElementById('view-data'), ctx);
   mountTrain(document.getElementById('view-train'), ctx);
+  mountTestSet(document.querySelector('#view-train .train-main') ?? document.getElementById('view-train'), ctx);
   mountPredict(document.getElementById('view-predict'), ctx);
   // The lecture-heavy views load on their own: a failure there must not take the
   // collect-train-predict flow down with it.

@@ -48,6 +48,13 @@
 //   load {bytes: Uint8Array, adopt?, classes?} -> info + spec (text); another model's file is refused with
 //                                        loadCheck's message unless adopt (its spec becomes the model)
 //   param {name}                      -> Float32Array ("0.weight", ...)
+// ---- test set and evaluation ----
+//   evaluate {images: [{rgba, width, height, label}]} -> core's evaluation (testset.h): {n, classes,
+//                                        correct, accuracy, loss, confusion (row true, column predicted),
+//                                        per_class: [{total, correct, accuracy}], images: [{predicted, prob
+//                                        (of the true class), loss}], hardest: [indices, highest loss first]}
+//   builtinSpec {classes}             -> {spec: text} the 28×28 grey starter net of the built-in dataset
+//   testsetRules {}                   -> {hardest_examples, builtin_side}
 // The lecture views and the model editor (learn.handlers.js):
 //   learnInfo {}                      -> info + spec (the parsed spec object)
 //   learnPresets {}                   -> [{id, name, description, spec: text, trainable}]
@@ -176,6 +183,10 @@ const handlers = {
   loadCheck: ({ bytes, classes }) => JSON.parse(engine.loadCheck(bytes, classes ?? 0)),
   load: ({ bytes, adopt, classes }) => ({ ...JSON.parse(engine.load(bytes, adopt ?? false, classes ?? 0)), spec: engine.spec() }),
   param: ({ name }) => engine.param(name),
+  // ---- test set and evaluation ----
+  evaluate: ({ images }) => JSON.parse(mod.testsetEvaluate(engine, images)),
+  builtinSpec: ({ classes }) => ({ spec: mod.testsetBuiltinSpec(classes) }),
+  testsetRules: () => JSON.parse(mod.testsetRules()),
 };
 
 // The lecture views' commands (feature maps, filters, equivariance, ...) live in their own module.

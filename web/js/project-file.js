@@ -1,7 +1,8 @@
 // One project as one file, NAME.convlab: a zip (written with fflate) that any unzip tool opens,
 // documented in the README ("The .convlab project file"):
 //   convlab.json         {format: "convlab-project", version, name, created, classes: [names in
-//                        label order], image_count, images: [{file, class, width, height}]}
+//                        label order], image_count, images: [{file, class, width, height, split?}]}
+//                        (split "test": a test-set image; absent: a training image)
 //   spec.json            the model spec (JSON text, as the page keeps it)
 //   settings.json        the training settings, seed included
 //   result.json          the last training's curves (history), confusion matrix, classes, spec
@@ -28,7 +29,7 @@ export const fileName = (name, rules) => `${fileBase(name, rules.file_names.proj
 const json = (v) => [strToU8(JSON.stringify(v)), { level: 6 }];
 
 // p: {name, created, classes: [{id, name}], settings, spec, draft, result, weights: Uint8Array,
-// images: [{classId, width, height, png}]} -> the file's bytes.
+// images: [{classId, width, height, png, split?}]} -> the file's bytes.
 export function writeProject(p, rules) {
   const classIndex = new Map(p.classes.map((c, i) => [c.id, i]));
   const counts = p.classes.map(() => 0);
@@ -39,7 +40,8 @@ export function writeProject(p, rules) {
     if (k === undefined) continue;  // an image of a deleted class: not part of the project
     const file = `images/${k}/${String(++counts[k]).padStart(6, '0')}.png`;
     files[file] = [im.png, { level: 0 }];  // PNG is deflated already
-    list.push({ file, class: k, width: im.width, height: im.height });
+    // split only for a test image: a training image's entry is as before test sets existed
+    list.push({ file, class: k, width: im.width, height: im.height, ...(im.split === 'test' ? { split: 'test' } : {}) });
   }
   const manifest = {
     format: FORMAT, version: rules.project.format_version, name: p.name, created: p.created,
@@ -213,7 +215,9 @@ export function readProject(bytes, rules) {
       const png = unpack(bytes, e, cap * cap * 8 + 4096);  // a PNG of a stored image is never larger
       const d = decodePNG(png, cap);
       if (d.width !== im.width || d.height !== im.height) throw new Error('size');
-      images.push({ classId: classes[im.class].id, width: d.width, height: d.height, png });
+      const split = records.readSplit(im.split);  // a broken split: kept, in the test set, with a note
+      if (split.note && !skipped.includes(split.note)) skipped.push(split.note);
+      images.push({ classId: classes[im.class].id, width: d.width, height: d.height, png, split: split.value });
     } catch {
       bad++;  // a missing, damaged or oversized image: the rest of the project opens
     }

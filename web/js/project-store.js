@@ -186,7 +186,7 @@ export class ProjectStore {
     const meta = await this.db.meta(id);
     if (!meta) throw new Error('That project no longer exists.');
     const kv = Object.fromEntries(await this.db.kvAll(id));
-    const images = (await this.db.allImages(id)).map(({ classId, width, height, png, rgba }) => ({ classId, width, height, png, rgba }));
+    const images = (await this.db.allImages(id)).map(({ classId, width, height, png, rgba, split }) => ({ classId, width, height, png, rgba, split }));
     const name = records.cutGraphemes(`${meta.name} (copy)`, this.rules.project.name_max).text;
     return this.track(this.db.createProject(name, kv, images));
   }
@@ -216,7 +216,7 @@ export class ProjectStore {
     const h = this.project(id);
     const kept = await h.load();
     const stored = new Map((await this.db.allImages(id)).map((r) => [r.id, r]));
-    const images = kept.images.map((im) => ({ classId: im.classId, width: im.width, height: im.height, png: stored.get(im.id)?.png ?? encodePNG(im) }));
+    const images = kept.images.map((im) => ({ classId: im.classId, width: im.width, height: im.height, split: im.split, png: stored.get(im.id)?.png ?? encodePNG(im) }));
     const bytes = writeProject({
       name: name ?? meta.name, created: meta.created, classes: kept.classes, settings: kept.settings, spec: kept.spec,
       draft: kept.draft, result: kept.result, weights: kept.weights, images,
@@ -225,6 +225,17 @@ export class ProjectStore {
   }
 
   fileName(name) { return fileName(name, this.rules); }
+
+  // ---- test set and evaluation ----
+  // A new project made in one go (the built-in dataset): classes [{id, name}], spec text and
+  // images [{classId, rgba, width, height, split}], written compressed. -> id
+  async createFrom({ name, classes, spec, images }) {
+    const names = (await this.db.projects()).map((m) => m.name);
+    let n = this.checkName(name);
+    for (let k = 2; names.includes(n); k++) n = records.cutGraphemes(`${name} (${k})`, this.rules.project.name_max).text;
+    const recs = images.map((im) => ({ classId: im.classId, width: im.width, height: im.height, ...(im.split === 'test' ? { split: 'test' } : {}), png: encodePNG(im) }));
+    return this.track(this.db.createProject(n, { classes, spec }, recs));
+  }
 
   async importFile(bytes) {
     const p = readProject(bytes, this.rules);  // throws with the reason; nothing written yet
@@ -282,6 +293,7 @@ class ProjectHandle {
       const r = read[i];
       if (r.value) {
         images.push(r.value);
+        if (r.note && !notes.includes(r.note)) notes.push(r.note);
         if (rec.png === undefined) legacy.push(r.value);
       } else {
         bad++;
@@ -298,7 +310,7 @@ class ProjectHandle {
   compress(list) {
     const run = async () => {
       for (let i = 0; i < list.length; i += IMAGE_CHUNK) {
-        const chunk = list.slice(i, i + IMAGE_CHUNK).map((im) => ({ id: im.id, project: this.id, classId: im.classId, width: im.width, height: im.height, png: encodePNG(im) }));
+        const chunk = list.slice(i, i + IMAGE_CHUNK).map((im) => ({ id: im.id, project: this.id, classId: im.classId, width: im.width, height: im.height, ...(im.split === 'test' ? { split: 'test' } : {}), png: encodePNG(im) }));
         await this.db.replaceImages(this.id, chunk);
       }
     };
@@ -316,7 +328,7 @@ class ProjectHandle {
     for (let i = 0; i < recs.length; i += IMAGE_CHUNK) {
       const chunk = recs.slice(i, i + IMAGE_CHUNK);
       try {
-        const ids = await this.store.track(this.db.addImages(this.id, chunk.map((r) => ({ classId: r.classId, width: r.width, height: r.height, png: encodePNG(r) }))));
+        const ids = await this.store.track(this.db.addImages(this.id, chunk.map((r) => ({ classId: r.classId, width: r.width, height: r.height, ...(r.split === 'test' ? { split: 'test' } : {}), png: encodePNG(r) }))));
         chunk.forEach((r, k) => { r.id = ids[k]; });
         kept.push(...chunk);
       } catch (e) {

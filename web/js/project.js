@@ -50,6 +50,7 @@ export class Project {
     this.worker = new WorkerSync(engine);
     this.classes = [];            // [{id, name}] in label order
     this.images = new Map();      // classId -> [{id, rgba, width, height}]
+    this.testImages = new Map();  // classId -> [{id, rgba, width, height}]: the test set, never trained on
     this.spec = '';
     this.info = null;             // the engine's per-layer table of this.spec, with stored_size
     this.settings = { ...rules.train.defaults };
@@ -104,6 +105,7 @@ export class Project {
     this.classes = this.rules.classes.default_names.map((name, i) => ({ id: i + 1, name }));
     this.nextClassId = this.classes.length + 1;
     this.images = new Map(this.classes.map((c) => [c.id, []]));
+    this.testImages = new Map();
   }
 
   async openStores() {
@@ -151,8 +153,11 @@ export class Project {
       this.freshClasses();
       if (canWrite) await this.save('classes', this.classes);
     }
+    if (!partial) this.testImages = new Map(this.classes.map((c) => [c.id, []]));
     for (const im of partial ? [] : kept.images ?? []) {
-      this.images.get(im.classId)?.push({ id: im.id, rgba: new Uint8Array(im.rgba), width: im.width, height: im.height });
+      // a test image is kept apart: never in this.images, so never sent to the trainer
+      const into = im.split === 'test' ? this.testImages : this.images;
+      into.get(im.classId)?.push({ id: im.id, rgba: new Uint8Array(im.rgba), width: im.width, height: im.height });
     }
     const s = kept.settings && typeof kept.settings === 'object' && !Array.isArray(kept.settings) ? kept.settings : {};
     this.settings = { ...this.rules.train.defaults };
@@ -258,6 +263,7 @@ export class Project {
     const id = this.nextClassId++;
     this.classes.push({ id, name: clean.name });
     this.images.set(id, []);
+    this.testImages.set(id, []);
     await this.classesChanged();
     return id;
   }
@@ -280,6 +286,7 @@ export class Project {
     if (this.classes.length <= min) throw new Error(`A classifier needs at least ${min} classes: add another class before deleting this one.`);
     this.classes = this.classes.filter((c) => c.id !== id);
     this.images.delete(id);
+    this.testImages.delete(id);  // deleteClassImages deletes the class's test images too
     await this.write(['images'], () => this.store.deleteClassImages(id));
     await this.classesChanged();
   }
@@ -338,6 +345,59 @@ export class Project {
     this.images.set(classId, this.images.get(classId).filter((im) => !set.has(im.id)));
     this.worker.markStale();
     this.emit('images-changed', { classIndex: this.classIndex(classId) });
+  }
+
+  // ---- test set and evaluation ----
+  // The test set: images per class kept apart from training and validation (split "test").
+  getTestImages(classIndex) { return this.testImages.get(this.classes[classIndex]?.id) ?? []; }
+  testCount() { let n = 0; for (const l of this.testImages.values()) n += l.length; return n; }
+
+  // list: [{rgba, width, height}] -> images added to class classId's test set.
+  async addTestImages(classId, list) {
+    if (!this.testImages.has(classId)) this.testImages.set(classId, []);
+    const recs = await this.write(['images'], () => this.store.addImages(list.map((im) => ({ classId, rgba: im.rgba, width: im.width, height: im.height, split: 'test' }))));
+    for (const r of recs) this.testImages.get(classId).push({ id: r.id, rgba: r.rgba, width: r.width, height: r.height });
+    this.emit('images-changed', { classIndex: this.classIndex(classId), split: 'test' });
+    return recs.length;
+  }
+
+  // Moves one stored image (by id) to another class and/or split ('train' | 'test'): written
+  // anew, then the old record deleted, so a failure in between keeps a copy rather than none.
+  async moveImage(id, toClassId, toSplit) {
+    this.writable();
+    this.guard('move an image');
+    let found = null;
+    for (const [split, map] of [['train', this.images], ['test', this.testImages]])
+      for (const [classId, list] of map) {
+        const im = list.find((x) => x.id === id);
+        if (im) found = { split, classId, im, list };
+      }
+    if (!found) throw new Error('That image is no longer in the project.');
+    if (!this.classes.some((c) => c.id === toClassId)) throw new Error('That class no longer exists.');
+    const { im } = found;
+    const [rec] = await this.write(['images'], () => this.store.addImages([{ classId: toClassId, rgba: im.rgba, width: im.width, height: im.height, split: toSplit }]));
+    await this.write(['images'], () => this.store.deleteImages([id]));
+    found.list.splice(found.list.indexOf(im), 1);
+    const to = toSplit === 'test' ? this.testImages : this.images;
+    if (!to.has(toClassId)) to.set(toClassId, []);
+    to.get(toClassId).push({ id: rec.id, rgba: rec.rgba, width: rec.width, height: rec.height });
+    if (found.split === 'train' || toSplit === 'train') this.worker.markStale();
+    this.emit('images-changed', { classIndex: -1 });
+    return rec.id;
+  }
+
+  // Deletes one stored image of either split.
+  async deleteAnyImage(id) {
+    for (const map of [this.images, this.testImages])
+      for (const [classId, list] of map)
+        if (list.some((x) => x.id === id)) {
+          if (map === this.images) return this.deleteImages(classId, [id]);
+          await this.write(['images'], () => this.store.deleteImages([id]));
+          map.set(classId, list.filter((x) => x.id !== id));
+          this.emit('images-changed', { classIndex: this.classIndex(classId), split: 'test' });
+          return undefined;
+        }
+    return undefined;
   }
 
   // Re-sends every image to the worker if its copy is stale.

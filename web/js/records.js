@@ -146,6 +146,17 @@ export function readWeights(v) {
   return { value: b };
 }
 
+// ---- test set and evaluation ----
+// An image's split: 'train' (absent in records written before test sets existed) or 'test',
+// an image kept apart from training and validation. Any other value is read as 'test' with a
+// note: an image of unknown standing is never trained on, and nothing is lost.
+// -> {value: 'train' | 'test', note?}
+export function readSplit(v) {
+  if (v === undefined || v === 'train') return { value: 'train' };
+  if (v === 'test') return { value: 'test' };
+  return { value: 'test', note: 'an image had an unreadable split and was put in the test set (never trained on)' };
+}
+
 // A stored image: {id, classId, width, height} with png (PNG bytes) or, as written before
 // images were compressed, rgba (width x height x 4 bytes). maxSide: rules.store.cap.
 // -> {value: {id, classId, rgba, width, height}} or {problem}.
@@ -164,11 +175,11 @@ export function readImage(rec, maxSide) {
       return bad(e.message);
     }
     if (im.width !== width || im.height !== height) return bad(`its PNG is ${im.width}x${im.height}, its record says ${width}x${height}`);
-    return { value: { id: rec.id, classId: rec.classId, rgba: im.rgba, width, height } };
+    return withSplit({ id: rec.id, classId: rec.classId, rgba: im.rgba, width, height }, rec.split);
   }
   const rgba = bytesOf(rec.rgba);
   if (!rgba || rgba.length !== width * height * 4) return bad(`${rgba?.length ?? 0} bytes for ${width}x${height}`);
-  return { value: { id: rec.id, classId: rec.classId, rgba: new Uint8Array(rgba), width, height } };
+  return withSplit({ id: rec.id, classId: rec.classId, rgba: new Uint8Array(rgba), width, height }, rec.split);
 }
 
 // Many stored images, as readImage checks one, with their PNGs decoded together (decodePNGs:
@@ -184,8 +195,14 @@ export async function readImages(recs, maxSide) {
     const im = decoded[i];
     if (im instanceof Error) return { value: undefined, problem: im.message };
     if (im.width !== width || im.height !== height) return { value: undefined, problem: `its PNG is ${im.width}x${im.height}, its record says ${width}x${height}` };
-    return { value: { id: rec.id, classId: rec.classId, rgba: im.rgba, width, height } };
+    return withSplit({ id: rec.id, classId: rec.classId, rgba: im.rgba, width, height }, rec.split);
   });
+}
+
+// The image value with its split (readSplit), and readSplit's note when there is one.
+function withSplit(value, split) {
+  const r = readSplit(split);
+  return r.note ? { value: { ...value, split: r.value }, note: r.note } : { value: { ...value, split: r.value } };
 }
 
 // "1 image could not be read and was skipped" / "3 images could not ..."

@@ -166,7 +166,7 @@ export class Store {
       const id = await req(t.objectStore('projects').add({ name, created: now, updated: now, images: images.length, imageBytes: images.reduce((n, r) => n + imageBytes(r), 0) }));
       for (const [k, v] of Object.entries(kv)) if (v !== undefined) t.objectStore('kv').put(v, [id, k]);
       const s = t.objectStore('images');
-      for (const im of images) s.add({ project: id, classId: im.classId, width: im.width, height: im.height, ...(im.png ? { png: im.png } : { rgba: im.rgba }) });
+      for (const im of images) s.add({ project: id, classId: im.classId, width: im.width, height: im.height, ...(im.split === 'test' ? { split: 'test' } : {}), ...(im.png ? { png: im.png } : { rgba: im.rgba }) });
       return id;
     });
   }
@@ -194,7 +194,7 @@ export class Store {
   addImages(id, images) {
     return this.touch(id, ['images'], async (t, meta) => {
       const s = t.objectStore('images');
-      const ids = await Promise.all(images.map((im) => req(s.add({ project: id, classId: im.classId, width: im.width, height: im.height, png: im.png }))));
+      const ids = await Promise.all(images.map((im) => req(s.add({ project: id, classId: im.classId, width: im.width, height: im.height, ...(im.split === 'test' ? { split: 'test' } : {}), png: im.png }))));
       meta.images += images.length;
       meta.imageBytes += images.reduce((n, r) => n + imageBytes(r), 0);
       return ids;

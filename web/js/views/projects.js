@@ -6,6 +6,7 @@
 import { h, fill, say } from '../dom.js';
 import { plural } from '../format.js';
 import { confirmDialog } from '../dialog.js';
+import { createBuiltinStart } from './builtin-start.js';
 
 // 1536 -> "1.5 KB"
 export function bytesText(n) {
@@ -40,6 +41,7 @@ export function mountProjects(root, ctx) {
       h('div', { class: 'panel' },
         h('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); act(create); } }, newName, createBtn),
         h('div', { class: 'row' }, openFileBtn, fileInput, h('span', { class: 'hint' }, 'or drop a .convlab file anywhere on the page')),
+        createBuiltinStart(ctx).panel,
         msg, list),
       h('aside', { class: 'panel storage-panel', 'aria-label': 'Storage' },
         h('h3', {}, 'Storage'), storage, persistBtn, persistNote)));

@@ -109,6 +109,9 @@ export function mountLearn(root, ctx) {
     if (e.detail.view === 'learn') refresh();
     else active.view.hide?.();
   });
+  // An image sent from elsewhere (the test set panel): shown on the feature maps unless the
+  // open view already uses the image.
+  ctx.events?.addEventListener('inspect-image', () => { if (!active.usesImage) select(views.find((v) => v.id === 'maps')); });
   select(views[0]);
   return { select: (id) => select(views.find((v) => v.id === id)), refresh, shared };
 }

@@ -118,6 +118,7 @@ export function createSource(ctx) {
     file.value = '';
   });
   for (const ev of ['classes-changed', 'images-changed']) ctx.events?.addEventListener(ev, refresh);
+  ctx.events?.addEventListener('inspect-image', (e) => set(e.detail));  // "Inside the CNN" from the test set panel
   label.textContent = current.name;
   refresh();
   return { el, current: () => current, onChange: (fn) => listeners.push(fn), refresh, set, takeFrame };

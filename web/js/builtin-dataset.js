@@ -1,0 +1,54 @@
+// The built-in dataset: the Fashion-MNIST subset that make web writes into gen/ (tools/
+// make-fashion.mjs): fashion-mnist.json says how many images of which classes, and
+// fashion-mnist.bin holds them as 28×28 grey bytes, class after class, each class's training
+// images then its test images. Both are read as outside input: every field and the byte count
+// are checked, and a mismatch is an Error saying what is wrong.
+const BASE = new URL('../gen/', import.meta.url);
+
+let cached = null;
+
+// -> {name, classes: [names], width, height, trainPerClass, testPerClass, images(c, split) ->
+//    [{rgba, width, height}]}
+export function loadBuiltin() {
+  cached ??= read().catch((e) => { cached = null; throw e; });
+  return cached;
+}
+
+async function read() {
+  const fail = (why) => { throw new Error(`The built-in dataset could not be read (${why}). Rebuild the page with make web.`); };
+  const res = await fetch(new URL('fashion-mnist.json', BASE));
+  if (!res.ok) fail(`its index answered ${res.status}`);
+  let m;
+  try { m = await res.json(); } catch { fail('its index is not JSON'); }
+  const int = (v, lo, hi) => Number.isInteger(v) && v >= lo && v <= hi;
+  if (!m || typeof m !== 'object') fail('its index is not an object');
+  if (!int(m.width, 1, 256) || !int(m.height, 1, 256) || m.channels !== 1) fail('its image size');
+  if (!Array.isArray(m.classes) || m.classes.length < 2 || m.classes.length > 100 || m.classes.some((c) => typeof c !== 'string' || !c.trim())) fail('its class names');
+  if (!int(m.train_per_class, 1, 10000) || !int(m.test_per_class, 0, 10000)) fail('its image counts');
+  const side = m.width * m.height, per = m.train_per_class + m.test_per_class;
+  const expected = side * per * m.classes.length;
+  if (m.bytes !== expected) fail(`its index says ${m.bytes} bytes, its counts make ${expected}`);
+  const bin = await fetch(new URL('fashion-mnist.bin', BASE));
+  if (!bin.ok) fail(`its images answered ${bin.status}`);
+  const bytes = new Uint8Array(await bin.arrayBuffer());
+  if (bytes.length !== expected) fail(`${bytes.length} bytes of images, ${expected} expected`);
+  const grey = (offset) => {
+    const rgba = new Uint8Array(side * 4);
+    for (let i = 0; i < side; i++) {
+      const v = bytes[offset + i];
+      rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] = v;
+      rgba[4 * i + 3] = 255;
+    }
+    return { rgba, width: m.width, height: m.height };
+  };
+  return {
+    name: typeof m.name === 'string' ? m.name : 'Fashion-MNIST',
+    classes: m.classes.map(String), width: m.width, height: m.height,
+    trainPerClass: m.train_per_class, testPerClass: m.test_per_class,
+    images(c, split) {
+      const start = (c * per + (split === 'test' ? m.train_per_class : 0)) * side;
+      const n = split === 'test' ? m.test_per_class : m.train_per_class;
+      return Array.from({ length: n }, (_, i) => grey(start + i * side));
+    },
+  };
+}

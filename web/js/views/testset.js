@@ -1,0 +1,214 @@
+// The Train tab's test set panel: images kept apart from training and validation (split
+// "test"), added from a folder with one sub-folder per class or moved from the training set;
+// Evaluate runs them through the engine in one batched call and shows accuracy, per-class
+// accuracy and a confusion matrix (core's evaluation, testset.h), labelled apart from the
+// validation results. A confusion cell opens the images in it; the hardest examples (highest
+// loss, core's top N) of the test or the training set can be opened in Inside the CNN, moved
+// to another class or split, or deleted.
+import { h, fill, say } from '../dom.js';
+import { plural } from '../format.js';
+import { decodeFiles, rgbaCanvas } from '../image-files.js';
+
+const pct = (x) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
+
+// files (with webkitRelativePath "top/<class>/<file>") -> {byClass: Map(classId -> File[]),
+// unmatched: [folder names]} matching sub-folder names to class names, ignoring case; then
+// ignoring everything but letters and digits, since a folder cannot be called "T-shirt/top"
+// (a folder "T-shirt_top" matches it).
+const loose = (s) => s.toLocaleLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+export function groupByFolder(files, classes) {
+  const exact = new Map(classes.map((c) => [c.name.trim().toLocaleLowerCase(), c.id]));
+  const looseIds = new Map();
+  for (const c of classes) looseIds.set(loose(c.name), looseIds.has(loose(c.name)) ? undefined : c.id);  // ambiguous: none
+  const byName = { get: (k) => exact.get(k) ?? looseIds.get(loose(k)) };
+  const byClass = new Map(), unmatched = new Set();
+  for (const f of files) {
+    const parts = String(f.webkitRelativePath || f.name).split('/').filter(Boolean);
+    if (parts.length < 2) { unmatched.add('(files outside a class folder)'); continue; }
+    const folder = parts[parts.length - 2];
+    const id = byName.get(folder.trim().toLocaleLowerCase());
+    if (id === undefined) { unmatched.add(folder); continue; }
+    if (!byClass.has(id)) byClass.set(id, []);
+    byClass.get(id).push(f);
+  }
+  return { byClass, unmatched: [...unmatched] };
+}
+
+export function mountTestSet(root, ctx) {
+  const { project, events } = ctx;
+  const summary = h('p', { class: 'hint', id: 'testset-summary' });
+  const folder = h('input', { type: 'file', multiple: true, webkitdirectory: true, class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true', id: 'testset-folder' });
+  const folderBtn = h('button', { type: 'button', id: 'testset-add-folder', onclick: () => folder.click() }, 'Add a test folder…');
+  const evalBtn = h('button', { type: 'button', class: 'primary', id: 'testset-evaluate', onclick: () => act(evaluate) }, 'Evaluate on the test set');
+  const msg = h('p', { class: 'message', role: 'status', hidden: true, id: 'testset-message' });
+  const result = h('div', { class: 'testset-result', id: 'testset-result', hidden: true });
+  const drill = h('div', { class: 'testset-drill', id: 'testset-drill', hidden: true, 'aria-live': 'polite' });
+  const hardSel = h('select', { id: 'testset-hard-split', 'aria-label': 'Hardest examples of' },
+    h('option', { value: 'test' }, 'the test set'), h('option', { value: 'train' }, 'the training set'));
+  const hardBtn = h('button', { type: 'button', id: 'testset-hardest', onclick: () => act(hardest) }, 'Show the hardest examples');
+  const panel = h('section', { class: 'panel testset', id: 'testset-panel', 'aria-labelledby': 'testset-title' },
+    h('h3', { id: 'testset-title' }, 'Test set (never trained on)'),
+    h('p', { class: 'hint' }, 'Images kept apart: never used for training or validation, so they show how the model does on new data. Add a folder with one sub-folder per class (named like the classes), or move images here from the training set.'),
+    summary,
+    h('div', { class: 'row' }, folderBtn, folder, evalBtn),
+    msg, result,
+    h('div', { class: 'row' }, h('span', {}, 'Hardest examples (highest loss) of'), hardSel, hardBtn),
+    drill);
+  root.append(panel);
+
+  let last = null;  // {split, eval, items: [{id, classId}] in evaluation order}
+  let hardestN = null;
+
+  const show = (text, isError = false) => say(msg, text, isError);
+  async function act(fn) {
+    try { await fn(); } catch (e) { show(e.message, true); }
+  }
+
+  function render() {
+    const classes = ctx.getClasses();
+    const n = project.testCount();
+    summary.textContent = n
+      ? `${plural(n, 'test image')}: ${classes.map((c, i) => `${c.name} ${project.getTestImages(i).length}`).join(', ')}.`
+      : 'No test images yet.';
+    evalBtn.disabled = !n || !ctx.isTrained() || ctx.isTraining();
+    evalBtn.title = !ctx.isTrained() ? 'Train the model first' : '';
+  }
+
+  folder.addEventListener('change', () => {
+    const files = [...folder.files];
+    folder.value = '';
+    act(() => addFolder(files));
+  });
+
+  async function addFolder(files) {
+    const { byClass, unmatched } = groupByFolder(files, ctx.getClasses());
+    let added = 0;
+    const errors = [];
+    for (const [classId, list] of byClass) {
+      const { images, errors: e } = await decodeFiles(list, project.storedSize(), ctx.rules.upload);
+      errors.push(...e);
+      if (images.length) added += await project.addTestImages(classId, images);
+    }
+    const parts = [`${plural(added, 'test image')} added.`];
+    if (unmatched.length) parts.push(`Folders that match no class (not added): ${unmatched.slice(0, 8).join(', ')}${unmatched.length > 8 ? '…' : ''}.`);
+    if (errors.length) parts.push(`Not readable: ${errors.slice(0, 3).join('; ')}${errors.length > 3 ? '…' : ''}.`);
+    show(parts.join(' '), added === 0);
+    render();
+  }
+
+  // The images of one split with their labels and ids, in class order.
+  function collect(split) {
+    const images = [], items = [];
+    ctx.getClasses().forEach((c, label) => {
+      const list = split === 'test' ? project.getTestImages(label) : project.images.get(c.id) ?? [];
+      for (const im of list) {
+        images.push({ rgba: im.rgba, width: im.width, height: im.height, label });
+        items.push({ id: im.id, classId: c.id, label, im });
+      }
+    });
+    return { images, items };
+  }
+
+  async function run(split) {
+    if (!ctx.isTrained()) throw new Error('Train the model first: there is nothing to evaluate yet.');
+    if (ctx.isTraining()) throw new Error('Wait until training ends: the engine is busy.');
+    const { images, items } = collect(split);
+    if (!images.length) throw new Error(split === 'test' ? 'The test set is empty: add a test folder first.' : 'The training set is empty.');
+    const t0 = performance.now();
+    const ev = await ctx.engine.call('evaluate', { images });
+    return { split, ev, items, ms: performance.now() - t0 };
+  }
+
+  async function evaluate() {
+    show('Evaluating…');
+    last = await run('test');
+    show(`Evaluated ${plural(last.ev.n, 'test image')} in ${(last.ms / 1000).toFixed(1)} s.`);
+    showResult(last);
+  }
+
+  function showResult(r) {
+    const classes = ctx.getClasses();
+    const { ev } = r;
+    const k = ev.classes;
+    const head = h('tr', {}, h('th', { scope: 'col' }, 'true \\ predicted'), ...classes.map((c) => h('th', { scope: 'col' }, c.name)), h('th', { scope: 'col' }, 'right'));
+    const rows = classes.map((c, i) => h('tr', {}, h('th', { scope: 'row' }, c.name),
+      ...classes.map((_, j) => {
+        const v = ev.confusion[i * k + j];
+        return h('td', { class: i === j ? 'diag' : v ? 'off' : '' },
+          h('button', { type: 'button', class: 'cell', dataset: { row: i, col: j }, disabled: !v, 'aria-label': `${v} ${c.name} images predicted as ${classes[j].name}`,
+            onclick: () => showCell(i, j) }, String(v)));
+      }),
+      h('td', {}, pct(ev.per_class[i].accuracy))));
+    fill(result,
+      h('p', { class: 'testset-accuracy', id: 'testset-accuracy' }, h('strong', {}, `Test set (never trained on): ${pct(ev.accuracy)}`), ` — ${ev.correct} of ${plural(ev.n, 'image')} right, mean loss ${ev.loss.toFixed(3)}.`),
+      h('p', { class: 'hint' }, 'Rows: the true class; columns: what the model said. Click a number to see those images.'),
+      h('div', { class: 'table-scroll' }, h('table', { class: 'confusion-table', id: 'testset-confusion' }, h('thead', {}, head), h('tbody', {}, rows))));
+    result.hidden = false;
+  }
+
+  function showCell(i, j) {
+    const classes = ctx.getClasses();
+    const list = last.items.map((it, n) => ({ ...it, r: last.ev.images[n] })).filter((x) => x.label === i && x.r.predicted === j);
+    showList(`${classes[i].name} predicted as ${classes[j].name} (${list.length}, test set)`, list, 'test');
+  }
+
+  async function hardest() {
+    const split = hardSel.value;
+    show('Evaluating…');
+    const r = split === 'test' && last?.split === 'test' ? last : await run(split);
+    if (split === 'test') { last = r; showResult(r); }
+    hardestN ??= (await ctx.engine.call('testsetRules')).hardest_examples;
+    const list = r.ev.hardest.map((n) => ({ ...r.items[n], r: r.ev.images[n] }));
+    show('');
+    msg.hidden = true;
+    showList(`The ${list.length} hardest examples of the ${split === 'test' ? 'test' : 'training'} set (highest loss first; at most ${hardestN})`, list, split);
+  }
+
+  function showList(title, list, split) {
+    const classes = ctx.getClasses();
+    const name = (label) => classes[label]?.name ?? '?';
+    const items = list.map((x) => {
+      const moveSel = h('select', { class: 'move-to', 'aria-label': 'Move to' },
+        h('option', { value: '' }, 'Move to…'),
+        ...classes.map((c) => h('option', { value: `train:${c.id}` }, `${c.name} (training)`)),
+        ...classes.map((c) => h('option', { value: `test:${c.id}` }, `${c.name} (test set)`)));
+      const li = h('li', { class: 'drill-item', dataset: { imageId: x.id } },
+        rgbaCanvas(x.im, 'drill-thumb'),
+        h('div', { class: 'drill-facts' },
+          h('span', {}, `${name(x.label)} → ${name(x.r.predicted)}`),
+          h('span', { class: 'hint' }, `p(${name(x.label)}) ${x.r.prob.toFixed(2)}, p(${name(x.r.predicted)}) ${x.r.prob_predicted.toFixed(2)}, loss ${x.r.loss.toFixed(2)}`)),
+        h('div', { class: 'drill-tools' },
+          h('button', { type: 'button', class: 'drill-open', onclick: () => open(x) }, 'Inside the CNN'),
+          moveSel,
+          h('button', { type: 'button', class: 'danger drill-delete', onclick: () => act(async () => { await project.deleteAnyImage(x.id); li.remove(); stale(); }) }, 'Delete')));
+      moveSel.addEventListener('change', () => act(async () => {
+        const [to, cid] = moveSel.value.split(':');
+        if (!to) return;
+        await project.moveImage(x.id, Number(cid), to);
+        li.remove();
+        stale();
+        show(`Moved the image to ${classes.find((c) => c.id === Number(cid)).name} (${to === 'test' ? 'test set' : 'training'}).`);
+      }));
+      return li;
+    });
+    fill(drill, h('h4', {}, title), items.length ? h('ul', { class: 'drill-list' }, items) : h('p', { class: 'hint' }, 'No images.'));
+    drill.hidden = false;
+    drill.dataset.split = split;
+  }
+
+  function stale() {
+    render();
+    const note = result.querySelector('.stale');
+    if (!note && !result.hidden) result.append(h('p', { class: 'hint stale' }, 'The images changed since this evaluation: evaluate again to update it.'));
+  }
+
+  function open(x) {
+    const name = `${ctx.getClasses()[x.label]?.name ?? ''}: image ${x.id} of the evaluation`;
+    ctx.inspectImage({ rgba: x.im.rgba, width: x.im.width, height: x.im.height, id: x.id, name });
+  }
+
+  for (const ev of ['images-changed', 'classes-changed', 'project-loaded', 'model-trained', 'model-loaded', 'training-state']) events.addEventListener(ev, render);
+  events.addEventListener('project-loaded', () => { last = null; result.hidden = true; drill.hidden = true; msg.hidden = true; });
+  render();
+  return { render };
+}
