@@ -83,14 +83,17 @@ export function createLooks(ctx, shared) {
     out.drawImage(over, 0, 0, BOX, BOX);
   }
 
-  async function occlusion(x) {
+  async function occlusion(x, s) {
     // 0, 0: the engine's defaults for this input, which the result reports
     const r = await ctx.engine.call('learnOcclusion', {
       cls: Number(classSel.value), patch: defaults ? 0 : Number(patch.value), stride: defaults ? 0 : Number(stride.value),
     });
-    defaults = false;
-    patch.value = String(r.patch);
-    stride.value = String(r.stride);
+    if (s !== seq) return;  // a newer request (another patch, stride or image) is on its way
+    if (defaults) {
+      patch.value = String(r.patch);
+      stride.value = String(r.stride);
+      defaults = false;
+    }
     patchOut.textContent = `${r.patch} px`;
     strideOut.textContent = `${r.stride} px`;
     const name = className(r.class);
@@ -101,8 +104,9 @@ export function createLooks(ctx, shared) {
     occText.textContent = `A mid-grey square (0.5 on the 0–1 input) of ${r.patch}×${r.patch} pixels slides over the image in steps of ${r.stride}, and the engine predicts every covered copy. Red is where covering the image lowers the probability of ${name} most: the model relies on what is there. Blue, if any, is where covering it raises that probability: what is there speaks against ${name}.`;
   }
 
-  async function saliency(x) {
+  async function saliency(x, s) {
     const r = await ctx.engine.call('learnSaliency', { cls: Number(classSel.value) });
+    if (s !== seq) return;
     const name = className(r.class);
     paint(salCanvas, x, r.map, r.max, [255, 200, 0], [255, 200, 0]);
     salCanvas.dataset.max = String(r.max);
@@ -116,13 +120,13 @@ export function createLooks(ctx, shared) {
     const run = await shared.run();
     if (s !== seq) return;
     try {
-      await occlusion(run.input);
+      await occlusion(run.input, s);
     } catch (e) {
       msg.textContent = e.message;
       msg.hidden = false;
     }
     if (s !== seq) return;
-    await saliency(run.input);
+    await saliency(run.input, s);
   }
 
   for (const input of [patch, stride]) {

@@ -1,0 +1,131 @@
+// "Where it looks" (issue 15): occlusion and saliency on a stored image and on a webcam frame,
+// the first-layer filters scrubbed across epochs (and still there after a reload), the stored
+// filter record validated. One page, two tiny classes, 2 epochs. Screenshots of the new views
+// at 1280x800 and 768x1024 go to build/screenshots/looks-*.png.
+const { test, expect } = require('@playwright/test');
+const path = require('node:path');
+const h = require('./helpers.js');
+
+const base = h.isolatedURL;
+const shots = path.join(__dirname, '..', 'build', 'screenshots');
+const call = (page, cmd, args) => page.evaluate(([c, a]) => globalThis.convlab.engine.call(c, a), [cmd, args]);
+const setRange = (loc, v) => loc.evaluate((el, x) => {
+  el.value = String(x);
+  el.dispatchEvent(new Event('input'));
+  el.dispatchEvent(new Event('change'));
+}, v);
+
+test('where it looks: occlusion and saliency on a stored image and a webcam frame, filters across epochs', async () => {
+  const context = await h.launchWithCamera(h.tempProfile(), h.scene.cat);
+  const page = context.pages()[0] ?? await context.newPage();
+  const problems = h.watch(context, base);
+  const shot = async (name, w = 1280, hh = 800) => {
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: path.join(shots, `looks-${name}-${w}x${hh}.png`), fullPage: true });
+  };
+  await h.openApp(page, base);
+  await h.upload(page, 0, h.copies('chelsea.jpg', 6));
+  await h.upload(page, 1, h.copies('coffee.jpg', 6));
+  await expect.poll(() => h.counts(page)).toEqual([6, 6]);
+  await h.settings(page, { epochs: 4, batch_size: 4 });
+  await h.trainToEnd(page);
+  const filters = await page.evaluate(() => globalThis.convlab.project.result.filters);
+  expect(filters.epochs).toEqual([0, 1, 2, 3, 4]);
+  expect(filters.weights[4]).toEqual(Array.from(await call(page, 'param', { name: `${filters.layer}.weight` })));
+
+  // View 8 on a stored image: what is drawn is what the engine computes for it.
+  await page.goto(`${base}/#learn`);
+  await page.locator('#learn-tab-looks').click();
+  await page.locator('#learn-class').selectOption('0');
+  await page.locator('.src-thumb').first().click();
+  const stats = page.locator('#looks-occlusion-stats');
+  await expect(stats).toContainText('patch positions');
+  await expect(page.locator('#looks-saliency-stats')).toContainText('Largest');
+  const info = await call(page, 'learnInfo', {});
+  const [, H, W] = info.input;
+  const occ = await call(page, 'learnOcclusion', { cls: -1, patch: 0, stride: 0 });  // the view's own call: defaults
+  expect(occ.patch).toBe(Math.max(1, Math.floor(Math.min(H, W) / 6)));
+  expect(Number(await page.locator('#looks-occlusion').getAttribute('data-max-drop'))).toBeCloseTo(occ.max_drop, 6);
+  await expect(stats).toContainText(`${occ.rows}×${occ.cols} = ${occ.rows * occ.cols} patch positions`);
+  const sal = await call(page, 'learnSaliency', { cls: -1 });
+  expect(sal.max).toBeGreaterThan(0);
+  expect(Number(await page.locator('#looks-saliency').getAttribute('data-max'))).toBeCloseTo(sal.max, 6);
+  await expect(page.locator('#looks-saliency-text')).toContainText('red, green and blue');
+  await expect(page.locator('#looks-occlusion-text')).toContainText('lowers the probability of');
+  // a larger patch and stride: fewer positions, recomputed
+  await setRange(page.locator('#looks-patch'), 16);
+  await setRange(page.locator('#looks-stride'), 8);
+  const n16 = Math.ceil((H - 16) / 8) + 1, m16 = Math.ceil((W - 16) / 8) + 1;
+  await expect(stats).toContainText(`${n16}×${m16} = ${n16 * m16} patch positions`);
+  await expect(page.locator('#looks-occlusion-text')).toContainText('16×16 pixels slides over the image in steps of 8');
+  // another class explained
+  const names = await page.evaluate(() => globalThis.convlab.getClasses().map((c) => c.name));
+  await page.locator('#looks-class').selectOption('1');
+  await expect(page.locator('#looks-occlusion-text')).toContainText(`probability of ${names[1]} most`);
+  await shot('stored');
+
+  // ... and on the fake webcam's frame
+  await page.locator('#looks-class').selectOption('-1');
+  await page.locator('#learn-webcam-frame').click();
+  await expect(page.locator('#learn-source-name')).toHaveText('webcam frame');
+  await expect.poll(async () => Number(await page.locator('#looks-occlusion').getAttribute('data-max-drop')))
+    .toBeCloseTo((await call(page, 'learnOcclusion', { cls: -1, patch: 16, stride: 8 })).max_drop, 6);
+  await shot('webcam');
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await page.waitForTimeout(200);
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(await overflow(), 'view 8 scrolls sideways').toBeLessThanOrEqual(0);
+  await shot('webcam', 768, 1024);
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // View 4: the slider scrubs the first-layer filters from the random start to the end.
+  const pixels = () => page.locator('#maps-filters canvas').first().evaluate((c) => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(','));
+  await page.locator('#learn-tab-maps').click();
+  const slider = page.locator('#maps-epoch');
+  await expect(slider).toBeVisible();
+  await expect(slider).toHaveAttribute('max', '4');
+  await expect(page.locator('#maps-epoch-value')).toHaveText('4 of 4');
+  const end = await pixels();
+  await setRange(slider, 0);
+  await expect(page.locator('#maps-epoch-value')).toContainText('random start');
+  await expect(page.locator('#maps-epoch-note')).toContainText('random noise');
+  expect(await pixels()).not.toBe(end);
+  await setRange(slider, 1);
+  await expect(page.locator('#maps-epoch-note')).toContainText('after 1 epoch:');
+  await shot('filters');
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await page.waitForTimeout(200);
+  expect(await overflow(), 'view 4 scrolls sideways').toBeLessThanOrEqual(0);
+  await shot('filters', 768, 1024);
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // The stored record is outside input: a broken filters field is dropped with a note, the rest kept.
+  const checked = await page.evaluate(async (f) => {
+    const records = await import('/js/records.js');
+    const rules = globalThis.convlab.rules;
+    const good = { history: [], filters: f };
+    const bad = (g) => records.readResult({ history: [], filters: g }, rules);
+    return {
+      good: records.readResult(good, rules).value.filters === f,
+      nan: bad({ ...f, weights: f.weights.map((w, i) => (i === 1 ? w.map(() => NaN) : w)) }),
+      short: bad({ ...f, weights: f.weights.map((w) => w.slice(1)) }),
+      order: bad({ ...f, epochs: [0, 2, 1] }),
+      many: bad({ ...f, epochs: Array.from({ length: rules.looks.filter_epochs_kept + 1 }, (_, i) => i), weights: Array(rules.looks.filter_epochs_kept + 1).fill(f.weights[0]) }),
+      notObject: bad('filters'),
+    };
+  }, filters);
+  expect(checked.good).toBe(true);
+  for (const k of ['nan', 'short', 'order', 'many', 'notObject']) {
+    expect(checked[k].value, k).toBeTruthy();
+    expect(checked[k].value.filters, k).toBeUndefined();
+    expect(checked[k].note, k).toContain('filters kept across training were not readable');
+  }
+
+  // The history is stored with the project: after a reload the slider is back.
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  await page.locator('#learn-tab-maps').click();
+  await expect(page.locator('#maps-epoch')).toHaveAttribute('max', '4');
+  h.expectClean(problems);
+  await context.close();
+});
