@@ -15,8 +15,28 @@ const setRange = (loc, v) => loc.evaluate((el, x) => {
   el.dispatchEvent(new Event('change'));
 }, v);
 
-test('where it looks: occlusion and saliency on a stored image and a webcam frame, filters across epochs', async () => {
-  const context = await h.launchWithCamera(h.tempProfile(), h.scene.cat);
+// A finger stroke through real touch input (CDP touch events: the page sees pointerType
+// 'touch' pointer events, as on a tablet), in fractions of the element's box.
+async function swipe(page, cdp, loc, pts) {
+  const b = await loc.boundingBox();
+  const at = ([x, y]) => [{ x: b.x + x * b.width, y: b.y + y * b.height, id: 1 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(pts[0]) });
+  for (const p of pts.slice(1)) {
+    for (let k = 1; k <= 4; k++) {  // a few points between the corners, as a finger moves
+      const q = pts[pts.indexOf(p) - 1];
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at([q[0] + (p[0] - q[0]) * k / 4, q[1] + (p[1] - q[1]) * k / 4]) });
+    }
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+test('where it looks: sketch pad by touch, occlusion and saliency on a stored image and a webcam frame, filters across epochs', async () => {
+  const { chromium } = require('@playwright/test');
+  const { chromiumArgs } = require('./playwright.config.js');
+  const context = await chromium.launchPersistentContext(h.tempProfile(), {
+    executablePath: '/usr/bin/chromium', args: [...chromiumArgs, `--use-file-for-fake-video-capture=${h.scene.cat}`],
+    viewport: { width: 1280, height: 800 }, hasTouch: true,
+  });
   const page = context.pages()[0] ?? await context.newPage();
   const problems = h.watch(context, base);
   const shot = async (name, w = 1280, hh = 800) => {
@@ -24,9 +44,50 @@ test('where it looks: occlusion and saliency on a stored image and a webcam fram
     await page.screenshot({ path: path.join(shots, `looks-${name}-${w}x${hh}.png`), fullPage: true });
   };
   await h.openApp(page, base);
-  await h.upload(page, 0, h.copies('chelsea.jpg', 6));
-  await h.upload(page, 1, h.copies('coffee.jpg', 6));
-  await expect.poll(() => h.counts(page)).toEqual([6, 6]);
+  // The sketch pad, by finger: class 1 gets horizontal strokes, class 2 vertical ones.
+  const cdp = await context.newCDPSession(page);
+  const names = await page.evaluate(() => globalThis.convlab.getClasses().map((c) => c.name));
+  for (const i of [0, 1]) {
+    await h.card(page, i).locator('button.draw').click();
+    const pad = h.card(page, i).locator('.sketch-canvas');
+    expect(await pad.evaluate((c) => getComputedStyle(c).touchAction)).toBe('none');
+    const add = h.card(page, i).locator('.sketch-add');
+    await expect(add).toBeDisabled();  // nothing drawn yet
+    await expect(add).toHaveText(`Add to ${names[i]}`);
+    for (let k = 0; k < 6; k++) {
+      const a = 0.15 + 0.1 * k;
+      await swipe(page, cdp, pad, i === 0 ? [[0.1, a], [0.9, a]] : [[a, 0.1], [a, 0.9]]);
+      await swipe(page, cdp, pad, i === 0 ? [[0.2, a + 0.2], [0.8, a + 0.2]] : [[a + 0.2, 0.2], [a + 0.2, 0.8]]);
+      if (k === 0) {  // undo takes the last stroke back, clear all of them
+        const ink = () => pad.evaluate((c) => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((v, j) => j % 4 === 0 && v < 128).length);
+        const two = await ink();
+        await h.card(page, i).locator('.sketch-undo').click();
+        const one = await ink();
+        expect(one).toBeGreaterThan(0);
+        expect(one).toBeLessThan(two);
+        await h.card(page, i).locator('.sketch-clear').click();
+        expect(await ink()).toBe(0);
+        await swipe(page, cdp, pad, i === 0 ? [[0.1, a], [0.9, a]] : [[a, 0.1], [a, 0.9]]);
+        if (i === 1) await shot('sketch');
+      }
+      await add.click();
+      await expect.poll(() => h.counts(page).then((c) => c[i])).toBe(k + 1);
+    }
+  }
+  await expect(h.card(page, 0).locator('.thumbs canvas, .thumbs img')).toHaveCount(6);
+  // the drawing is stored as the upload's images are: the stored size, black on white
+  const drawn = await page.evaluate(async () => {
+    const [im] = await globalThis.convlab.getImages(0);
+    let dark = 0, light = 0;
+    for (let j = 0; j < im.rgba.length; j += 4) (im.rgba[j] < 64 ? dark++ : im.rgba[j] > 192 ? light++ : 0);
+    return { w: im.width, h: im.height, size: globalThis.convlab.project.storedSize(), dark, light };
+  });
+  expect([drawn.w, drawn.h]).toEqual([drawn.size.width, drawn.size.height]);
+  expect(drawn.dark).toBeGreaterThan(0);
+  expect(drawn.light).toBeGreaterThan(drawn.dark);
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await shot('sketch', 768, 1024);
+  await page.setViewportSize({ width: 1280, height: 800 });
   await h.settings(page, { epochs: 4, batch_size: 4 });
   await h.trainToEnd(page);
   const filters = await page.evaluate(() => globalThis.convlab.project.result.filters);
@@ -59,7 +120,6 @@ test('where it looks: occlusion and saliency on a stored image and a webcam fram
   await expect(stats).toContainText(`${n16}×${m16} = ${n16 * m16} patch positions`);
   await expect(page.locator('#looks-occlusion-text')).toContainText('16×16 pixels slides over the image in steps of 8');
   // another class explained
-  const names = await page.evaluate(() => globalThis.convlab.getClasses().map((c) => c.name));
   await page.locator('#looks-class').selectOption('1');
   await expect(page.locator('#looks-occlusion-text')).toContainText(`probability of ${names[1]} most`);
   await shot('stored');

@@ -61,7 +61,9 @@ export function createLooks(ctx, shared) {
   }
 
   // The input image dimmed, with a colour per pixel: alpha from |v| / scale.
-  function paint(canvas, x, map, scale, rgbPos, rgbNeg) {
+  // dim: how much of the image shows under the colours; on black when onBlack (saliency's
+  // yellow reads on dark, occlusion's red and blue on light).
+  function paint(canvas, x, map, scale, rgbPos, rgbNeg, { dim = 0.55, onBlack = false } = {}) {
     const [c, H, W] = shared.info.input;
     drawImage(img, x, c, H, W);
     over.width = W;
@@ -76,8 +78,9 @@ export function createLooks(ctx, shared) {
     g.putImageData(d, 0, 0);
     const out = canvas.getContext('2d');
     out.imageSmoothingEnabled = false;
-    out.clearRect(0, 0, BOX, BOX);
-    out.globalAlpha = 0.55;  // dimmed, so the colours read as the map
+    out.fillStyle = onBlack ? '#000' : '#fff';
+    out.fillRect(0, 0, BOX, BOX);
+    out.globalAlpha = dim;  // dimmed, so the colours read as the map
     out.drawImage(img, 0, 0, BOX, BOX);
     out.globalAlpha = 1;
     out.drawImage(over, 0, 0, BOX, BOX);
@@ -100,7 +103,9 @@ export function createLooks(ctx, shared) {
     const scale = Math.max(Math.abs(r.max_drop), Math.abs(r.min_drop));
     paint(occCanvas, x, r.drop, scale, [220, 30, 30], [30, 90, 230]);
     occCanvas.dataset.maxDrop = String(r.max_drop);
-    occStats.textContent = `P(${name}) without a patch: ${pct(r.base)}. ${r.rows}×${r.cols} = ${r.rows * r.cols} patch positions; the largest fall: ${(100 * r.max_drop).toFixed(1)} points.`;
+    const pts = 100 * r.max_drop;
+    occStats.textContent = `P(${name}) without a patch: ${pct(r.base)}. ${r.rows}×${r.cols} = ${r.rows * r.cols} patch positions; the largest fall: ${pts >= 0.1 ? pts.toFixed(1) : pts.toPrecision(2)} points.`
+      + (Math.abs(pts) < 1 ? ' No patch moves the answer by even one point, so the colours (scaled to the largest change) show small effects: train longer or on more images for a clearer map.' : '');
     occText.textContent = `A mid-grey square (0.5 on the 0–1 input) of ${r.patch}×${r.patch} pixels slides over the image in steps of ${r.stride}, and the engine predicts every covered copy. Red is where covering the image lowers the probability of ${name} most: the model relies on what is there. Blue, if any, is where covering it raises that probability: what is there speaks against ${name}.`;
   }
 
@@ -108,7 +113,7 @@ export function createLooks(ctx, shared) {
     const r = await ctx.engine.call('learnSaliency', { cls: Number(classSel.value) });
     if (s !== seq) return;
     const name = className(r.class);
-    paint(salCanvas, x, r.map, r.max, [255, 200, 0], [255, 200, 0]);
+    paint(salCanvas, x, r.map, r.max, [255, 220, 40], [255, 220, 40], { dim: 0.45, onBlack: true });
     salCanvas.dataset.max = String(r.max);
     salStats.textContent = `Largest |d score / d pixel|: ${r.max.toPrecision(3)}.`;
     salText.textContent = `For every pixel, how strongly a tiny change to it would move the score of ${name} (the last layer's output before softmax), from the engine's backward pass: the largest |gradient| over the ${r.c === 3 ? 'red, green and blue channels' : 'pixel\'s channel'}. Yellow pixels are where the score is most sensitive; it shows sensitivity, not what ${name} looks like, and is often speckled.`;
