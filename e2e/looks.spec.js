@@ -7,6 +7,7 @@ const path = require('node:path');
 const h = require('./helpers.js');
 
 const base = h.isolatedURL;
+const EPOCHS = 8;  // tiny epochs (12 drawings): enough for the maps to show something
 const shots = path.join(__dirname, '..', 'build', 'screenshots');
 const call = (page, cmd, args) => page.evaluate(([c, a]) => globalThis.convlab.engine.call(c, a), [cmd, args]);
 const setRange = (loc, v) => loc.evaluate((el, x) => {
@@ -88,11 +89,11 @@ test('where it looks: sketch pad by touch, occlusion and saliency on a stored im
   await page.setViewportSize({ width: 768, height: 1024 });
   await shot('sketch', 768, 1024);
   await page.setViewportSize({ width: 1280, height: 800 });
-  await h.settings(page, { epochs: 4, batch_size: 4 });
+  await h.settings(page, { epochs: EPOCHS, batch_size: 4, lr: 0.003 });
   await h.trainToEnd(page);
   const filters = await page.evaluate(() => globalThis.convlab.project.result.filters);
-  expect(filters.epochs).toEqual([0, 1, 2, 3, 4]);
-  expect(filters.weights[4]).toEqual(Array.from(await call(page, 'param', { name: `${filters.layer}.weight` })));
+  expect(filters.epochs).toEqual(Array.from({ length: EPOCHS + 1 }, (_, e) => e));
+  expect(filters.weights[EPOCHS]).toEqual(Array.from(await call(page, 'param', { name: `${filters.layer}.weight` })));
 
   // View 8 on a stored image: what is drawn is what the engine computes for it.
   await page.goto(`${base}/#learn`);
@@ -143,8 +144,8 @@ test('where it looks: sketch pad by touch, occlusion and saliency on a stored im
   await page.locator('#learn-tab-maps').click();
   const slider = page.locator('#maps-epoch');
   await expect(slider).toBeVisible();
-  await expect(slider).toHaveAttribute('max', '4');
-  await expect(page.locator('#maps-epoch-value')).toHaveText('4 of 4');
+  await expect(slider).toHaveAttribute('max', String(EPOCHS));
+  await expect(page.locator('#maps-epoch-value')).toHaveText(`${EPOCHS} of ${EPOCHS}`);
   const end = await pixels();
   await setRange(slider, 0);
   await expect(page.locator('#maps-epoch-value')).toContainText('random start');
@@ -185,7 +186,7 @@ test('where it looks: sketch pad by touch, occlusion and saliency on a stored im
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
   await page.locator('#learn-tab-maps').click();
-  await expect(page.locator('#maps-epoch')).toHaveAttribute('max', '4');
+  await expect(page.locator('#maps-epoch')).toHaveAttribute('max', String(EPOCHS));
   h.expectClean(problems);
   await context.close();
 });
