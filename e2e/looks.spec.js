@@ -55,6 +55,9 @@ test('where it looks: sketch pad by touch, occlusion and saliency on a stored im
     const add = h.card(page, i).locator('.sketch-add');
     await expect(add).toBeDisabled();  // nothing drawn yet
     await expect(add).toHaveText(`Add to ${names[i]}`);
+    const stroke = await page.evaluate(() => globalThis.convlab.rules.looks.sketch_stroke);  // the engine's range
+    const width = h.card(page, i).locator('.sketch-width');
+    expect([await width.getAttribute('min'), await width.getAttribute('max'), await width.inputValue()]).toEqual([stroke.min, stroke.max, stroke.default].map(String));
     for (let k = 0; k < 6; k++) {
       const a = 0.15 + 0.1 * k;
       await swipe(page, cdp, pad, i === 0 ? [[0.1, a], [0.9, a]] : [[a, 0.1], [a, 0.9]]);

@@ -190,6 +190,12 @@ TEST_CASE("rules: occlusion patch, stride and position limits") {
   CHECK(j["stride"]["max"].as_number() == rules::kOcclusionStride.max);
   CHECK(j["max_positions"].as_number() == rules::kOcclusionMaxPositions);
   CHECK(j["filter_epochs_kept"].as_number() == rules::kFilterEpochsKept);
+  // the sketch pad's stroke: a default inside its range
+  CHECK(j["sketch_stroke"]["min"].as_number() == rules::kSketchStroke.min);
+  CHECK(j["sketch_stroke"]["max"].as_number() == rules::kSketchStroke.max);
+  CHECK(j["sketch_stroke"]["default"].as_number() == rules::kSketchStrokeDefault);
+  CHECK(rules::kSketchStroke.min <= rules::kSketchStrokeDefault);
+  CHECK(rules::kSketchStrokeDefault <= rules::kSketchStroke.max);
 }
 
 TEST_CASE("looks: the filters kept at epoch e are the first conv layer's weights after epoch e") {

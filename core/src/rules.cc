@@ -313,6 +313,9 @@ Json rules_json() {
   looks["max_positions"] = kOcclusionMaxPositions;
   looks["grey"] = double(kOcclusionGrey);
   looks["filter_epochs_kept"] = kFilterEpochsKept;
+  Json stroke = int_field(kSketchStroke);
+  stroke["default"] = kSketchStrokeDefault;
+  looks["sketch_stroke"] = stroke;
   j["looks"] = looks;
   return j;
 }

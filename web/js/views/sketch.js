@@ -6,13 +6,13 @@
 import { h } from '../dom.js';
 
 const BOX = 240;  // the pad's longer side in canvas pixels (and CSS pixels)
-const WIDTHS = { min: 2, max: 40, value: 14 };  // stroke width in pad pixels
 
 // storedSize() -> {width, height}; className() -> the class's current name;
-// onAdd({rgba, width, height}) -> Promise (throws an Error to show). -> {el, clear()}
-export function createSketchPad({ storedSize, className, onAdd }) {
+// onAdd({rgba, width, height}) -> Promise (throws an Error to show); stroke: the engine's
+// rules.looks.sketch_stroke {min, max, default} in pad pixels. -> {el, clear()}
+export function createSketchPad({ storedSize, className, onAdd, stroke }) {
   const canvas = h('canvas', { class: 'sketch-canvas', role: 'img', 'aria-label': 'Sketch pad: draw with the mouse, a pen or a finger' });
-  const width = h('input', { type: 'range', class: 'sketch-width', min: WIDTHS.min, max: WIDTHS.max, value: WIDTHS.value, 'aria-label': 'Stroke width' });
+  const width = h('input', { type: 'range', class: 'sketch-width', min: stroke.min, max: stroke.max, value: stroke.default, 'aria-label': 'Stroke width' });
   const undoBtn = h('button', { type: 'button', class: 'sketch-undo', onclick: () => { strokes.pop(); redraw(); } }, 'Undo');
   const clearBtn = h('button', { type: 'button', class: 'sketch-clear', onclick: () => clear() }, 'Clear');
   const addBtn = h('button', { type: 'button', class: 'sketch-add primary', onclick: () => add() }, 'Add');
