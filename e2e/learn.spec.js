@@ -165,6 +165,7 @@ test('inside the CNN: every view on a trained model, uploaded images and the fak
   await page.locator('#maps-layer').selectOption(String(3));
   await expect(page.locator('#maps-grid canvas')).toHaveCount(info.layers[3].out[0]);
   const map = page.locator('#maps-grid canvas').nth(1);
+  await map.scrollIntoViewIfNeeded();  // the mouse only reaches what is in the viewport (the epoch slider moves the maps down)
   const box = await map.boundingBox();
   const [H, W] = [info.layers[3].out[1], info.layers[3].out[2]];
   await page.mouse.move(box.x + box.width * (5.5 / W), box.y + box.height * (4.5 / H));

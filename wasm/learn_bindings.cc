@@ -63,6 +63,13 @@ std::string receptiveField(Engine& e, int layer, int oy, int ox) {
   return guarded([&] { return e.session().learn_receptive_field(layer, oy, ox); });
 }
 
+// ---- where it looks ----
+std::string saliency(Engine& e, int cls) { return guarded([&] { return e.session().learn_saliency(cls); }); }
+
+std::string occlusion(Engine& e, int cls, int patch, int stride) {
+  return guarded([&] { return e.session().learn_occlusion(cls, patch, stride); });
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(convlab_learn) {
@@ -78,5 +85,8 @@ EMSCRIPTEN_BINDINGS(convlab_learn) {
   emscripten::function("learnEquivariance", &equivariance);
   emscripten::function("learnPoolInvariance", &poolInvariance);
   emscripten::function("learnPredictShifts", &predictShifts);
+  // ---- where it looks ----
+  emscripten::function("learnSaliency", &saliency);
+  emscripten::function("learnOcclusion", &occlusion);
   emscripten::function("learnReceptiveField", &receptiveField);
 }

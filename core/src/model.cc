@@ -167,7 +167,9 @@ const float* Model::run(const float* x, int n, bool inference) {
   return act_.back().data();
 }
 
-void Model::backward(const float* dlogits) {
+void Model::backward(const float* dlogits) { backward(dlogits, nullptr); }
+
+void Model::backward(const float* dlogits, float* dinput) {
   const int n = n_;
   const size_t L = info_.layers.size();
   std::memcpy(grad_a_.data(), dlogits, sizeof(float) * size_t(info_.output.c * n));
@@ -175,8 +177,8 @@ void Model::backward(const float* dlogits) {
   for (size_t ii = L; ii-- > 0;) {
     const LayerInfo& li = info_.layers[ii];
     const float* dy = grad_a_.data();
-    // The first layer's input is the image: no gradient needed for it.
-    float* dx = ii == 0 ? nullptr : grad_b_.data();
+    // The first layer's input is the image: training needs no gradient for it (dinput null).
+    float* dx = ii == 0 ? dinput : grad_b_.data();
     const float* x = act_[ii].data();
     switch (li.spec.type) {
       case LayerType::Conv2d: {

@@ -306,7 +306,42 @@ Json rules_json() {
   calculators["playground"] = pg;
   calculators["fc_vs_conv"] = fc;
   j["calculators"] = calculators;
+
+  // ---- where it looks ----
+  Json looks = Json::object();
+  looks["patch"] = int_field(kOcclusionPatch);
+  looks["stride"] = int_field(kOcclusionStride);
+  looks["max_positions"] = kOcclusionMaxPositions;
+  looks["grey"] = double(kOcclusionGrey);
+  looks["filter_epochs_kept"] = kFilterEpochsKept;
+  Json stroke = int_field(kSketchStroke);
+  stroke["default"] = kSketchStrokeDefault;
+  looks["sketch_stroke"] = stroke;
+  j["looks"] = looks;
   return j;
+}
+
+// ---- where it looks ----
+int occlusion_default_patch(int h, int w) { return std::max(1, std::min(h, w) / 6); }
+
+int occlusion_default_stride(int patch) { return std::max(1, patch / 2); }
+
+void check_occlusion(int patch, int stride, int h, int w) {
+  const int side = std::min(h, w);
+  auto bad = [](const IntRange& r, int v, const std::string& more) {
+    throw std::invalid_argument("occlusion: " + std::string(r.key) + " must be a whole number from " +
+                                std::to_string(r.min) + " to " + std::to_string(r.max) + more + ", not " +
+                                std::to_string(v));
+  };
+  if (patch < kOcclusionPatch.min || patch > kOcclusionPatch.max) bad(kOcclusionPatch, patch, "");
+  if (patch > side) bad(kOcclusionPatch, patch, " and at most the input's smaller side (" + std::to_string(side) + ")");
+  if (stride < kOcclusionStride.min || stride > kOcclusionStride.max) bad(kOcclusionStride, stride, "");
+  const int64_t rows = (h - patch + stride - 1) / stride + 1, cols = (w - patch + stride - 1) / stride + 1;
+  if (rows * cols > kOcclusionMaxPositions)
+    throw std::invalid_argument("occlusion: a " + std::to_string(patch) + "-pixel patch at stride " +
+                                std::to_string(stride) + " on a " + std::to_string(h) + "x" + std::to_string(w) +
+                                " input gives " + std::to_string(rows * cols) + " positions, more than " +
+                                std::to_string(kOcclusionMaxPositions) + ": use a larger stride");
 }
 
 }  // namespace convlab::rules

@@ -7,6 +7,7 @@
 
 #include "convlab/layers.h"
 #include "convlab/learn.h"
+#include "convlab/looks.h"
 #include "convlab/onnx.h"
 #include "convlab/preprocess.h"
 #include "convlab/rules.h"
@@ -191,6 +192,7 @@ std::string Session::train_run(int steps) {
   for (int v : t.confusion()) conf.push_back(v);
   j["confusion"] = conf;
   j["classes"] = model_->num_classes();
+  if (t.done()) j["filters"] = looks::to_json(t.filter_history());  // ---- where it looks ----
   return j.dump();
 }
 
@@ -541,6 +543,38 @@ std::string Session::learn_predict_shifts(const std::vector<int>& shifts) {
 
 std::string Session::learn_receptive_field(int layer, int oy, int ox) const {
   return learn::to_json(learn::receptive_field(model_->info(), layer, oy, ox)).dump();
+}
+
+// ---- where it looks ----
+namespace {
+int predicted_class(const Model& m) {
+  const int c = m.num_classes();
+  const float* logits = m.activation(int(m.info().layers.size()) - 1, 0);
+  return int(std::max_element(logits, logits + c) - logits);
+}
+}  // namespace
+
+std::string Session::learn_saliency(int cls) {
+  auto x = last_input();
+  Model& m = *model_;
+  if (cls == -1) cls = predicted_class(m);
+  Json j = looks::to_json(looks::saliency(m, x.data(), cls));  // runs x itself: still the last run
+  return j.dump();
+}
+
+std::string Session::learn_occlusion(int cls, int patch, int stride) {
+  auto x = last_input();
+  Model& m = *model_;
+  if (cls == -1) cls = predicted_class(m);
+  Json j;
+  try {
+    j = looks::to_json(looks::occlusion(m, x.data(), cls, patch, stride, predict_chunk()));
+  } catch (...) {
+    m.forward(x.data(), 1);
+    throw;
+  }
+  m.forward(x.data(), 1);  // leave the unoccluded image as the last run
+  return j.dump();
 }
 
 }  // namespace convlab

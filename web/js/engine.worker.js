@@ -78,6 +78,15 @@
 //   learnPoolInvariance {layer, maxShift} -> [{shift, cells, max_unchanged, avg_unchanged, max_change, avg_change}]
 //   learnPredictShifts {shifts[]}     -> [Float32Array of class probabilities], one per shift
 //   learnReceptiveField {layer, oy, ox} -> {y0, x0, y1, x1} on the input (half-open)
+// ---- where it looks ---- (core/looks.h; on the image of the last learnRun; cls -1: the predicted class)
+//   learnSaliency {cls}               -> {class, c, h, w, map: Float32Array (H,W) max over channels of
+//                                        |d logit / d input|, max, reduction}
+//   learnOcclusion {cls, patch, stride} -> {class, patch, stride, grey, rows, cols, h, w, base,
+//                                        probs: Float32Array (rows, cols) P(class) per patch position,
+//                                        drop: Float32Array (H,W) mean base - P over the patches covering
+//                                        a pixel, max_drop, min_drop}; patch/stride 0: core's defaults
+//   (train's final progress also carries filters: {layer, shape [c_out, c_in, k, k], epochs[],
+//    weights[[...] per kept epoch]}: the first conv layer at epoch 0 and each epoch end)
 import { learnHandlers } from './learn.handlers.js';
 
 let threaded = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';

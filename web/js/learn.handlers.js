@@ -38,5 +38,17 @@ export function learnHandlers(ctx) {
     learnPoolInvariance: ({ layer, maxShift }) => JSON.parse(m().learnPoolInvariance(e(), layer, maxShift)),
     learnPredictShifts: ({ shifts }) => JSON.parse(m().learnPredictShifts(e(), shifts)).map(f32),
     learnReceptiveField: ({ layer, oy, ox }) => JSON.parse(m().learnReceptiveField(e(), layer, oy, ox)),
+    // ---- where it looks ----
+    learnSaliency: ({ cls = -1 }) => {
+      const r = JSON.parse(m().learnSaliency(e(), cls));
+      r.map = f32(r.map);
+      return r;
+    },
+    learnOcclusion: ({ cls = -1, patch = 0, stride = 0 }) => {
+      const r = JSON.parse(m().learnOcclusion(e(), cls, patch, stride));
+      r.probs = f32(r.probs);
+      r.drop = f32(r.drop);
+      return r;
+    },
   };
 }

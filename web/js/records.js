@@ -107,7 +107,32 @@ export function readResult(v, rules) {
   }
   if (v.classes !== undefined && (!Array.isArray(v.classes) || v.classes.some((x) => typeof x !== 'string'))) return { value: undefined, problem };
   if (v.spec !== undefined && typeof v.spec !== 'string') return { value: undefined, problem };
+  if (v.filters !== undefined && !readFilters(v.filters, rules)) {  // ---- where it looks ----
+    const { filters, ...rest } = v;
+    return { value: rest, note: 'The first-layer filters kept across training were not readable and were dropped; train again to see them form.' };
+  }
   return { value: v };
+}
+
+// ---- where it looks ----
+// result.filters: {layer, shape: [c_out, c_in, k, k], epochs: [0, ...] rising, weights: [[c_out*c_in*k*k
+// finite numbers] per epoch]}, at most rules.looks.filter_epochs_kept epochs (core's
+// looks::FilterHistory as train's final progress carries it). -> true when usable.
+export function readFilters(f, rules) {
+  if (!isObject(f) || !isInt(f.layer) || f.layer < 0 || !Array.isArray(f.shape) || f.shape.length !== 4) return false;
+  if (f.shape.some((d) => !isInt(d) || d < 1)) return false;
+  const size = f.shape.reduce((a, b) => a * b, 1);
+  if (size > rules.budget.max_params) return false;
+  const { epochs, weights } = f;
+  if (!Array.isArray(epochs) || !Array.isArray(weights) || epochs.length !== weights.length) return false;
+  if (epochs.length < 1 || epochs.length > rules.looks.filter_epochs_kept) return false;
+  for (let i = 0; i < epochs.length; i++) {
+    if (!isInt(epochs[i]) || epochs[i] < 0 || (i > 0 && epochs[i] <= epochs[i - 1])) return false;
+    const w = weights[i];
+    if (!(Array.isArray(w) || w instanceof Float32Array) || w.length !== size) return false;
+    for (const x of w) if (typeof x !== 'number' || !Number.isFinite(x)) return false;
+  }
+  return true;
 }
 
 // spec: the model's JSON text (the engine checks the model itself).

@@ -62,6 +62,9 @@ class Model {
   void weights_changed() { packed_ok_ = wino_ok_ = false; }
   // dlogits: (n, classes) of the last forward. Accumulates into every Param::grad.
   void backward(const float* dlogits);
+  // The same, and also d/d(input) written into dinput (n, C, H, W): the first layer's input
+  // gradient, which training never needs (the saliency view's; looks.h). dinput may be null.
+  void backward(const float* dlogits, float* dinput);
   void zero_grad();
 
   // Output of layer i (shape info().layers[i].out) for image `image` of the last forward;

@@ -156,6 +156,30 @@ void check_fields(const IntRange (&fields)[N], const int (&values)[N], const std
                                   std::to_string(values[i]));
 }
 
+// ---- where it looks (looks.h): occlusion sensitivity and the filters kept across training ----
+// The grey square covers patch x patch input pixels (at most the input's smaller side), moved by
+// `stride`; every channel under it is set to kOcclusionGrey, mid-grey on the [0, 1] input
+// (bytes / 255), not the dataset mean: the same grey for every project, and no colour hint.
+// kOcclusionMaxPositions bounds one map's batch (64 x 64 positions: a 64-pixel input at stride 1).
+inline constexpr IntRange kOcclusionPatch{"patch", 1, 64};
+inline constexpr IntRange kOcclusionStride{"stride", 1, 32};
+inline constexpr int kOcclusionMaxPositions = 4096;
+inline constexpr float kOcclusionGrey = 0.5f;
+// Defaults for an input of h x w: a patch of 1/6 of the smaller side (at least 1), stride half
+// the patch (at least 1): a 64 x 64 input gets 10 / 5, a 12 x 12 grid of positions.
+int occlusion_default_patch(int h, int w);
+int occlusion_default_stride(int patch);
+// Throws std::invalid_argument naming the field and the fix: patch or stride outside its range,
+// a patch larger than the input's smaller side, or more than kOcclusionMaxPositions positions.
+void check_occlusion(int patch, int stride, int h, int w);
+// Snapshots of the first conv layer's filters one training run keeps (epoch 0 and epoch ends;
+// looks::FilterHistory thins them to every second epoch, then every fourth, ... when full).
+inline constexpr int kFilterEpochsKept = 64;
+// The sketch pad's stroke width (web/js/views/sketch.js), in pixels of its 240-pixel pad: thin
+// enough for a digit's detail, thick enough to survive the scaling down to the stored size.
+inline constexpr IntRange kSketchStroke{"stroke", 2, 40};
+inline constexpr int kSketchStrokeDefault = 14;
+
 // Everything above as one object for the page (the worker's `rules` command).
 Json rules_json();
 

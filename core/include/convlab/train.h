@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "convlab/looks.h"
 #include "convlab/model.h"
 #include "convlab/optim.h"
 #include "convlab/rng.h"
@@ -92,6 +93,11 @@ class Trainer {
   struct Eval { float loss, acc; std::vector<int> confusion; };
   Eval evaluate(const std::vector<int>& indices);
 
+  // ---- where it looks ----
+  // The first conv layer's filters at the start (epoch 0) and the end of every epoch, thinned
+  // to at most rules::kFilterEpochsKept snapshots. Only copies: the run's numbers are unchanged.
+  const looks::FilterHistory& filter_history() const { return filters_; }
+
  private:
   bool step(int count);  // false: the loss was not finite
   bool weights_finite() const;
@@ -115,6 +121,7 @@ class Trainer {
   std::vector<int32_t> labels_;                   // (batch)
   std::vector<std::vector<float>> good_;          // per param: the values at the last good epoch end
   bool diverged_ = false;
+  looks::FilterHistory filters_;  // ---- where it looks ----
   int diverged_epoch_ = 0;                        // 1-based epoch in which it diverged
   bool diverged_in_loss_ = true;                  // the loss (else a weight) stopped being finite
 };

@@ -1,6 +1,7 @@
 // The Data view: classes (add, rename, delete, reorder) and their images, captured from
 // the shared webcam (single shots or hold-to-record) or uploaded / dropped as files.
 // The class limits and the name length are the engine's (ctx.rules.classes).
+import { createSketchPad } from './sketch.js';
 import { h, fill, say } from '../dom.js';
 import { plural } from '../format.js';
 import { decodeFiles, rgbaCanvas } from '../image-files.js';
@@ -123,10 +124,20 @@ export function mountData(root, ctx) {
     const rec = h('button', { type: 'button', class: 'record' }, '● Hold to record');
     const snap = h('button', { type: 'button', class: 'snap', onclick: () => shoot(1) }, 'Take a photo');
     const uploadBtn = h('button', { type: 'button', class: 'upload', onclick: () => file.click() }, 'Upload images');
+    // ---- sketch pad (views/sketch.js): drawn images go the upload's way ----
+    let pad = null;
+    const padBox = h('div', { class: 'sketch-box', hidden: true });
+    const drawBtn = h('button', { type: 'button', class: 'draw', 'aria-expanded': 'false', onclick: () => {
+      pad ??= createSketchPad({ storedSize: () => project.storedSize(), className: () => project.classes[project.classIndex(id)].name, onAdd: (im) => project.addImages(id, [im]), stroke: ctx.rules.looks.sketch_stroke });
+      if (!padBox.firstChild) padBox.append(pad.el);
+      padBox.hidden = !padBox.hidden;
+      if (!padBox.hidden) pad.clear();
+      drawBtn.setAttribute('aria-expanded', String(!padBox.hidden));
+    } }, 'Draw');
     const el = h('article', { class: 'class-card', dataset: { classId: id } },
       h('div', { class: 'class-head' }, name, count, h('div', { class: 'tools' }, up, down, del)),
-      h('div', { class: 'row capture' }, rec, snap, uploadBtn, file),
-      msg, thumbs,
+      h('div', { class: 'row capture' }, rec, snap, uploadBtn, drawBtn, file),
+      padBox, msg, thumbs,
       h('p', { class: 'drop-hint' }, 'or drop image files here'));
 
     // hold to record: pointer or keyboard (Space / Enter held down)

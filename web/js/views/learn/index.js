@@ -9,6 +9,7 @@ import { createMaps } from './maps.js';
 import { createShift } from './shift.js';
 import { createGrowth } from './growth.js';
 import { createPlayground } from './playground.js';
+import { createLooks } from './looks.js';
 
 export function mountLearn(root, ctx) {
   const source = createSource(ctx);
@@ -33,6 +34,7 @@ export function mountLearn(root, ctx) {
     ['shift', '5 · Shift: equivariance & invariance', createShift, true],
     ['rf', '6 · Receptive field', createGrowth, true],
     ['stride', '7 · Stride & padding', createPlayground, false],
+    ['looks', '8 · Where it looks', createLooks, true],
   ].map(([id, title, make, usesImage]) => ({ id, title, usesImage, view: make(ctx, shared) }));
   let active = views[0];
 

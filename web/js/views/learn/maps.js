@@ -5,12 +5,14 @@
 // keys move the cell from the keyboard).
 import { h, fill } from '../../dom.js';
 import { drawFilter, drawImage, drawMap, hasNegative, maxAbs } from './draw.js';
+import { createFilterEpochs } from './filter-epochs.js';
 
 const INPUT_BOX = 256;
 
 export function createMaps(ctx, shared) {
   const filters = h('div', { class: 'filter-grid', id: 'maps-filters' });
   const filterNote = h('p', { class: 'hint', id: 'maps-filter-note' });
+  const epochs = createFilterEpochs(ctx, (w) => paintFilters(w));  // ---- where it looks ----
   const layerSel = h('select', { id: 'maps-layer', 'aria-label': 'Layer' });
   const liveBtn = h('button', { type: 'button', id: 'maps-live', onclick: () => toggleLive() }, 'Live webcam');
   const fps = h('span', { class: 'hint', id: 'maps-fps', role: 'status' });
@@ -23,7 +25,7 @@ export function createMaps(ctx, shared) {
   const el = h('div', { class: 'panel' },
     h('h3', {}, 'Filters and feature maps of your model'),
     h('p', { class: 'lead' }, 'Each first-layer filter is a k×k×c_in block of weights, drawn here as a tiny image (grey is 0). Convolving the input with filter i gives feature map i; ReLU turns it into an activation map. Deeper layers combine the maps of the layer before.'),
-    h('h4', {}, 'First-layer filters'), filters, filterNote,
+    h('h4', {}, 'First-layer filters'), epochs.el, filters, filterNote,
     h('div', { class: 'row' }, h('label', { class: 'field inline' }, 'layer', layerSel), liveBtn, fps),
     h('div', { class: 'maps-stage' },
       h('figure', {}, h('h4', {}, 'Input (as the model sees it)'), inCanvas, rfText, probs),
@@ -39,8 +41,14 @@ export function createMaps(ctx, shared) {
 
   async function drawFilters() {
     const conv = shared.info.layers.find((l) => l.type === 'conv2d');
+    const k = conv && shared.info.spec.layers[conv.index].kernel;
+    if (epochs.update(conv, k)) return;  // the slider painted its epoch (the last: the weights in use)
     if (!conv) { fill(filters); return; }
-    const w = await ctx.engine.call('param', { name: `${conv.index}.weight` });
+    paintFilters(await ctx.engine.call('param', { name: `${conv.index}.weight` }));
+  }
+
+  function paintFilters(w) {
+    const conv = shared.info.layers.find((l) => l.type === 'conv2d');
     const [cOut, cIn, k] = [conv.out[0], conv.in[0], shared.info.spec.layers[conv.index].kernel];
     const scale = maxAbs(w);
     fill(filters, Array.from({ length: cOut }, (_, i) => {
