@@ -100,7 +100,7 @@ test-wasm: wasm
 	cd build/wasm && ctest --output-on-failure
 test-exports: wasm
 	node tests/check_exports.mjs build/wasm
-test-e2e: web
+test-e2e: web native
 	node e2e/run.mjs
 # Models out: the native tool exports every model of tests/onnx/models.json as the page does
 # (one per layer type, the three presets, AlexNet with random weights), then ONNX Runtime

@@ -63,6 +63,7 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
       line += r[i];
       if (i + 1 < r.size()) line += std::string(w[i] - width(r[i]) + 2, ' ');
     }
+    line.erase(line.find_last_not_of(' ') + 1);
     std::printf("%s\n", line.c_str());
   }
 }
@@ -109,8 +110,7 @@ int cmd_check(Args& args) {
   }
   print_table(rows);
   if (!ok) {
-    std::fprintf(stderr, "%s: the spec is not valid (%s%s): fix it and check again\n", path.c_str(),
-                 int(num(r, "error_layer")) >= 0 ? ("layer " + grouped(num(r, "error_layer")) + ": ").c_str() : "", str(r, "error").c_str());
+    std::fprintf(stderr, "%s: the spec is not valid: fix what the last line says and check again\n", path.c_str());
     return kExitInput;
   }
   std::printf("%s parameters, %s multiply-adds per image; output %s class scores.\n", grouped(num(r, "params")).c_str(),
