@@ -2,8 +2,8 @@
 // does. A tiny project is made and trained in the page (2 classes x 6 images, 2 epochs), saved as
 // a .convlab file and its model downloaded; then build/native/convlab trains the file and its
 // model file must equal the page's: the tensor data byte for byte, and the whole file (same
-// metadata). The same model then predicts a PNG in the page and with `convlab predict`: the same
-// probabilities. make test-e2e builds the native tool first (Makefile).
+// metadata). The same model then predicts a PNG and a JPEG in the page and with `convlab predict`: the
+// same probabilities. make test-e2e builds the native tool first (Makefile).
 const { test, expect } = require('@playwright/test');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -68,20 +68,24 @@ test('convlab train on the page\'s project file gives the page\'s model bit for 
   expect(run(['train', file, '--out', other, '--seed', '12']).code).toBe(0);
   expect(Buffer.compare(split(fs.readFileSync(other)).data, a.data)).not.toBe(0);
 
-  // ---- predict: the page's engine on the PNG's pixels, the CLI on the PNG file ----
-  const png = h.fixture('chelsea.png');
-  const pageProbs = await page.evaluate(async (bytes) => {
-    const bmp = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/png' }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
-    const c = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d');
-    c.drawImage(bmp, 0, 0);
-    const rgba = new Uint8Array(c.getImageData(0, 0, bmp.width, bmp.height).data.buffer);
-    return Array.from(await globalThis.convlab.engine.call('predict', { rgba, width: bmp.width, height: bmp.height }));
-  }, [...fs.readFileSync(png)]);
-  const p = run(['predict', out, png, '--json']);
-  expect(p.code).toBe(0);
-  const [res] = JSON.parse(p.out);
-  expect(res.probabilities.map(Math.fround)).toEqual(pageProbs);
-  expect(res.class).toBe(pageProbs[0] > pageProbs[1] ? 'Cat' : 'Coffee');
+  // ---- predict: the page's engine on Chromium's decode of a PNG and a JPEG, the CLI on the
+  // files (libpng, libjpeg-turbo): the same probabilities (Chromium decodes JPEG with
+  // libjpeg-turbo too; the README says what other browsers may do) ----
+  for (const name of ['chelsea.png', 'coffee.jpg']) {
+    const img = h.fixture(name);
+    const pageProbs = await page.evaluate(async ([bytes, type]) => {
+      const bmp = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+      const c = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d');
+      c.drawImage(bmp, 0, 0);
+      const rgba = new Uint8Array(c.getImageData(0, 0, bmp.width, bmp.height).data.buffer);
+      return Array.from(await globalThis.convlab.engine.call('predict', { rgba, width: bmp.width, height: bmp.height }));
+    }, [[...fs.readFileSync(img)], name.endsWith('.png') ? 'image/png' : 'image/jpeg']);
+    const p = run(['predict', out, img, '--json']);
+    expect(p.code).toBe(0);
+    const [res] = JSON.parse(p.out);
+    expect(res.probabilities.map(Math.fround), name).toEqual(pageProbs);
+    expect(res.class).toBe(pageProbs[0] > pageProbs[1] ? 'Cat' : 'Coffee');
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   h.expectClean(problems);
 });

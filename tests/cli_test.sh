@@ -42,7 +42,7 @@ expect 0 '^0  conv2d 4 3×3 s1 p1  4×16×16  \(16 \+ 2·1 − 3\)/1 \+ 1 = 16  
 expect 0 '^\{"input":\[3,16,16\],"layers":\[' "$CLI" check --json "$FIX/tiny.spec.json"
 expect 1 'Layer 0: .*the 7×7 kernel is larger than its padded input.*use a kernel of at most 4' "$CLI" check "$FIX/bad.spec.json"
 expect 1 '"ok":false,"error_layer":0,"error_field":"kernel"' "$CLI" check --json "$FIX/bad.spec.json"
-expect 1 'has 2 outputs|out_features|3 classes|classes' "$CLI" check --classes 3 "$FIX/tiny.spec.json"
+expect 1 'Layer 4: .*has out_features 2 but the project has 3 classes: set out_features to 3' "$CLI" check --classes 3 "$FIX/tiny.spec.json"
 expect 1 'missing.json: cannot read it .*check the path' "$CLI" check "$FIX/missing.json"
 expect 2 'give the spec file to check' "$CLI" check
 expect 2 'unknown option --bogus' "$CLI" check --bogus "$FIX/tiny.spec.json"
