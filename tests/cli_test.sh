@@ -44,6 +44,7 @@ expect 1 'Layer 0: .*the 7×7 kernel is larger than its padded input.*use a kern
 expect 1 '"ok":false,"error_layer":0,"error_field":"kernel"' "$CLI" check --json "$FIX/bad.spec.json"
 expect 1 'Layer 4: .*has out_features 2 but the project has 3 classes: set out_features to 3' "$CLI" check --classes 3 "$FIX/tiny.spec.json"
 expect 1 'missing.json: cannot read it .*check the path' "$CLI" check "$FIX/missing.json"
+expect 1 '^Spec: the spec is not valid JSON' "$CLI" check "$FIX/red.png"
 expect 2 'give the spec file to check' "$CLI" check
 expect 2 'unknown option --bogus' "$CLI" check --bogus "$FIX/tiny.spec.json"
 expect 2 '--classes must be a whole number from 2 to 10, not "x"' "$CLI" check --classes x "$FIX/tiny.spec.json"

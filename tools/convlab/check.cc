@@ -92,7 +92,9 @@ int cmd_check(Args& args) {
     return ok ? kExitOk : kExitInput;
   }
   std::vector<std::vector<std::string>> rows = {{"#", "layer", "output", "w_out = (w_in+2p−k)/s+1", "parameters", "MACs", "RF, jump"}};
-  if (const Json* in = r.find("input")) rows.push_back({"", "input", shape(in), "c_in × height × width", "", "", ""});
+  // (a spec refused before its input was read reports the input as 0×0×0: no row then)
+  if (const Json* in = r.find("input"); in && in->is_array() && in->size() && in->items()[0].as_number() > 0)
+    rows.push_back({"", "input", shape(in), "c_in × height × width", "", "", ""});
   if (const Json* layers = r.find("layers"))
     for (const Json& l : layers->items()) {
       const double p = num(l, "params");
