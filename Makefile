@@ -62,10 +62,11 @@ native: apt
 	cmake --preset native-release >/dev/null
 	cmake --build build/native -j$(JOBS)
 
-# The sanitizer builds compile only the tests (the native build compiles the tools).
+# The sanitizer builds compile only the tests (the native build compiles the tools), and the
+# convlab CLI with its tests (ctest runs them: its readers parse outside bytes).
 asan: apt
 	cmake --preset native-asan >/dev/null
-	cmake --build build/asan -j$(JOBS) --target convlab_tests convlab_tests_mt
+	cmake --build build/asan -j$(JOBS) --target convlab_tests convlab_tests_mt convlab_cli_tests convlab_cli
 
 TSAN_DIR ?= build/tsan
 tsan: apt
