@@ -11,6 +11,8 @@
 # python3-torch, python3-onnx, python3-pil).
 # Tools that make native and make wasm build, to run by hand (in wasm: node --no-experimental-fetch
 # --no-liftoff build/wasm/<tool>.js ARGS; --no-liftoff so that optimised code is timed):
+#   build/native/convlab --help                ConvLab on the command line: check, train, export, predict
+#                                              (README "Command line"; tools/convlab/)
 #   build/native/convlab_bench --quick         the bench CLI (make bench runs it, see tools/bench.cc)
 #   build/native/convlab_bench_mt --profile-train A --threads 2   the same on the threaded core
 #   build/native/convlab_winograd_bench [runs [layer [threads]]]  direct vs Winograd convolution
@@ -60,10 +62,11 @@ native: apt
 	cmake --preset native-release >/dev/null
 	cmake --build build/native -j$(JOBS)
 
-# The sanitizer builds compile only the tests (the native build compiles the tools).
+# The sanitizer builds compile only the tests (the native build compiles the tools), and the
+# convlab CLI with its tests (ctest runs them: its readers parse outside bytes).
 asan: apt
 	cmake --preset native-asan >/dev/null
-	cmake --build build/asan -j$(JOBS) --target convlab_tests convlab_tests_mt
+	cmake --build build/asan -j$(JOBS) --target convlab_tests convlab_tests_mt convlab_cli_tests convlab_cli
 
 TSAN_DIR ?= build/tsan
 tsan: apt
@@ -73,7 +76,7 @@ tsan: apt
 FUZZ_DIR ?= build/fuzz
 fuzz-build: apt
 	cmake --preset native-fuzz -B $(FUZZ_DIR) >/dev/null
-	cmake --build $(FUZZ_DIR) -j$(JOBS) --target fuzz_spec fuzz_safetensors
+	cmake --build $(FUZZ_DIR) -j$(JOBS) --target fuzz_spec fuzz_safetensors fuzz_zip
 
 wasm: apt
 	cmake --preset wasm-release >/dev/null
@@ -110,7 +113,7 @@ test-wasm: wasm
 	cd build/wasm && ctest --output-on-failure
 test-exports: wasm
 	node tests/check_exports.mjs build/wasm
-test-e2e: web
+test-e2e: web native
 	node e2e/run.mjs
 # Models out: the native tool exports every model of tests/onnx/models.json as the page does
 # (one per layer type, the three presets, AlexNet with random weights), then ONNX Runtime
@@ -125,7 +128,8 @@ test-onnx: native npm
 # reads the committed seeds from the second, and leaves a crashing input as build/fuzz/crash-*.
 FUZZ_FLAGS_spec := -dict=tests/fuzz/spec.dict -max_len=2048
 FUZZ_FLAGS_safetensors := -max_len=8192 -rss_limit_mb=2048
-# $(1): the target (spec or safetensors); $(2): the work corpus; $(3): how long
+FUZZ_FLAGS_zip := -max_len=8192
+# $(1): the target (spec, safetensors or zip); $(2): the work corpus; $(3): how long
 fuzz_run = mkdir -p $(2) && $(FUZZ_DIR)/fuzz_$(1) $(FUZZ_FLAGS_$(1)) $(3) -artifact_prefix=$(FUZZ_DIR)/ \
   $(2) tests/fuzz/corpus/$(1)
 # make test's smoke runs: a fixed seed and number of runs from a fresh work corpus, so a run is
@@ -136,11 +140,13 @@ fuzz_smoke = rm -rf $(FUZZ_DIR)/smoke-$(1) && echo "fuzz_$(1): 20000 runs, seed 
 test-fuzz: fuzz-build
 	@$(call fuzz_smoke,spec)
 	@$(call fuzz_smoke,safetensors)
+	@$(call fuzz_smoke,zip)
 # Long runs, FUZZ_SECONDS per target, keeping what they find in $(FUZZ_DIR)/corpus-*.
 FUZZ_SECONDS ?= 300
 fuzz: fuzz-build
 	$(call fuzz_run,spec,$(FUZZ_DIR)/corpus-spec,-max_total_time=$(FUZZ_SECONDS))
 	$(call fuzz_run,safetensors,$(FUZZ_DIR)/corpus-safetensors,-max_total_time=$(FUZZ_SECONDS))
+	$(call fuzz_run,zip,$(FUZZ_DIR)/corpus-zip,-max_total_time=$(FUZZ_SECONDS))
 
 # Each stage's time is printed as it ends ("make test: test-asan took 212 s"), so a slow CI run
 # says where its time went; the e2e stage runs last and its "N passed, N failed" line closes it.

@@ -32,6 +32,7 @@
 #include "convlab/rng.h"
 #include "convlab/safetensors.h"
 #include "convlab/torch_script.h"
+#include "model_file.h"
 
 namespace {
 
@@ -124,22 +125,13 @@ int suite(const std::string& models_path, const std::string& fixtures, const std
 
 }  // namespace
 
+// The page's .onnx and .py downloads of its NAME.safetensors: the code `convlab export` runs.
 int model_files(const std::string& in, const std::string& out, const std::string& name) {
-  using namespace convlab;
   const std::string bytes = read_text(in.c_str());
-  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
-  Model model = load_model(data, bytes.size());
-  const SafeTensors st = read_safetensors(data, bytes.size());
-  std::map<std::string, std::string> meta;
-  std::vector<std::string> classes;
-  if (auto it = st.metadata.find("classes"); it != st.metadata.end()) {
-    meta["classes"] = it->second;
-    const Json c = Json::parse(it->second);
-    if (c.is_array())
-      for (const Json& n : c.items()) classes.push_back(n.is_string() ? n.as_string() : n.dump());
-  }
-  write_bytes((out + "/" + name + ".onnx").c_str(), export_onnx(model, meta));
-  write_text(out + "/" + name + ".py", torch_script(model.spec(), classes, name + ".safetensors"));
+  const convlab::cli::ModelFile f =
+      convlab::cli::read_model_file(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  write_bytes((out + "/" + name + ".onnx").c_str(), convlab::cli::model_onnx(f));
+  write_text(out + "/" + name + ".py", convlab::cli::model_torch(f, name + ".safetensors"));
   std::printf("wrote %s/%s.onnx and %s/%s.py (for %s.safetensors)\n", out.c_str(), name.c_str(), out.c_str(), name.c_str(),
               name.c_str());
   return 0;
