@@ -73,7 +73,7 @@ tsan: apt
 FUZZ_DIR ?= build/fuzz
 fuzz-build: apt
 	cmake --preset native-fuzz -B $(FUZZ_DIR) >/dev/null
-	cmake --build $(FUZZ_DIR) -j$(JOBS) --target fuzz_spec fuzz_safetensors
+	cmake --build $(FUZZ_DIR) -j$(JOBS) --target fuzz_spec fuzz_safetensors fuzz_assignment
 
 wasm: apt
 	cmake --preset wasm-release >/dev/null
@@ -115,6 +115,7 @@ test-onnx: native npm
 # reads the committed seeds from the second, and leaves a crashing input as build/fuzz/crash-*.
 FUZZ_FLAGS_spec := -dict=tests/fuzz/spec.dict -max_len=2048
 FUZZ_FLAGS_safetensors := -max_len=8192 -rss_limit_mb=2048
+FUZZ_FLAGS_assignment := -dict=tests/fuzz/assignment.dict -max_len=4096
 # $(1): the target (spec or safetensors); $(2): the work corpus; $(3): how long
 fuzz_run = mkdir -p $(2) && $(FUZZ_DIR)/fuzz_$(1) $(FUZZ_FLAGS_$(1)) $(3) -artifact_prefix=$(FUZZ_DIR)/ \
   $(2) tests/fuzz/corpus/$(1)
@@ -126,11 +127,13 @@ fuzz_smoke = rm -rf $(FUZZ_DIR)/smoke-$(1) && echo "fuzz_$(1): 20000 runs, seed 
 test-fuzz: fuzz-build
 	@$(call fuzz_smoke,spec)
 	@$(call fuzz_smoke,safetensors)
+	@$(call fuzz_smoke,assignment)
 # Long runs, FUZZ_SECONDS per target, keeping what they find in $(FUZZ_DIR)/corpus-*.
 FUZZ_SECONDS ?= 300
 fuzz: fuzz-build
 	$(call fuzz_run,spec,$(FUZZ_DIR)/corpus-spec,-max_total_time=$(FUZZ_SECONDS))
 	$(call fuzz_run,safetensors,$(FUZZ_DIR)/corpus-safetensors,-max_total_time=$(FUZZ_SECONDS))
+	$(call fuzz_run,assignment,$(FUZZ_DIR)/corpus-assignment,-max_total_time=$(FUZZ_SECONDS))
 
 test: deps
 	$(MAKE) test-native

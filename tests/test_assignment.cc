@@ -451,3 +451,21 @@ TEST_CASE("grading: an honest page-style run reproduces; one changed weight, a w
   CHECK_THAT(csv, Catch::Contains("\r\n\"'=HYPERLINK(\"\"x\"\"), really\",yes,yes,yes,"));
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
 }
+
+TEST_CASE("the JSON entry points the worker hands through never throw") {
+  const std::string good = assignment_text(kSmall, R"("changes": {"max_layers": 2})");
+  const Json ok = Json::parse(assignment_check_json(good));
+  CHECK(ok.find("ok")->as_bool());
+  CHECK(ok.find("hash")->as_string() == assignment_hash(parse_assignment(good)));
+  CHECK(ok.find("assignment")->find("changes")->find("max_layers")->as_number() == 2);
+  const Json bad = Json::parse(assignment_check_json(std::string(300'000, '{')));
+  CHECK_FALSE(bad.find("ok")->as_bool());
+  CHECK_THAT(bad.find("error")->as_string(), Catch::Contains("may be at most"));
+  const Json c = Json::parse(constraints_check_json(good, kSmall, "{}"));
+  CHECK_FALSE(c.find("ok")->as_bool());
+  CHECK(c.find("rules")->items().size() == 2);
+  CHECK(c.find("rules")->items()[1].find("message")->as_string() == "layers 5 of at most 2: remove 3 layer(s)");
+  const Json e = Json::parse(constraints_check_json("[]", kSmall, "{}"));
+  CHECK(e.find("field")->as_string() == "");
+  CHECK_THAT(e.find("error")->as_string(), Catch::Contains("must be a JSON object"));
+}

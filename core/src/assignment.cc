@@ -899,4 +899,42 @@ std::string grade_csv(const std::vector<GradeRow>& rows) {
   return out;
 }
 
+namespace {
+
+std::string error_json(const AssignmentError& e) {
+  Json j = Json::object();
+  j["ok"] = false;
+  j["field"] = e.field;
+  j["error"] = e.what();
+  return j.dump();
+}
+
+}  // namespace
+
+std::string assignment_check_json(const std::string& text) {
+  try {
+    const Assignment a = parse_assignment(text);
+    Json j = Json::object();
+    j["ok"] = true;
+    j["assignment"] = assignment_to_json(a);
+    j["hash"] = assignment_hash(a);
+    return j.dump();
+  } catch (const AssignmentError& e) {
+    return error_json(e);
+  }
+}
+
+std::string constraints_check_json(const std::string& assignment_text, const std::string& spec_text,
+                                   const std::string& settings_json) {
+  try {
+    const auto rows = check_constraints(parse_assignment(assignment_text), spec_text, settings_json);
+    Json j = Json::object();
+    j["ok"] = all_ok(rows);
+    j["rules"] = to_json(rows);
+    return j.dump();
+  } catch (const AssignmentError& e) {
+    return error_json(e);
+  }
+}
+
 }  // namespace convlab

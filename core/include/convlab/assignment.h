@@ -172,4 +172,11 @@ Json to_json(const GradeRow& r);
 // One line per row under a header; the same bytes from the page and from the CLI.
 std::string grade_csv(const std::vector<GradeRow>& rows);
 
+// ---- JSON in, JSON out: what the Embind layer and the worker hand through one to one ----
+// {"ok": true, "assignment": normalised, "hash": hex} or {"ok": false, "field", "error"}; never throws.
+std::string assignment_check_json(const std::string& text);
+// {"ok": bool, "rules": [{rule, ok, message}]}, or {"ok": false, "field", "error"} for a bad assignment.
+std::string constraints_check_json(const std::string& assignment_text, const std::string& spec_text,
+                                   const std::string& settings_json);
+
 }  // namespace convlab
