@@ -413,6 +413,12 @@ TEST_CASE("grading: an honest page-style run reproduces; one changed weight, a w
   CHECK_THAT(t.message, Catch::Contains("0.weight[3]"));
   CHECK(t.test_acc == -1);
 
+  // fewer images than the manifest lists: said so (and the retrain cannot reproduce)
+  GradeInput fewer{"carol", kSmall, weights.data(), weights.size(), std::vector<LabelledImage>(train.begin(), train.end() - 1), {}};
+  const GradeRow fw = grade(a, honest, fewer);
+  CHECK_THAT(fw.message, Catch::Contains("lists 12 training images but 11 were given"));
+  CHECK_FALSE(fw.reproduced);
+
   // the swapped file under the honest manifest: its hash does not match
   GradeInput swap{"eve", kSmall, swapped.data(), swapped.size(), train, {}};
   CHECK_FALSE(grade(a, honest, swap).weights_hash_ok);

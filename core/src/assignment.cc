@@ -725,6 +725,9 @@ GradeRow grade(const Assignment& a, const Submission& s, const GradeInput& in) {
   row.weights_hash_ok = in.weights && sha256_hex(in.weights, in.weights_size) == s.weights_sha256;
   if (!row.weights_hash_ok) note(row, "the weights file is not the one the submission names");
   row.constraints = check_constraints(a, in.spec_text, s.settings.dump());
+  if (in.train.size() != s.image_order.size())
+    note(row, "the submission lists " + std::to_string(s.image_order.size()) + " training images but " +
+                  std::to_string(in.train.size()) + " were given: hand in the project file with the submission");
   for (const Question& q : a.questions) {
     GradeRow::Graded g;
     g.id = q.id;
