@@ -76,7 +76,7 @@ tsan: apt
 FUZZ_DIR ?= build/fuzz
 fuzz-build: apt
 	cmake --preset native-fuzz -B $(FUZZ_DIR) >/dev/null
-	cmake --build $(FUZZ_DIR) -j$(JOBS) --target fuzz_spec fuzz_safetensors fuzz_zip
+	cmake --build $(FUZZ_DIR) -j$(JOBS) --target fuzz_spec fuzz_safetensors fuzz_zip fuzz_assignment
 
 wasm: apt
 	cmake --preset wasm-release >/dev/null
@@ -129,7 +129,8 @@ test-onnx: native npm
 FUZZ_FLAGS_spec := -dict=tests/fuzz/spec.dict -max_len=2048
 FUZZ_FLAGS_safetensors := -max_len=8192 -rss_limit_mb=2048
 FUZZ_FLAGS_zip := -max_len=8192
-# $(1): the target (spec, safetensors or zip); $(2): the work corpus; $(3): how long
+FUZZ_FLAGS_assignment := -dict=tests/fuzz/assignment.dict -max_len=4096
+# $(1): the target (spec, safetensors, zip or assignment); $(2): the work corpus; $(3): how long
 fuzz_run = mkdir -p $(2) && $(FUZZ_DIR)/fuzz_$(1) $(FUZZ_FLAGS_$(1)) $(3) -artifact_prefix=$(FUZZ_DIR)/ \
   $(2) tests/fuzz/corpus/$(1)
 # make test's smoke runs: a fixed seed and number of runs from a fresh work corpus, so a run is
@@ -141,12 +142,14 @@ test-fuzz: fuzz-build
 	@$(call fuzz_smoke,spec)
 	@$(call fuzz_smoke,safetensors)
 	@$(call fuzz_smoke,zip)
+	@$(call fuzz_smoke,assignment)
 # Long runs, FUZZ_SECONDS per target, keeping what they find in $(FUZZ_DIR)/corpus-*.
 FUZZ_SECONDS ?= 300
 fuzz: fuzz-build
 	$(call fuzz_run,spec,$(FUZZ_DIR)/corpus-spec,-max_total_time=$(FUZZ_SECONDS))
 	$(call fuzz_run,safetensors,$(FUZZ_DIR)/corpus-safetensors,-max_total_time=$(FUZZ_SECONDS))
 	$(call fuzz_run,zip,$(FUZZ_DIR)/corpus-zip,-max_total_time=$(FUZZ_SECONDS))
+	$(call fuzz_run,assignment,$(FUZZ_DIR)/corpus-assignment,-max_total_time=$(FUZZ_SECONDS))
 
 # Each stage's time is printed as it ends ("make test: test-asan took 212 s"), so a slow CI run
 # says where its time went; the e2e stage runs last and its "N passed, N failed" line closes it.

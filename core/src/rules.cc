@@ -287,6 +287,21 @@ Json rules_json() {
   upload["max_pixels"] = kUploadMaxPixels;
   j["upload"] = upload;
 
+  Json assignment = Json::object();
+  assignment["format_version"] = kAssignmentFormatVersion;
+  assignment["max_bytes"] = kAssignmentMaxBytes;
+  assignment["title_max"] = kAssignmentTitleMax;
+  assignment["instructions_max"] = kAssignmentInstructionsMax;
+  assignment["max_questions"] = kAssignmentMaxQuestions;
+  assignment["question_text_max"] = kQuestionTextMax;
+  assignment["question_id_max"] = kQuestionIdMax;
+  assignment["fraction_tolerance"] = kFractionTolerance;
+  assignment["question_shift_max"] = kQuestionShiftMax;
+  assignment["submission_format_version"] = kSubmissionFormatVersion;
+  assignment["submission_max_bytes"] = kSubmissionMaxBytes;
+  j["assignment"] = assignment;
+  j["engine_version"] = kEngineVersion;
+
   Json playground = Json::array();
   for (const auto& p : kPlayground) {
     Json o = Json::object();

@@ -180,6 +180,29 @@ inline constexpr int kFilterEpochsKept = 64;
 inline constexpr IntRange kSketchStroke{"stroke", 2, 40};
 inline constexpr int kSketchStrokeDefault = 14;
 
+// ---- the engine's version: recorded in a submission, so a grader knows which engine trained it ----
+inline constexpr const char* kEngineVersion = "convlab-core 1";
+
+// ---- classroom assignments and submissions (assignment.h) ----
+// An assignment is outside input (a file, or a link whose fragment carries it): its reader
+// refuses more than kAssignmentMaxBytes before parsing anything, so a 10 MB fragment is a
+// message, not a hang. 256 KB holds long instructions and the largest spec the editor writes.
+inline constexpr int kAssignmentFormatVersion = 1;
+inline constexpr int64_t kAssignmentMaxBytes = int64_t{256} << 10;
+inline constexpr int kAssignmentTitleMax = 120;           // characters
+inline constexpr int kAssignmentInstructionsMax = 20'000;  // characters
+inline constexpr int kAssignmentMaxQuestions = 40;
+inline constexpr int kQuestionTextMax = 500;  // characters of a question's own wording
+inline constexpr int kQuestionIdMax = 40;     // characters
+// A submission carries the image order (up to kMaxImagesPerProject indices) and the answers.
+inline constexpr int kSubmissionFormatVersion = 1;
+inline constexpr int64_t kSubmissionMaxBytes = int64_t{2} << 20;
+// A fraction answer (pool_unchanged_fraction) is right within this absolute distance: a
+// student reads it off the page rounded to two decimals. Whole-number answers must be exact.
+inline constexpr double kFractionTolerance = 0.005;
+// The pool-invariance question's shift, in input pixels of the pool's own input.
+inline constexpr int kQuestionShiftMax = 8;
+
 // Everything above as one object for the page (the worker's `rules` command).
 Json rules_json();
 

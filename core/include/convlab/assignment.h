@@ -1,0 +1,182 @@
+// Classroom assignments (issue 14): the teacher's assignment, the student's submission
+// manifest, and grading, all pure (no I/O): the page and the native CLI hand in decoded bytes
+// and get the same rows, and the same CSV, byte for byte.
+//
+// An assignment (JSON, the file or a link's fragment):
+//   {"format": "convlab-assignment", "version": 1,
+//    "title": "Pooling", "instructions": "Plain text.\nLinks stay text.",
+//    "spec": {model spec}, "changes": "none" | "any" | {"max_parameters": 20000, "max_layers": 8,
+//             "required_types": ["maxpool2d"], "forbidden_types": ["avgpool2d"], "fixed_input": true},
+//    "fixed_settings": {"seed": 7, "epochs": 10, ...}   (any setting not named is free),
+//    "classes": ["cat", "cup"], "accuracy_target": 0.8,
+//    "questions": [{"id": "q1", "kind": "output_width", "layer": 0, "text": "..."}],
+//    "show_correctness": true}
+// Text is kept as text: nothing here reads or strips markup; the page shows it with textContent.
+//
+// A question names a quantity of the student's own model; its right answer is computed from
+// that model when it is asked, never stored in the assignment.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "convlab/json.h"
+#include "convlab/spec.h"
+#include "convlab/train.h"
+
+namespace convlab {
+
+// A bad assignment or submission: names the field ("title", "questions[2].layer"), says what
+// is wrong and what to do.
+struct AssignmentError : std::runtime_error {
+  AssignmentError(std::string field, const std::string& message)
+      : std::runtime_error(message), field(std::move(field)) {}
+  std::string field;
+};
+
+enum class ChangePolicy { None, Any, Constraints };
+
+struct Constraints {
+  int64_t max_parameters = -1;  // -1: no limit
+  int max_layers = -1;          // -1: no limit
+  std::vector<std::string> required_types, forbidden_types;  // layer type names (spec.h)
+  bool fixed_input = false;     // the input (channels, height, width) stays the starting spec's
+};
+
+enum class QuestionKind {
+  OutputWidth, OutputHeight, OutputChannels,  // of layer i
+  LayerParameters,                            // of layer i
+  LayerMacs,                                  // multiply-adds of layer i per image
+  ReceptiveField,                             // of layer i (default: the last pooling layer)
+  PoolUnchangedFraction,                      // of max-pooled outputs of layer i under a shift
+  FcWeightsPerNeuron,                         // C·H·W of the input: one fully-connected neuron
+  TotalParameters,
+};
+const char* question_kind_name(QuestionKind k);
+
+struct Question {
+  std::string id;    // unique within the assignment: "q1" when not given
+  QuestionKind kind = QuestionKind::TotalParameters;
+  int layer = -1;    // the kinds "of layer i"; -1: not given (receptive_field: the last pool)
+  int image = 0;     // pool_unchanged_fraction: index into the training images in order
+  int shift = 1;     // pool_unchanged_fraction: right by this many pixels
+  std::string text;  // the teacher's wording; a default from the kind when not given
+};
+
+struct Assignment {
+  std::string title, instructions;
+  Json spec;  // the starting spec, as written (it validates)
+  ModelSpec start;
+  ChangePolicy changes = ChangePolicy::Any;
+  Constraints constraints;  // when changes == Constraints
+  Json fixed_settings = Json::object();  // setting key -> value, keys in TrainConfig order
+  std::vector<std::string> classes;
+  std::optional<double> accuracy_target;  // validation accuracy in (0, 1]
+  std::vector<Question> questions;
+  bool show_correctness = false;
+};
+
+// Throws AssignmentError. The text is refused unread past rules::kAssignmentMaxBytes.
+Assignment parse_assignment(const std::string& text);
+Assignment parse_assignment(const Json& j);
+// The normalised assignment: every field present, defaults filled in, in one key order.
+Json assignment_to_json(const Assignment& a);
+// Object keys sorted (by bytes), no spaces, numbers as Json::dump writes them: the same
+// assignment gives the same text on every engine build.
+std::string canonical_json(const Json& j);
+// sha256 hex of canonical_json(assignment_to_json(a)).
+std::string assignment_hash(const Assignment& a);
+
+// ---- constraints ----
+struct RuleCheck {
+  std::string rule;     // "max_parameters", "fixed_settings.epochs", "spec", ...
+  bool ok = false;
+  std::string message;  // "parameters 25,154 of at most 20,000: remove a layer or make one smaller"
+};
+// The student's spec (text) against what the assignment lets change, then the student's
+// settings (JSON text, as the page writes them) against the fixed ones. A spec that does not
+// validate gives one row, rule "spec", with the spec's own message.
+std::vector<RuleCheck> check_constraints(const Assignment& a, const std::string& spec_text,
+                                         const std::string& settings_json);
+bool all_ok(const std::vector<RuleCheck>& rows);
+Json to_json(const std::vector<RuleCheck>& rows);
+
+// ---- questions ----
+// Images for the questions that need one (pool_unchanged_fraction), in training order.
+struct LabelledImage {
+  const uint8_t* rgba;
+  size_t bytes;  // w * h * 4, checked
+  int w, h;
+  int label;
+};
+struct Answer {
+  std::string id;
+  bool known = false;    // false: the question cannot be answered for this model (why: message)
+  double value = 0;      // the right value, from the student's model
+  bool fraction = false; // compared within rules::kFractionTolerance, else exactly
+  std::string message;   // "layer 9 does not exist ...", or "" when known
+};
+// The right answers for the student's spec: shapes and counts from its table (validate, so
+// the lecture's AlexNet needs no weights); pool_unchanged_fraction runs `model` (the student's
+// weights; nullptr: that question is not known) on images[q.image]. Never throws for a
+// question the model cannot answer: that answer is not known, with the reason.
+std::vector<Answer> compute_answers(const Assignment& a, const ModelSpec& spec, Model* model,
+                                    const std::vector<LabelledImage>& images);
+bool answer_matches(const Answer& right, double given);
+Json to_json(const std::vector<Answer>& answers);
+
+// ---- the submission manifest ----
+//   {"format": "convlab-submission", "version": 1, "assignment_hash": hex, "answers": {id: number},
+//    "settings": {training settings}, "image_order": [indices into the project file's images],
+//    "engine_version": "...", "weights_sha256": hex}
+struct Submission {
+  std::string assignment_hash;
+  std::vector<std::pair<std::string, double>> answers;  // in the file's order
+  Json settings = Json::object();  // as parse_train_config reads them (it validates them)
+  TrainConfig config;
+  std::vector<int> image_order;
+  std::string engine_version;
+  std::string weights_sha256;
+};
+Submission parse_submission(const std::string& text);  // throws AssignmentError
+Json submission_to_json(const Submission& s);
+
+// ---- grading ----
+struct GradeInput {
+  std::string student;            // a name for the row (the file name)
+  std::string spec_text;          // the student's spec
+  const uint8_t* weights = nullptr;  // the handed-in safetensors bytes
+  size_t weights_size = 0;
+  std::vector<LabelledImage> train;  // the training images, in the submission's image order
+  std::vector<LabelledImage> test;   // the teacher's held-out images (may be empty)
+};
+struct GradeRow {
+  std::string student;
+  bool hash_ok = false;        // the submission answers this assignment
+  bool weights_hash_ok = false;  // the weights are the ones the manifest names
+  std::vector<RuleCheck> constraints;
+  struct Graded { std::string id; bool answered = false; double given = 0; Answer right; bool correct = false; };
+  std::vector<Graded> answers;
+  double val_acc = -1, test_acc = -1;  // -1: not measured (no validation set, no test images)
+  bool target_met = false;             // no target: true
+  bool reproduced = false;
+  std::string message;  // why a part could not be graded, or what differed in the retraining
+};
+// Retrains from the recorded seed, settings and order exactly as the page does (Session's
+// set_spec, add_image in order, train_begin, train_run to the end) and compares every weight
+// bit for bit. Never throws: a broken part is reported in the row.
+GradeRow grade(const Assignment& a, const Submission& s, const GradeInput& in);
+Json to_json(const GradeRow& r);
+// One line per row under a header; the same bytes from the page and from the CLI.
+std::string grade_csv(const std::vector<GradeRow>& rows);
+
+// ---- JSON in, JSON out: what the Embind layer and the worker hand through one to one ----
+// {"ok": true, "assignment": normalised, "hash": hex} or {"ok": false, "field", "error"}; never throws.
+std::string assignment_check_json(const std::string& text);
+// {"ok": bool, "rules": [{rule, ok, message}]}, or {"ok": false, "field", "error"} for a bad assignment.
+std::string constraints_check_json(const std::string& assignment_text, const std::string& spec_text,
+                                   const std::string& settings_json);
+
+}  // namespace convlab
