@@ -75,3 +75,31 @@ for (const [name, base, threaded] of [['isolated', isolatedURL, true], ['not iso
     expect(errors).toEqual([]);
   });
 }
+
+// Classroom assignments through the worker (core's assignment.h): a file's text is checked and
+// normalised, a script in the title stays inert text, and a student's spec is held to the
+// assignment's constraints with core's messages.
+test('assignments: the worker checks an assignment and a spec against its constraints', async ({ page }) => {
+  await page.goto(plainURL + '/');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  const r = await page.evaluate(async () => {
+    const { engine } = globalThis.convlab;
+    const spec = { input: { channels: 1, height: 8, width: 8 }, layers: [{ type: 'conv2d', out_channels: 4, kernel: 3, padding: 'same' }, { type: 'relu' }, { type: 'maxpool2d', kernel: 2 }, { type: 'flatten' }, { type: 'linear', out_features: 2 }] };
+    const assignment = JSON.stringify({ format: 'convlab-assignment', version: 1, title: 'Pooling <script>alert(1)</script>', spec, changes: { max_parameters: 200 }, classes: ['cat', 'cup'] });
+    const wider = { ...spec, layers: [{ ...spec.layers[0], out_channels: 16 }, ...spec.layers.slice(1)] };
+    return {
+      ok: await engine.call('assignmentCheck', { text: assignment }),
+      bad: await engine.call('assignmentCheck', { text: '{"format": "convlab-assignment", "version": 2}' }),
+      within: await engine.call('assignmentConstraints', { assignment, spec: JSON.stringify(spec), settings: {} }),
+      outside: await engine.call('assignmentConstraints', { assignment, spec: JSON.stringify(wider), settings: {} }),
+    };
+  });
+  expect(r.ok.ok).toBe(true);
+  expect(r.ok.assignment.title).toBe('Pooling <script>alert(1)</script>');
+  expect(r.ok.hash).toMatch(/^[0-9a-f]{64}$/);
+  expect(r.bad.ok).toBe(false);
+  expect(r.bad.error).toContain('newer than this engine');
+  expect(r.within.ok).toBe(true);
+  expect(r.outside.ok).toBe(false);
+  expect(r.outside.rules.find((x) => !x.ok).message).toContain('of at most 200');
+});

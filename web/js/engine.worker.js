@@ -55,6 +55,11 @@
 //                                        (of the true class), loss}], hardest: [indices, highest loss first]}
 //   builtinSpec {classes}             -> {spec: text} the 28×28 grey starter net of the built-in dataset
 //   testsetRules {}                   -> {hardest_examples, builtin_side}
+// ---- classroom assignments (assignment.h; the page's assignment views are still to come) ----
+//   assignmentCheck {text}            -> {ok: true, assignment (normalised), hash} or {ok: false,
+//                                        field, error}: an assignment file's or link's text, checked
+//   assignmentConstraints {assignment, spec, settings} (texts) -> {ok, rules: [{rule, ok, message}]}
+//                                        or {ok: false, field, error} when the assignment is bad
 // The lecture views and the model editor (learn.handlers.js):
 //   learnInfo {}                      -> info + spec (the parsed spec object)
 //   learnPresets {}                   -> [{id, name, description, spec: text, trainable}]
@@ -196,6 +201,10 @@ const handlers = {
   evaluate: ({ images }) => JSON.parse(mod.testsetEvaluate(engine, images)),
   builtinSpec: ({ classes }) => ({ spec: mod.testsetBuiltinSpec(classes) }),
   testsetRules: () => JSON.parse(mod.testsetRules()),
+  // ---- classroom assignments ----
+  assignmentCheck: ({ text }) => JSON.parse(mod.assignmentCheck(String(text))),
+  assignmentConstraints: ({ assignment, spec, settings }) =>
+    JSON.parse(mod.assignmentConstraints(String(assignment), String(spec), typeof settings === 'string' ? settings : JSON.stringify(settings ?? {}))),
 };
 
 // The lecture views' commands (feature maps, filters, equivariance, ...) live in their own module.
