@@ -3,7 +3,10 @@
 // fashion-mnist.bin holds them as 28×28 grey bytes, class after class, each class's training
 // images then its test images. Both are read as outside input: every field and the byte count
 // are checked, and a mismatch is an Error saying what is wrong.
-const BASE = new URL('../gen/', import.meta.url);
+// each file named in full, so the service worker's precache check (e2e/static-host.spec.js) sees
+// both: the dataset works offline too
+const INDEX_URL = new URL('../gen/fashion-mnist.json', import.meta.url);
+const BIN_URL = new URL('../gen/fashion-mnist.bin', import.meta.url);
 
 let cached = null;
 
@@ -16,7 +19,7 @@ export function loadBuiltin() {
 
 async function read() {
   const fail = (why) => { throw new Error(`The built-in dataset could not be read (${why}). Rebuild the page with make web.`); };
-  const res = await fetch(new URL('fashion-mnist.json', BASE));
+  const res = await fetch(INDEX_URL);
   if (!res.ok) fail(`its index answered ${res.status}`);
   let m;
   try { m = await res.json(); } catch { fail('its index is not JSON'); }
@@ -28,7 +31,7 @@ async function read() {
   const side = m.width * m.height, per = m.train_per_class + m.test_per_class;
   const expected = side * per * m.classes.length;
   if (m.bytes !== expected) fail(`its index says ${m.bytes} bytes, its counts make ${expected}`);
-  const bin = await fetch(new URL('fashion-mnist.bin', BASE));
+  const bin = await fetch(BIN_URL);
   if (!bin.ok) fail(`its images answered ${bin.status}`);
   const bytes = new Uint8Array(await bin.arrayBuffer());
   if (bytes.length !== expected) fail(`${bytes.length} bytes of images, ${expected} expected`);
