@@ -358,17 +358,6 @@ Coverage coverage(int w_in, int k, int s, int p) {
   return c;
 }
 
-namespace {
-
-template <class T>
-Json numbers(const std::vector<T>& v) {
-  Json a = Json::array();
-  for (T x : v) a.push_back(double(x));
-  return a;
-}
-
-}  // namespace
-
 Json presets_json() {
   Json a = Json::array();
   for (const auto& p : presets()) {
@@ -399,9 +388,9 @@ Json to_json(const ConvStep& s) {
   o["k"] = s.k;
   o["in_y0"] = s.in_y0;
   o["in_x0"] = s.in_x0;
-  o["patch"] = numbers(s.patch);
-  o["padded"] = numbers(s.padded);
-  o["weights"] = numbers(s.weights);
+  o["patch"] = json_numbers(s.patch);
+  o["padded"] = json_numbers(s.padded);
+  o["weights"] = json_numbers(s.weights);
   o["bias"] = double(s.bias);
   o["dot"] = s.dot;
   o["value"] = double(s.value);
@@ -419,10 +408,10 @@ Json to_json(const Equivariance& r) {
   o["sx"] = r.sx;
   o["sy"] = r.sy;
   o["whole_cells"] = r.whole_cells;
-  o["conv_of_shifted"] = numbers(r.conv_of_shifted);
-  o["shifted_conv"] = numbers(r.shifted_conv);
-  o["diff"] = numbers(r.diff);
-  o["interior"] = numbers(r.interior);
+  o["conv_of_shifted"] = json_numbers(r.conv_of_shifted);
+  o["shifted_conv"] = json_numbers(r.shifted_conv);
+  o["diff"] = json_numbers(r.diff);
+  o["interior"] = json_numbers(r.interior);
   o["max_interior"] = double(r.max_interior);
   o["max_border"] = double(r.max_border);
   o["interior_cells"] = r.interior_cells;
@@ -464,7 +453,7 @@ Json to_json(const Coverage& c) {
   o["numerator"] = c.numerator;
   o["exact"] = c.exact;
   o["w_out"] = c.w_out;
-  o["counts"] = numbers(c.counts);
+  o["counts"] = json_numbers(c.counts);
   o["unused"] = c.unused;
   o["formula"] = c.formula;
   return o;

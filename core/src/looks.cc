@@ -18,13 +18,6 @@ void check_class(const Model& m, int cls) {
                                 std::to_string(m.num_classes() - 1));
 }
 
-template <class T>
-Json numbers(const std::vector<T>& v) {
-  Json a = Json::array();
-  for (T x : v) a.push_back(double(x));
-  return a;
-}
-
 }  // namespace
 
 Saliency saliency(Model& m, const float* x, int cls) {
@@ -141,7 +134,7 @@ Json to_json(const Saliency& s) {
   Json o = Json::object();
   o["class"] = s.cls;
   o["c"] = s.c, o["h"] = s.h, o["w"] = s.w;
-  o["map"] = numbers(s.map);
+  o["map"] = json_numbers(s.map);
   o["max"] = double(s.max);
   o["reduction"] = "max over channels of |d score / d input|";
   return o;
@@ -153,8 +146,8 @@ Json to_json(const Occlusion& r) {
   o["patch"] = r.patch, o["stride"] = r.stride, o["grey"] = double(r.grey);
   o["rows"] = r.rows, o["cols"] = r.cols, o["h"] = r.h, o["w"] = r.w;
   o["base"] = double(r.base);
-  o["probs"] = numbers(r.probs);
-  o["drop"] = numbers(r.drop);
+  o["probs"] = json_numbers(r.probs);
+  o["drop"] = json_numbers(r.drop);
   o["max_drop"] = double(r.max_drop), o["min_drop"] = double(r.min_drop);
   return o;
 }
@@ -165,9 +158,9 @@ Json to_json(const FilterHistory& f) {
   Json shape = Json::array();
   for (int64_t d : f.shape()) shape.push_back(d);
   o["shape"] = shape;
-  o["epochs"] = numbers(f.epochs());
+  o["epochs"] = json_numbers(f.epochs());
   Json ws = Json::array();
-  for (const auto& w : f.weights()) ws.push_back(numbers(w));
+  for (const auto& w : f.weights()) ws.push_back(json_numbers(w));
   o["weights"] = ws;
   return o;
 }

@@ -68,4 +68,12 @@ class Json {
   std::vector<std::pair<std::string, Json>> obj_;
 };
 
+// A vector of numbers (float, int, ...) as a JSON array: what every view's JSON answer is made of.
+template <class T>
+Json json_numbers(const std::vector<T>& v) {
+  Json a = Json::array();
+  for (T x : v) a.push_back(double(x));
+  return a;
+}
+
 }  // namespace convlab
