@@ -159,11 +159,18 @@ export function mountTestSet(root, ctx) {
     result.hidden = false;
   }
 
-  function showCell(i, j) {
+  function showCell(i, j, r = last) {
     const classes = ctx.getClasses();
-    const list = last.items.map((it, n) => ({ ...it, r: last.ev.images[n] })).filter((x) => x.label === i && x.r.predicted === j);
-    showList(`${classes[i].name} predicted as ${classes[j].name} (${list.length}, test set)`, list, 'test');
+    const list = r.items.map((it, n) => ({ ...it, r: r.ev.images[n] })).filter((x) => x.label === i && x.r.predicted === j);
+    showList(`${classes[i].name} predicted as ${classes[j].name} (${list.length}, ${r.split === 'val' ? 'validation' : 'test'} set)`, list, r.split);
   }
+
+  // A click on the Train tab's validation confusion matrix: its images, evaluated now.
+  events.addEventListener('validation-cell', (e) => act(async () => {
+    const r = await run('val');
+    showCell(e.detail.row, e.detail.col, r);
+    drill.scrollIntoView({ block: 'nearest' });
+  }));
 
   async function hardest() {
     const split = hardSel.value;
