@@ -2,8 +2,9 @@
 // "test"), added from a folder with one sub-folder per class or moved from the training set;
 // Evaluate runs them through the engine in one batched call and shows accuracy, per-class
 // accuracy and a confusion matrix (core's evaluation, testset.h), labelled apart from the
-// validation results. A confusion cell opens the images in it; the hardest examples (highest
-// loss, core's top N) of the test or the training set can be opened in Inside the CNN, moved
+// validation results. A confusion cell (of the test set, or of validation on the Train tab) opens
+// the images in it; the hardest examples (highest
+// loss, core's top N) of the test, validation or training set can be opened in Inside the CNN, moved
 // to another class or split, or deleted.
 import { h, fill, say } from '../dom.js';
 import { plural } from '../format.js';
