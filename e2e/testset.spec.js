@@ -108,8 +108,37 @@ test('built-in dataset, test set kept apart, evaluate, confusion drilldown, hard
   await expect(page.locator('#testset-drill h4')).toContainText('Trouser predicted as Trouser');
   await expect(page.locator('#testset-drill .drill-item')).toHaveCount(ev.cells[0]);
 
-  // ---- hardest examples of the test set, one opened in Inside the CNN ----
+  // ---- hardest examples of the validation split: the images core's trainer held out ----
   const rules = await page.evaluate(() => globalThis.convlab.engine.call('testsetRules'));
+  const val = await page.evaluate(() => {
+    const p = globalThis.convlab.project, ids = new Set();
+    for (const c of globalThis.convlab.getClasses()) for (const im of p.images.get(c.id) ?? []) ids.add(im.id);
+    return { size: p.result.val_size, n: p.result.val_indices.length, distinct: new Set(p.result.val_indices).size, trainIds: [...ids] };
+  });
+  expect(val.size).toBeGreaterThan(0);
+  expect(val.n).toBe(val.size);
+  expect(val.distinct).toBe(val.size);
+  await page.locator('#testset-hard-split').selectOption('val');
+  await page.locator('#testset-hardest').click();
+  await expect(page.locator('#testset-drill h4')).toContainText('hardest examples of the validation set');
+  await expect(page.locator('#testset-drill .drill-item')).toHaveCount(Math.min(rules.hardest_examples, val.size));
+  const valIds = (await page.locator('#testset-drill .drill-item').evaluateAll((els) => els.map((e) => Number(e.dataset.imageId))));
+  for (const id of valIds) expect(val.trainIds).toContain(id);  // training-split images, not test ones
+  await expect(page.locator('#testset-drill .drill-facts .hint').first()).toContainText(/p\(.*\) \d\.\d\d/);
+  await page.locator('#testset-hard-split').selectOption('test');
+  // a validation confusion cell (the Train tab's canvas): Trouser as Trouser, with probabilities
+  const conf = await page.evaluate(() => globalThis.convlab.project.result.confusion);
+  const canvas = page.locator('#view-train canvas.confusion');
+  const cell = Number(await canvas.getAttribute('data-cell'));
+  const cw = await canvas.evaluate((c) => c.clientWidth);
+  const x0 = Math.min(110, cw * 0.3);
+  await canvas.click({ position: { x: x0 + cell / 2, y: 24 + cell / 2 } });
+  await expect(page.locator('#testset-drill h4')).toContainText('Trouser predicted as Trouser');
+  await expect(page.locator('#testset-drill h4')).toContainText('validation set');
+  await expect(page.locator('#testset-drill .drill-item')).toHaveCount(conf[0]);
+  await expect(page.locator('#testset-drill .drill-facts .hint').first()).toContainText(/p\(Trouser\) \d\.\d\d/);
+
+  // ---- hardest examples of the test set, one opened in Inside the CNN ----
   await page.locator('#testset-hardest').click();
   await expect(page.locator('#testset-drill h4')).toContainText('hardest examples of the test set');
   await expect(page.locator('#testset-drill .drill-item')).toHaveCount(rules.hardest_examples);

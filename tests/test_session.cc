@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -170,3 +171,41 @@ TEST_CASE("session: a parameter by its state_dict name, read-only") {
   CHECK_THROWS_WITH(s.param("1.weight"), "the model has no parameter \"1.weight\": it has 0.weight, 0.bias, 4.weight, 4.bias");
 }
 
+
+TEST_CASE("session: the finished run names the trainer's validation images, the same for the same seed") {
+  auto ints = [](const Json& a) {
+    std::vector<int> v;
+    for (const auto& e : a.items()) v.push_back(int(e.as_number()));
+    return v;
+  };
+  Session a, b;
+  for (Session* s : {&a, &b}) {
+    s->set_spec(kSpec, 1);
+    fill(*s, 6);
+    s->train_begin(kConfig);
+  }
+  Json first = Json::parse(a.train_run(1));
+  CHECK(first.find("val_indices") == nullptr);  // only once training is done
+  Json pa = Json::parse(a.train_run(1000));
+  Json pb = Json::parse(b.train_run(1000));
+  REQUIRE(pa.find("done")->as_bool());
+  REQUIRE(pa.find("val_indices") != nullptr);
+  const std::vector<int> val = ints(*pa.find("val_indices"));
+  REQUIRE(a.trainer() != nullptr);
+  CHECK(val == a.trainer()->val_indices());
+  CHECK(int(val.size()) == int(pa.find("val_size")->as_number()));
+  // 6 images per class at 0.25: round(1.5) = 2 of each class held out; fill() alternates labels.
+  int per_class[2] = {0, 0};
+  for (int i : val) {
+    REQUIRE(i >= 0);
+    REQUIRE(i < 12);
+    per_class[i % 2]++;
+  }
+  CHECK(per_class[0] == 2);
+  CHECK(per_class[1] == 2);
+  std::set<int> all(val.begin(), val.end());
+  CHECK(all.size() == val.size());
+  for (int i : a.trainer()->train_indices()) CHECK(all.insert(i).second);  // disjoint from training
+  CHECK(all.size() == 12);  // and together complete
+  CHECK(ints(*pb.find("val_indices")) == val);
+}

@@ -193,6 +193,13 @@ std::string Session::train_run(int steps) {
   j["confusion"] = conf;
   j["classes"] = model_->num_classes();
   if (t.done()) j["filters"] = looks::to_json(t.filter_history());  // ---- where it looks ----
+  if (t.done()) {
+    // Which stored images (indices in the order they were added) the trainer held out for
+    // validation, so the page can show the validation confusion cells' images.
+    Json vi = Json::array();
+    for (int i : t.val_indices()) vi.push_back(i);
+    j["val_indices"] = vi;
+  }
   return j.dump();
 }
 

@@ -95,6 +95,7 @@ export function confusionChart(canvas, matrix, names) {
   g.textAlign = 'center';
   g.fillStyle = '#1d2430';
   for (let c = 0; c < n; c++) g.fillText(clip(g, names[c], cell - 4), x0 + c * cell + cell / 2, y0 + n * cell + 10);
+  return { x0, y0, cell, n };  // the cells' layout in CSS pixels, for clicks
 }
 
 // The smallest of 1, 2, 2.5, 5 times a power of ten at or above v: round axis labels.

@@ -23,7 +23,7 @@
 //   clearImages {}                    -> undefined
 //   addImages {images: [{rgba: Uint8Array, width, height, label}]} -> number of images held
 //   train {config, steps, resume, metadata} -> final progress {epoch, epochs, step, steps_per_epoch,
-//                                        images_seen, train_size, val_size, done, history[], confusion[],
+//                                        images_seen, train_size, val_size, done, history[], confusion[], val_indices[] (when done),
 //                                        classes, stopped, paused, diverged, diverged_message (core's:
 //                                        the loss or weights stopped being finite; the last good
 //                                        epoch's weights are kept)}; posts progress between slices, at most

@@ -107,6 +107,10 @@ export function readResult(v, rules) {
   }
   if (v.classes !== undefined && (!Array.isArray(v.classes) || v.classes.some((x) => typeof x !== 'string'))) return { value: undefined, problem };
   if (v.spec !== undefined && typeof v.spec !== 'string') return { value: undefined, problem };
+  if (v.val_indices !== undefined && (!Array.isArray(v.val_indices) || v.val_indices.some((x) => !isInt(x) || x < 0))) {
+    const { val_indices, ...rest } = v;  // which images were validation: only for the drilldown
+    v = rest;
+  }
   if (v.filters !== undefined && !readFilters(v.filters, rules)) {  // ---- where it looks ----
     const { filters, ...rest } = v;
     return { value: rest, note: 'The first-layer filters kept across training were not readable and were dropped; train again to see them form.' };

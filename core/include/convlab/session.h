@@ -53,6 +53,8 @@ class Session {
   std::string train_run(int steps);
   bool training() const { return trainer_ != nullptr && !trainer_->done(); }
   void train_stop() { trainer_.reset(); }
+  // The current (or finished) training, for tests and tools; null before train_begin.
+  const Trainer* trainer() const { return trainer_.get(); }
 
   // Class probabilities for one RGBA image of any size.
   std::vector<float> predict(const uint8_t* rgba, size_t bytes, int w, int h);
@@ -119,6 +121,7 @@ class Session {
   std::string learn_saliency(int cls);                          // looks::to_json(Saliency)
   std::string learn_occlusion(int cls, int patch, int stride);  // patch/stride 0: the defaults
   // (train_run's JSON also carries "filters": looks::to_json(FilterHistory) once done)
+  // (and "val_indices": the stored images, by the order they were added, held out for validation)
 
  private:
   Model& idle_model();               // throws while training

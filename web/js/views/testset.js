@@ -2,8 +2,9 @@
 // "test"), added from a folder with one sub-folder per class or moved from the training set;
 // Evaluate runs them through the engine in one batched call and shows accuracy, per-class
 // accuracy and a confusion matrix (core's evaluation, testset.h), labelled apart from the
-// validation results. A confusion cell opens the images in it; the hardest examples (highest
-// loss, core's top N) of the test or the training set can be opened in Inside the CNN, moved
+// validation results. A confusion cell (of the test set, or of validation on the Train tab) opens
+// the images in it; the hardest examples (highest
+// loss, core's top N) of the test, validation or training set can be opened in Inside the CNN, moved
 // to another class or split, or deleted.
 import { h, fill, say } from '../dom.js';
 import { plural } from '../format.js';
@@ -44,7 +45,7 @@ export function mountTestSet(root, ctx) {
   const result = h('div', { class: 'testset-result', id: 'testset-result', hidden: true });
   const drill = h('div', { class: 'testset-drill', id: 'testset-drill', hidden: true, 'aria-live': 'polite' });
   const hardSel = h('select', { id: 'testset-hard-split', 'aria-label': 'Hardest examples of' },
-    h('option', { value: 'test' }, 'the test set'), h('option', { value: 'train' }, 'the training set'));
+    h('option', { value: 'test' }, 'the test set'), h('option', { value: 'val' }, 'the validation set'), h('option', { value: 'train' }, 'the training set'));
   const hardBtn = h('button', { type: 'button', id: 'testset-hardest', onclick: () => act(hardest) }, 'Show the hardest examples');
   const panel = h('section', { class: 'panel testset', id: 'testset-panel', 'aria-labelledby': 'testset-title' },
     h('h3', { id: 'testset-title' }, 'Test set (never trained on)'),
@@ -96,9 +97,22 @@ export function mountTestSet(root, ctx) {
     render();
   }
 
-  // The images of one split with their labels and ids, in class order.
+  // The images of one split with their labels and ids, in class order. "val": the images the
+  // last training held out (core's val_indices: stored-image indices, in the order the worker
+  // added them, class by class in stored order: worker-sync.js).
   function collect(split) {
     const images = [], items = [];
+    if (split === 'val') {
+      const stored = [];
+      ctx.getClasses().forEach((c, label) => { for (const im of project.images.get(c.id) ?? []) stored.push({ im, c, label }); });
+      for (const i of project.result?.val_indices ?? []) {
+        const s = stored[i];
+        if (!s) continue;  // the images changed since training
+        images.push({ rgba: s.im.rgba, width: s.im.width, height: s.im.height, label: s.label });
+        items.push({ id: s.im.id, classId: s.c.id, label: s.label, im: s.im });
+      }
+      return { images, items };
+    }
     ctx.getClasses().forEach((c, label) => {
       const list = split === 'test' ? project.getTestImages(label) : project.images.get(c.id) ?? [];
       for (const im of list) {
@@ -113,7 +127,7 @@ export function mountTestSet(root, ctx) {
     if (!ctx.isTrained()) throw new Error('Train the model first: there is nothing to evaluate yet.');
     if (ctx.isTraining()) throw new Error('Wait until training ends: the engine is busy.');
     const { images, items } = collect(split);
-    if (!images.length) throw new Error(split === 'test' ? 'The test set is empty: add a test folder first.' : 'The training set is empty.');
+    if (!images.length) throw new Error(split === 'test' ? 'The test set is empty: add a test folder first.' : split === 'val' ? 'No validation images: train again (validation needs a validation fraction above 0).' : 'The training set is empty.');
     const t0 = performance.now();
     const ev = await ctx.engine.call('evaluate', { images });
     return { split, ev, items, ms: performance.now() - t0 };
@@ -146,11 +160,18 @@ export function mountTestSet(root, ctx) {
     result.hidden = false;
   }
 
-  function showCell(i, j) {
+  function showCell(i, j, r = last) {
     const classes = ctx.getClasses();
-    const list = last.items.map((it, n) => ({ ...it, r: last.ev.images[n] })).filter((x) => x.label === i && x.r.predicted === j);
-    showList(`${classes[i].name} predicted as ${classes[j].name} (${list.length}, test set)`, list, 'test');
+    const list = r.items.map((it, n) => ({ ...it, r: r.ev.images[n] })).filter((x) => x.label === i && x.r.predicted === j);
+    showList(`${classes[i].name} predicted as ${classes[j].name} (${list.length}, ${r.split === 'val' ? 'validation' : 'test'} set)`, list, r.split);
   }
+
+  // A click on the Train tab's validation confusion matrix: its images, evaluated now.
+  events.addEventListener('validation-cell', (e) => act(async () => {
+    const r = await run('val');
+    showCell(e.detail.row, e.detail.col, r);
+    drill.scrollIntoView({ block: 'nearest' });
+  }));
 
   async function hardest() {
     const split = hardSel.value;
@@ -161,7 +182,7 @@ export function mountTestSet(root, ctx) {
     const list = r.ev.hardest.map((n) => ({ ...r.items[n], r: r.ev.images[n] }));
     show('');
     msg.hidden = true;
-    showList(`The ${list.length} hardest examples of the ${split === 'test' ? 'test' : 'training'} set (highest loss first; at most ${hardestN})`, list, split);
+    showList(`The ${list.length} hardest examples of the ${{ test: 'test', val: 'validation', train: 'training' }[split]} set (highest loss first; at most ${hardestN})`, list, split);
   }
 
   function showList(title, list, split) {

@@ -11,7 +11,7 @@ export function mountTrain(root, ctx) {
   const { project, events } = ctx;
   const settings = createSettings(ctx);
   const progress = createProgress();
-  const results = createResults();
+  const results = createResults({ onCell: (row, col) => events.dispatchEvent(new CustomEvent('validation-cell', { detail: { row, col } })) });
   const run = createRun(ctx, { settings, progress, results, onFinish: () => showResult() });
   const files = createModelFiles(ctx, 'train');  // Download model / Load model
   const next = h('p', { class: 'next-step', hidden: true }, h('a', { href: '#predict' }, 'Next: try it live →'));

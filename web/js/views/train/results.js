@@ -4,13 +4,21 @@ import { h, fill } from '../../dom.js';
 import { pct } from '../../format.js';
 import { lineChart, confusionChart } from '../../charts.js';
 
-export function createResults() {
+// onCell(row, col): a click on a validation confusion cell (its images: the test set panel's drilldown).
+export function createResults({ onCell } = {}) {
   const lossCanvas = h('canvas', { class: 'chart', role: 'img', 'aria-label': 'Loss per epoch' });
   const accCanvas = h('canvas', { class: 'chart', role: 'img', 'aria-label': 'Accuracy per epoch' });
   const legend = (a, b) => h('div', { class: 'legend' }, h('span', { class: 'key train' }, a), h('span', { class: 'key val' }, b));
   const confCanvas = h('canvas', { class: 'chart confusion', role: 'img', 'aria-label': 'Confusion matrix' });
   const caption = h('p', { class: 'hint', id: 'confusion-caption' });
   const perClass = h('ul', { class: 'per-class', id: 'per-class' });
+  let layout = null;
+  confCanvas.addEventListener('click', (e) => {
+    if (!layout || !onCell) return;
+    const b = confCanvas.getBoundingClientRect();
+    const c = Math.floor((e.clientX - b.left - layout.x0) / layout.cell), r = Math.floor((e.clientY - b.top - layout.y0) / layout.cell);
+    if (r >= 0 && r < layout.n && c >= 0 && c < layout.n) onCell(r, c);
+  });
   const charts = h('div', { class: 'charts' },
     h('div', { class: 'panel' }, h('h3', {}, 'Loss'), legend('train', 'validation'), lossCanvas),
     h('div', { class: 'panel' }, h('h3', {}, 'Accuracy'), legend('train', 'validation'), accCanvas));
@@ -57,7 +65,7 @@ export function createResults() {
     const n = r.classes.length;
     if (!r.confusion || r.confusion.length !== n * n || !r.history.length) { panel.hidden = true; return; }
     panel.hidden = false;
-    requestAnimationFrame(() => confusionChart(confCanvas, r.confusion, r.classes));
+    requestAnimationFrame(() => { layout = confusionChart(confCanvas, r.confusion, r.classes); confCanvas.dataset.cell = String(layout.cell); });
     confCanvas.setAttribute('aria-label', confusionText(r.confusion, r.classes));
     caption.textContent =
       `On the ${r.val_size ? `${r.val_size} validation` : `${r.train_size} training`} images: rows are the true class, columns what the network said.`;

@@ -76,7 +76,7 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
   async function finish(r) {
     setState('idle');
     const diverged = r.diverged ? r.diverged_message : undefined;
-    await project.trainingFinished({ history: r.history, confusion: r.confusion, train_size: r.train_size, val_size: r.val_size, stopped: !!r.stopped, epochs: r.epochs, diverged, filters: r.filters });  // filters: where it looks
+    await project.trainingFinished({ history: r.history, confusion: r.confusion, train_size: r.train_size, val_size: r.val_size, stopped: !!r.stopped, epochs: r.epochs, diverged, filters: r.filters, val_indices: r.val_indices });  // filters: where it looks
     onFinish();
     render();
     if (diverged) {  // the progress line says what happened and what to do
