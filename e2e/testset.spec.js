@@ -113,11 +113,12 @@ test('built-in dataset, test set kept apart, evaluate, confusion drilldown, hard
   const val = await page.evaluate(() => {
     const p = globalThis.convlab.project, ids = new Set();
     for (const c of globalThis.convlab.getClasses()) for (const im of p.images.get(c.id) ?? []) ids.add(im.id);
-    return { size: p.result.val_size, n: p.result.val_indices.length, distinct: new Set(p.result.val_indices).size, trainIds: [...ids] };
+    return { size: p.result.val_size, n: p.result.val_ids.length, distinct: new Set(p.result.val_ids).size, trainIds: [...ids], unknown: p.result.val_ids.filter((id) => !ids.has(id)).length };
   });
   expect(val.size).toBeGreaterThan(0);
   expect(val.n).toBe(val.size);
   expect(val.distinct).toBe(val.size);
+  expect(val.unknown).toBe(0);  // every one names a training-split image
   await page.locator('#testset-hard-split').selectOption('val');
   await page.locator('#testset-hardest').click();
   await expect(page.locator('#testset-drill h4')).toContainText('hardest examples of the validation set');

@@ -107,8 +107,8 @@ export function readResult(v, rules) {
   }
   if (v.classes !== undefined && (!Array.isArray(v.classes) || v.classes.some((x) => typeof x !== 'string'))) return { value: undefined, problem };
   if (v.spec !== undefined && typeof v.spec !== 'string') return { value: undefined, problem };
-  if (v.val_indices !== undefined && (!Array.isArray(v.val_indices) || v.val_indices.some((x) => !isInt(x) || x < 0))) {
-    const { val_indices, ...rest } = v;  // which images were validation: only for the drilldown
+  if (v.val_ids !== undefined && (!Array.isArray(v.val_ids) || v.val_ids.some((x) => !isInt(x) && typeof x !== 'string'))) {
+    const { val_ids, ...rest } = v;  // which images were validation: only for the drilldown
     v = rest;
   }
   if (v.filters !== undefined && !readFilters(v.filters, rules)) {  // ---- where it looks ----

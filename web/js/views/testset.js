@@ -98,16 +98,16 @@ export function mountTestSet(root, ctx) {
   }
 
   // The images of one split with their labels and ids, in class order. "val": the images the
-  // last training held out (core's val_indices: stored-image indices, in the order the worker
-  // added them, class by class in stored order: worker-sync.js).
+  // last training held out (core's val_indices, turned into image ids when the run ended:
+  // run.js), each under the class it is in now; one deleted since is left out.
   function collect(split) {
     const images = [], items = [];
     if (split === 'val') {
-      const stored = [];
-      ctx.getClasses().forEach((c, label) => { for (const im of project.images.get(c.id) ?? []) stored.push({ im, c, label }); });
-      for (const i of project.result?.val_indices ?? []) {
-        const s = stored[i];
-        if (!s) continue;  // the images changed since training
+      const stored = new Map();
+      ctx.getClasses().forEach((c, label) => { for (const im of project.images.get(c.id) ?? []) stored.set(im.id, { im, c, label }); });
+      for (const id of project.result?.val_ids ?? []) {
+        const s = stored.get(id);
+        if (!s) continue;  // deleted, or moved to the test set, since training
         images.push({ rgba: s.im.rgba, width: s.im.width, height: s.im.height, label: s.label });
         items.push({ id: s.im.id, classId: s.c.id, label: s.label, im: s.im });
       }

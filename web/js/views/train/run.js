@@ -15,6 +15,8 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
   const msg = h('p', { class: 'message error', id: 'train-error', role: 'alert', hidden: true });
   const fail = (text) => say(msg, text);
 
+  let order = [];  // image ids in the worker's order, set when a run starts
+
   let clock = { elapsed: 0, since: 0 };  // training time, without pauses
   let last = null;                        // the last progress seen
 
@@ -55,6 +57,9 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
     try {
       progress.say('Sending the images to the engine…');
       await project.syncWorker();
+      // the ids in the order the worker holds the images (worker-sync.js: class by class, each in
+      // stored order), so core's val_indices can name images that later edits cannot shift
+      order = project.getClasses().flatMap((c) => (project.images.get(c.id) ?? []).map((im) => im.id));
       clock = { elapsed: 0, since: performance.now() };
       results.hide();
       await run({ config, steps: STEPS_PER_SLICE, metadata: project.weightsMetadata() });
@@ -76,7 +81,7 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
   async function finish(r) {
     setState('idle');
     const diverged = r.diverged ? r.diverged_message : undefined;
-    await project.trainingFinished({ history: r.history, confusion: r.confusion, train_size: r.train_size, val_size: r.val_size, stopped: !!r.stopped, epochs: r.epochs, diverged, filters: r.filters, val_indices: r.val_indices });  // filters: where it looks
+    await project.trainingFinished({ history: r.history, confusion: r.confusion, train_size: r.train_size, val_size: r.val_size, stopped: !!r.stopped, epochs: r.epochs, diverged, filters: r.filters, val_ids: (r.val_indices ?? []).map((i) => order[i]).filter((id) => id !== undefined) });  // filters: where it looks
     onFinish();
     render();
     if (diverged) {  // the progress line says what happened and what to do
