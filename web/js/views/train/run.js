@@ -52,6 +52,7 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
       return;
     }
     setState('running');
+    results.compare(project.runs, { settings: project.settings, summary: project.runSummary() });  // every kept run is earlier now
     try {
       progress.say('Sending the images to the engine…');
       await project.syncWorker();
