@@ -101,8 +101,8 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
     const s = project.trainingState;
     if (s === 'running') { stopBtn.disabled = true; await engine.call('stop'); return; }
     if (s === 'paused') {
-      await engine.call('trainStop');
-      await finish({ ...last, stopped: true });
+      const filters = await engine.call('trainStop');  // where it looks: the filters so far
+      await finish({ ...last, stopped: true, filters });
     }
   }
 
