@@ -76,6 +76,15 @@ test('reload in the middle of training keeps images, spec and settings', async (
   await page.goto(`${base}/#train`);
   await expect(legend).toHaveCount(2);
   await expect(legend.first()).toContainText('lr 0.002 -> 0.01');
+  // the runs go into the .convlab file (runs.json) and come back from it
+  const copied = await page.evaluate(async () => {
+    const p = globalThis.convlab.project, s = p.store.store;
+    const { id } = await s.importFile(new Uint8Array(await (await s.exportFile(p.id)).arrayBuffer()));
+    const kept = await s.project(id).load();
+    await s.deleteProject(id);
+    return JSON.stringify(kept.runs) === JSON.stringify(p.runs) ? kept.runs.length : -1;
+  });
+  expect(copied).toBe(3);
   // a run stopped before its end keeps its first-layer filter history (epoch 0 and each epoch end)
   await h.settings(page, { epochs: 500 });
   await page.locator('#train-start').click();

@@ -27,7 +27,7 @@
 //                nothing is written
 // Keys of a project: classes [{id, name}], spec (text), specDraft {text, report}, settings,
 // result, weights (safetensors bytes), camera {deviceId, label, facing} (this device's choice),
-// runs (the last few runs for comparison, runs.js; not in the .convlab file).
+// runs (the last few runs for comparison, runs.js; in the .convlab file as runs.json).
 import { Store, byteSize } from './store.js';
 import { encodePNG } from './image-codec.js';
 import * as records from './records.js';
@@ -220,7 +220,7 @@ export class ProjectStore {
     const images = kept.images.map((im) => ({ classId: im.classId, width: im.width, height: im.height, split: im.split, png: stored.get(im.id)?.png ?? encodePNG(im) }));
     const bytes = writeProject({
       name: name ?? meta.name, created: meta.created, classes: kept.classes, settings: kept.settings, spec: kept.spec,
-      draft: kept.draft, result: kept.result, weights: kept.weights, images,
+      draft: kept.draft, result: kept.result, runs: kept.runs, weights: kept.weights, images,
     }, this.rules);
     return new Blob([bytes], { type: 'application/zip' });
   }
@@ -243,7 +243,7 @@ export class ProjectStore {
     const names = (await this.db.projects()).map((m) => m.name);
     let name = p.name;
     for (let k = 2; names.includes(name); k++) name = records.cutGraphemes(`${p.name} (${k})`, this.rules.project.name_max).text;
-    const kv = { classes: p.classes, settings: p.settings, spec: p.spec, specDraft: p.draft, result: p.result, weights: p.weights };
+    const kv = { classes: p.classes, settings: p.settings, spec: p.spec, specDraft: p.draft, result: p.result, runs: p.runs, weights: p.weights };
     const id = await this.track(this.db.createProject(name, kv, p.images));
     return { id, skipped: p.skipped };
   }

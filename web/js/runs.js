@@ -1,8 +1,8 @@
 // Earlier training runs kept for comparison (issue 15): the last rules.runs.kept runs, each with
 // its settings, a summary of its model and its validation curves, so the Train tab can overlay
 // them faintly and name what changed ("lr 0.001 -> 0.01, flip on, conv 8 -> 16").
-// The record (project kv 'runs') is checked on read by records.readRuns; it is not written to
-// the .convlab file (a file carries one model and its result).
+// The record (project kv 'runs', runs.json in the .convlab file: a few KB) is checked on read
+// by records.readRuns.
 
 const SHORT = { learning_rate: 'lr', batch_size: 'batch', weight_decay: 'decay' };
 
