@@ -94,7 +94,7 @@ TEST_CASE("session: images and predictions wait for training; stop keeps the wei
   CHECK_FALSE(s.training());
   // the filters kept so far come back with the stop: epoch 0 at least, one snapshot per epoch
   REQUIRE(filters["epochs"].size() >= 1);
-  CHECK(filters["epochs"][0].as_number() == 0);
+  CHECK(filters["epochs"].items().at(0).as_number() == 0);
   CHECK(filters["weights"].size() == filters["epochs"].size());
   CHECK(Json::parse(s.train_stop()).size() == 0);  // no run: nothing
   CHECK(weights(s) == during);  // the partly trained model stays usable
