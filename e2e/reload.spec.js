@@ -1,6 +1,7 @@
 // Issue 4, test 3: a reload in the middle of a training run loses nothing: images, spec and
 // settings are all still there, the model and curves of the last finished epoch are kept
-// (checkpointed as each epoch ends), and training can start again.
+// (checkpointed as each epoch ends), and training can start again. Issue 15: the runs trained
+// are kept for comparison and overlaid with a legend, across a reload; a hostile record is set aside.
 const { test, expect } = require('@playwright/test');
 const h = require('./helpers.js');
 
@@ -61,5 +62,46 @@ test('reload in the middle of training keeps images, spec and settings', async (
   await page.locator('#train-start').click();
   await expect.poll(() => page.evaluate(() => globalThis.convlab.project.result !== globalThis.previousResult), { timeout: 60_000 }).toBe(true);
   expect(await page.evaluate(() => JSON.stringify(globalThis.convlab.project.result.history))).toBe(first);
+  // issue 15: the earlier runs overlaid, each named by what changed (here the learning rate)
+  await expect(page.locator('#train-start')).toBeEnabled();
+  await h.settings(page, { lr: 0.01 });
+  await h.trainToEnd(page);
+  const legend = page.locator('#runs-legend li');
+  await expect(legend).toHaveCount(2);
+  await expect(legend.first()).toContainText('lr 0.002 -> 0.01');
+  await expect(legend.nth(1)).toContainText('lr 0.002 -> 0.01');
+  expect(await page.evaluate(() => globalThis.convlab.project.runs.length)).toBe(3);
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  await page.goto(`${base}/#train`);
+  await expect(legend).toHaveCount(2);
+  await expect(legend.first()).toContainText('lr 0.002 -> 0.01');
+  // the runs go into the .convlab file (runs.json) and come back from it
+  const copied = await page.evaluate(async () => {
+    const p = globalThis.convlab.project, s = p.store.store;
+    const { id } = await s.importFile(new Uint8Array(await (await s.exportFile(p.id)).arrayBuffer()));
+    const kept = await s.project(id).load();
+    await s.deleteProject(id);
+    return JSON.stringify(kept.runs) === JSON.stringify(p.runs) ? kept.runs.length : -1;
+  });
+  expect(copied).toBe(3);
+  // a run stopped before its end keeps its first-layer filter history (epoch 0 and each epoch end)
+  await h.settings(page, { epochs: 500 });
+  await page.locator('#train-start').click();
+  await expect(page.locator('#train-progress-text')).toContainText(/Epoch ([3-9]|\d\d+) of/, { timeout: 30_000 });
+  await page.locator('#train-stop').click();
+  await expect(page.locator('#train-progress-text')).toContainText('Stopped after', { timeout: 30_000 });
+  const stopped = await page.evaluate(() => { const r = globalThis.convlab.project.result; return { epochs: r.filters?.epochs, n: r.history.length }; });
+  expect(stopped.epochs).toEqual(Array.from({ length: stopped.n + 1 }, (_, e) => e));
+  await expect(legend).toHaveCount(3);
+  await expect(legend.nth(2)).toContainText('epochs 2 -> 500');
+  // a hostile stored runs record is set aside with a note, and the charts still draw
+  await page.evaluate(() => globalThis.convlab.project.store.save('runs', [{ at: 1, settings: { lr: { toString: 'x' } }, summary: { params: -1, layers: 'conv' }, history: 'epoch 1' }]));
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  await expect(page.locator('#notice')).toContainText('earlier training runs');
+  await page.goto(`${base}/#train`);
+  await expect(page.locator('#runs-legend')).toBeHidden();
+  await expect(page.locator('#train-progress-text')).toContainText('Stopped after');
   h.expectClean(problems);
 });

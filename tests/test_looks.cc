@@ -196,6 +196,12 @@ TEST_CASE("rules: occlusion patch, stride and position limits") {
   CHECK(j["sketch_stroke"]["default"].as_number() == rules::kSketchStrokeDefault);
   CHECK(rules::kSketchStroke.min <= rules::kSketchStrokeDefault);
   CHECK(rules::kSketchStrokeDefault <= rules::kSketchStroke.max);
+  // earlier runs kept for comparison: at least two (a change needs a before and an after)
+  Json r = rules::rules_json()["runs"];
+  CHECK(r["kept"].as_number() == rules::kRunsKept);
+  CHECK(r["epochs_kept"].as_number() == rules::kRunEpochsKept);
+  CHECK(r["layers_kept"].as_number() == rules::kRunLayersKept);
+  CHECK(rules::kRunsKept >= 2);
 }
 
 TEST_CASE("looks: the filters kept at epoch e are the first conv layer's weights after epoch e") {

@@ -91,8 +91,13 @@ TEST_CASE("session: images and predictions wait for training; stop keeps the wei
   CHECK_THROWS_WITH(s.add_image(px.data(), px.size(), 12, 10, 0), Catch::Contains("stop training first"));
   CHECK_THROWS_WITH(s.predict(px.data(), px.size(), 12, 10), Catch::Contains("wait for it or stop it"));
   auto during = weights(s);
-  s.train_stop();
+  Json filters = Json::parse(s.train_stop());
   CHECK_FALSE(s.training());
+  // the filters kept so far come back with the stop: epoch 0 at least, one snapshot per epoch
+  REQUIRE(filters["epochs"].size() >= 1);
+  CHECK(filters["epochs"].items().at(0).as_number() == 0);
+  CHECK(filters["weights"].size() == filters["epochs"].size());
+  CHECK(Json::parse(s.train_stop()).size() == 0);  // no run: nothing
   CHECK(weights(s) == during);  // the partly trained model stays usable
   auto p = s.predict(px.data(), px.size(), 12, 10);
   REQUIRE(p.size() == 2);

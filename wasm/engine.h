@@ -58,7 +58,7 @@ class Engine {
   int numImages() const { return s_.num_images(); }
   void trainBegin(const std::string& config) { guarded([&] { s_.train_begin(config); }); }
   std::string trainRun(int steps) { return guarded([&] { return s_.train_run(steps); }); }
-  void trainStop() { s_.train_stop(); }
+  std::string trainStop() { return guarded([&] { return s_.train_stop(); }); }
   val predict(const val& rgba, int w, int h) {
     return guarded([&] {
       auto b = bytes_of(rgba);

@@ -333,6 +333,13 @@ Json rules_json() {
   stroke["default"] = kSketchStrokeDefault;
   looks["sketch_stroke"] = stroke;
   j["looks"] = looks;
+
+  // ---- earlier runs kept for comparison ----
+  Json runs = Json::object();
+  runs["kept"] = kRunsKept;
+  runs["epochs_kept"] = kRunEpochsKept;
+  runs["layers_kept"] = kRunLayersKept;
+  j["runs"] = runs;
   return j;
 }
 

@@ -203,6 +203,13 @@ std::string Session::train_run(int steps) {
   return j.dump();
 }
 
+std::string Session::train_stop() {
+  if (!trainer_) return "{}";
+  std::string filters = looks::to_json(trainer_->filter_history()).dump();  // ---- where it looks ----
+  trainer_.reset();
+  return filters;
+}
+
 std::vector<float> Session::predict(const uint8_t* rgba, size_t bytes, int w, int h) {
   if (trainer_ && !trainer_->done())
     throw std::invalid_argument("cannot predict while training is running: wait for it or stop it");

@@ -25,7 +25,8 @@ export function axisNumber(v) {
   return `${+(v / 10 ** e).toFixed(1)}e${e}`;
 }
 
-// series: [{label, color, values: (number|null)[], dashed}]; x is the epoch (1-based).
+// series: [{label, color, values: (number|null)[], dashed, width = 2, dots = true}], drawn in
+// order (an earlier run's faint curve first, under the current one); x is the epoch (1-based).
 export function lineChart(canvas, series, { epochs = 1, yMax, percent = false } = {}) {
   const { g, w, h } = setup(canvas);
   const all = series.flatMap((s) => s.values).filter((v) => v !== null && Number.isFinite(v));
@@ -52,7 +53,7 @@ export function lineChart(canvas, series, { epochs = 1, yMax, percent = false } 
   for (const s of series) {
     g.strokeStyle = s.color;
     g.fillStyle = s.color;
-    g.lineWidth = 2;
+    g.lineWidth = s.width ?? 2;
     g.setLineDash(s.dashed ? [5, 4] : []);
     g.beginPath();
     let started = false;
@@ -62,7 +63,7 @@ export function lineChart(canvas, series, { epochs = 1, yMax, percent = false } 
       started = true;
     });
     g.stroke();
-    s.values.forEach((v, i) => { if (v !== null && Number.isFinite(v)) { g.beginPath(); g.arc(X(i + 1), Y(v), 2.5, 0, 7); g.fill(); } });
+    if (s.dots !== false) s.values.forEach((v, i) => { if (v !== null && Number.isFinite(v)) { g.beginPath(); g.arc(X(i + 1), Y(v), 2.5, 0, 7); g.fill(); } });
   }
   g.setLineDash([]);
 }

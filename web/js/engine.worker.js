@@ -32,7 +32,7 @@
 //                                        resume: true continues a paused run
 //   stop {}                           -> undefined (train returns with stopped: true, weights kept)
 //   pause {}                          -> undefined (train returns with paused: true; resume or trainStop)
-//   trainStop {}                      -> undefined (ends a paused run, weights kept)
+//   trainStop {}                      -> filters (as train's) or undefined (ends a paused run, weights kept)
 //   predict {rgba, width, height}     -> Float32Array of class probabilities
 //   predictBatch {images: [{rgba, width, height}]} or {indices: [stored image index]}
 //                                     -> [Float32Array of class probabilities], one per image, in one
@@ -91,7 +91,8 @@
 //                                        drop: Float32Array (H,W) mean base - P over the patches covering
 //                                        a pixel, max_drop, min_drop}; patch/stride 0: core's defaults
 //   (train's final progress also carries filters: {layer, shape [c_out, c_in, k, k], epochs[],
-//    weights[[...] per kept epoch]}: the first conv layer at epoch 0 and each epoch end)
+//    weights[[...] per kept epoch]}: the first conv layer at epoch 0 and each epoch end; a stopped
+//    run's too, up to its last finished epoch)
 import { learnHandlers } from './learn.handlers.js';
 
 let threaded = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
@@ -120,6 +121,13 @@ function message(e) {
 }
 let mod, engine;
 let stopRequested = false, pauseRequested = false;
+
+// Ends the run in core; -> the first conv layer's filters kept so far, or undefined (no run, no
+// conv layer: core gives {} or an empty history).
+function stopFilters() {
+  const f = JSON.parse(engine.trainStop());
+  return Array.isArray(f.epochs) && f.epochs.length ? f : undefined;
+}
 let checkpointed = 0;  // epochs of the current run whose weights were posted as a checkpoint
 
 const PROGRESS_MS = 100;
@@ -177,13 +185,14 @@ const handlers = {
       if (last) break;
       await yieldToEvents();
     }
-    if (stopRequested && !p.done) engine.trainStop();
+    // a stopped run keeps its filter history: core hands it over as it ends the run
+    if (stopRequested && !p.done) p.filters = stopFilters();
     return { ...p, stopped: stopRequested && !p.done, paused: pauseRequested && !stopRequested && !p.done };
   },
   stop: () => { stopRequested = true; },
   pause: () => { pauseRequested = true; },
-  // Ends a paused run, keeping the weights as they are.
-  trainStop: () => engine.trainStop(),
+  // Ends a paused run, keeping the weights as they are; -> its filter history (or undefined).
+  trainStop: () => stopFilters(),
   predict: ({ rgba, width, height }) => engine.predict(rgba, width, height),
   predictBatch: ({ images, indices }) => {
     const n = images ? images.length : indices.length;

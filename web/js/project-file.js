@@ -7,6 +7,7 @@
 //   settings.json        the training settings, seed included
 //   result.json          the last training's curves (history), confusion matrix, classes, spec
 //   draft.json           a refused spec being edited {text, report} (optional)
+//   runs.json            the last few runs kept for comparison (runs.js; optional, a few KB)
 //   weights.safetensors  the trained weights (optional), as "Save weights" writes them
 //   images/<class>/<n>.png   every image as stored (the same PNG bytes, image-codec.js)
 // The reader treats the file as hostile: every size is checked in the central directory before
@@ -28,7 +29,7 @@ export const fileName = (name, rules) => `${fileBase(name, rules.file_names.proj
 
 const json = (v) => [strToU8(JSON.stringify(v)), { level: 6 }];
 
-// p: {name, created, classes: [{id, name}], settings, spec, draft, result, weights: Uint8Array,
+// p: {name, created, classes: [{id, name}], settings, spec, draft, result, runs, weights: Uint8Array,
 // images: [{classId, width, height, png, split?}]} -> the file's bytes.
 export function writeProject(p, rules) {
   const classIndex = new Map(p.classes.map((c, i) => [c.id, i]));
@@ -52,6 +53,7 @@ export function writeProject(p, rules) {
   if (p.settings !== undefined) out['settings.json'] = json(p.settings);
   if (p.result) out['result.json'] = json(p.result);
   if (p.draft) out['draft.json'] = json(p.draft);
+  if (p.runs?.length) out['runs.json'] = json(p.runs);
   if (p.weights) out['weights.safetensors'] = [p.weights, { level: 6 }];
   return zipSync({ ...out, ...files }, { mtime: MTIME });
 }
@@ -200,6 +202,7 @@ export function readProject(bytes, rules) {
   const settings = optional('settings.json', (j) => records.readSettings(j.value, rules), 'the saved training settings were not readable; the defaults are used');
   const result = optional('result.json', (j) => records.readResult(j.value, rules), 'the saved training curves were not readable');
   const draft = optional('draft.json', (j) => records.readDraft(j.value), 'a model being edited could not be read and was dropped');
+  const runs = optional('runs.json', (j) => records.readRuns(j.value, rules), 'the saved earlier runs (for comparison) were not readable and were dropped');
   let spec;
   if (entries.has('spec.json')) spec = named(records.readSpec(strFromU8(unpack(bytes, entries.get('spec.json'), limits.max_json_bytes))));
   let weights;
@@ -223,5 +226,5 @@ export function readProject(bytes, rules) {
     }
   }
   if (bad) skipped.push(records.skippedImages(bad));
-  return { name, created, classes, settings, spec, draft, result, weights, images, skipped };
+  return { name, created, classes, settings, spec, draft, result, weights, runs, images, skipped };
 }

@@ -26,14 +26,15 @@
 //   importFile(bytes) -> {id, skipped}, or throws an Error saying what is wrong; on failure
 //                nothing is written
 // Keys of a project: classes [{id, name}], spec (text), specDraft {text, report}, settings,
-// result, weights (safetensors bytes), camera {deviceId, label, facing} (this device's choice).
+// result, weights (safetensors bytes), camera {deviceId, label, facing} (this device's choice),
+// runs (the last few runs for comparison, runs.js; in the .convlab file as runs.json).
 import { Store, byteSize } from './store.js';
 import { encodePNG } from './image-codec.js';
 import * as records from './records.js';
 import { writeProject, readProject, fileName } from './project-file.js';
 
 export const IMAGE_CHUNK = 50;
-const KEYS = ['classes', 'settings', 'result', 'specDraft', 'spec', 'weights', 'camera'];
+const KEYS = ['classes', 'settings', 'result', 'specDraft', 'spec', 'weights', 'camera', 'runs'];
 
 // A small in-memory stand-in for IndexedDB (private mode, storage refused): the same calls,
 // kept for this session only.
@@ -219,7 +220,7 @@ export class ProjectStore {
     const images = kept.images.map((im) => ({ classId: im.classId, width: im.width, height: im.height, split: im.split, png: stored.get(im.id)?.png ?? encodePNG(im) }));
     const bytes = writeProject({
       name: name ?? meta.name, created: meta.created, classes: kept.classes, settings: kept.settings, spec: kept.spec,
-      draft: kept.draft, result: kept.result, weights: kept.weights, images,
+      draft: kept.draft, result: kept.result, runs: kept.runs, weights: kept.weights, images,
     }, this.rules);
     return new Blob([bytes], { type: 'application/zip' });
   }
@@ -242,7 +243,7 @@ export class ProjectStore {
     const names = (await this.db.projects()).map((m) => m.name);
     let name = p.name;
     for (let k = 2; names.includes(name); k++) name = records.cutGraphemes(`${p.name} (${k})`, this.rules.project.name_max).text;
-    const kv = { classes: p.classes, settings: p.settings, spec: p.spec, specDraft: p.draft, result: p.result, weights: p.weights };
+    const kv = { classes: p.classes, settings: p.settings, spec: p.spec, specDraft: p.draft, result: p.result, runs: p.runs, weights: p.weights };
     const id = await this.track(this.db.createProject(name, kv, p.images));
     return { id, skipped: p.skipped };
   }
@@ -286,6 +287,7 @@ class ProjectHandle {
     const spec = check('spec', records.readSpec(kv.get('spec')));
     const weights = check('weights', records.readWeights(kv.get('weights')));
     const camera = kv.get('camera') === undefined ? undefined : check('camera', records.readCamera(kv.get('camera')));
+    const runs = check('runs', records.readRuns(kv.get('runs') ?? [], this.rules));
     const images = [], legacy = [];
     let bad = 0;
     const read = await records.readImages(raw, this.rules.store.cap);
@@ -303,7 +305,7 @@ class ProjectHandle {
     if (bad) skipped.push(records.skippedImages(bad));
     if (aside.length) await this.store.track(this.db.quarantine(this.id, aside));
     if (legacy.length) this.compress(legacy);  // in the background: the project is usable now
-    return { classes, settings, result, draft, spec, weights, camera, images: withImages ? images : undefined, skipped, notes };
+    return { classes, settings, result, draft, spec, weights, camera, runs, images: withImages ? images : undefined, skipped, notes };
   }
 
   // Rewrites version 1's raw images as PNG, a chunk per transaction.

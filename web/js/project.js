@@ -10,6 +10,7 @@ import { ProjectStore } from './project-store.js';
 import { WorkerSync } from './worker-sync.js';
 import { graphemes } from './format.js';
 import { checkClassName } from './records.js';
+import { specSummary, makeRun, addRun } from './runs.js';
 
 const TRAINING_REFUSAL = 'training is running: stop it on the Train tab before changing the model';
 export const READ_ONLY = 'This project is open in another tab, which edits it: this tab only shows it. Use "Edit here" to take over.';
@@ -56,6 +57,7 @@ export class Project {
     this.settings = { ...rules.train.defaults };
     this.trained = false;         // the worker holds weights trained for this.spec
     this.result = null;           // {history, confusion, classes, ...} of the last training
+    this.runs = [];               // the last few runs for comparison (runs.js), the newest last
     this.nextClassId = 1;
     // The one training state ('running' | 'paused' | 'idle'): set by the Train view's run,
     // read by every view (the model and labels are frozen while it is not idle).
@@ -163,6 +165,7 @@ export class Project {
     this.settings = { ...this.rules.train.defaults };
     for (const k of Object.keys(this.settings)) if (k in s) this.settings[k] = s[k];  // no junk keys
     this.result = kept.result ?? null;
+    this.runs = kept.runs ?? [];
     this.draft = validDraft(kept.draft);
     this.camera = kept.camera ?? null;
     if (kept.draft && !this.draft) this.skipped.push('The model being edited (a draft) was not readable and was dropped; the last good model is used.');
@@ -510,8 +513,13 @@ export class Project {
   async trainingFinished(result) {
     await this.pendingCheckpoint?.catch(() => {});
     const nothing = result.diverged && !result.history.length;
-    this.result = { ...result, classes: this.classes.map((c) => c.name), spec: this.spec };
+    const run = makeRun({ settings: this.settings, summary: this.runSummary(), history: result.history }, this.rules);
+    this.result = { ...result, classes: this.classes.map((c) => c.name), spec: this.spec, run_at: run.at };
     this.modelProblem = '';
+    if (result.history.length) {
+      this.runs = addRun(this.runs, run, this.rules);
+      await this.save('runs', this.runs);
+    }
     if (nothing) {
       this.trained = false;
       await this.save('weights', undefined);
@@ -524,11 +532,21 @@ export class Project {
     this.emit('model-trained', { history: result.history });
   }
 
+  // The model as a run remembers it: {params, layers: ["conv 8", ...]}.
+  runSummary() { return specSummary(this.spec, this.info, this.rules); }
+
+  // The runs before the one shown: all kept runs but the current result's own.
+  earlierRuns() {
+    const at = this.result?.run_at;
+    return this.runs.filter((r) => r.at !== at);
+  }
+
   // Empties this project: default classes, settings and model.
   async newProject() {
     this.writable();
-    await this.write(['images', 'classes', 'spec', 'settings', 'weights', 'result'], () => this.store.clearAll());
+    await this.write(['images', 'classes', 'spec', 'settings', 'weights', 'result', 'runs'], () => this.store.clearAll());
     this.freshClasses();
+    this.runs = [];
     this.settings = { ...this.rules.train.defaults };
     this.result = null;
     this.trained = false;

@@ -118,6 +118,28 @@ export function readResult(v, rules) {
   return { value: v };
 }
 
+// runs: the last rules.runs.kept training runs (runs.js), each {at, settings: {key: number |
+// boolean | short string}, summary: {params, layers: [string]}, history: [{train_loss,
+// train_acc, val_loss, val_acc}]}. Any part unreadable sets the whole record aside: the
+// earlier curves are a comparison aid, not worth a half-trusted overlay.
+export function readRuns(v, rules) {
+  const problem = 'the earlier training runs kept for comparison were not readable and were set aside; the next runs start a new comparison';
+  const { kept, epochs_kept: epochsKept, layers_kept: layersKept } = rules.runs;
+  const shortText = (x) => typeof x === 'string' && x.length <= 64;
+  if (!Array.isArray(v) || v.length > kept) return { value: undefined, problem };
+  for (const r of v) {
+    if (!isObject(r) || typeof r.at !== 'number' || !isObject(r.settings) || !isObject(r.summary) || !Array.isArray(r.history)) return { value: undefined, problem };
+    const entries = Object.entries(r.settings);
+    if (entries.length > 32 || entries.some(([k, x]) => k.length > 64 || !(shortText(x) || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x))))) return { value: undefined, problem };
+    const { params, layers } = r.summary;
+    if (!isInt(params) || params < 0 || !Array.isArray(layers) || layers.length > layersKept || !layers.every(shortText)) return { value: undefined, problem };
+    if (r.history.length > epochsKept) return { value: undefined, problem };
+    for (const e of r.history)
+      if (!isObject(e) || !numOrNull(e.val_loss) || !numOrNull(e.val_acc) || !numOrNull(e.train_loss ?? null) || !numOrNull(e.train_acc ?? null)) return { value: undefined, problem };
+  }
+  return { value: v };
+}
+
 // ---- where it looks ----
 // result.filters: {layer, shape: [c_out, c_in, k, k], epochs: [0, ...] rising, weights: [[c_out*c_in*k*k
 // finite numbers] per epoch]}, at most rules.looks.filter_epochs_kept epochs (core's

@@ -180,6 +180,13 @@ inline constexpr int kFilterEpochsKept = 64;
 inline constexpr IntRange kSketchStroke{"stroke", 2, 40};
 inline constexpr int kSketchStrokeDefault = 14;
 
+// ---- earlier runs kept for comparison (web/js/records.js runs record) ----
+// The Train tab overlays the last kRunsKept runs' curves; each keeps at most kRunEpochsKept
+// epochs of history and kRunLayersKept layer names, so the record stays small (a few KB).
+inline constexpr int kRunsKept = 5;
+inline constexpr int kRunEpochsKept = 500;
+inline constexpr int kRunLayersKept = 64;
+
 // ---- the engine's version: recorded in a submission, so a grader knows which engine trained it ----
 inline constexpr const char* kEngineVersion = "convlab-core 1";
 

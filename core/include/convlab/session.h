@@ -52,7 +52,10 @@ class Session {
   // Runs up to `steps` mini-batches; returns progress JSON (epoch, step, history, done...).
   std::string train_run(int steps);
   bool training() const { return trainer_ != nullptr && !trainer_->done(); }
-  void train_stop() { trainer_.reset(); }
+  // Ends the run; the model keeps its weights. Returns the first conv layer's filters kept so
+  // far (looks::to_json of the trainer's FilterHistory; "{}" when no run): a run stopped before
+  // its end keeps its filter history too, which is gone once the trainer is.
+  std::string train_stop();
   // The current (or finished) training, for tests and tools; null before train_begin.
   const Trainer* trainer() const { return trainer_.get(); }
 

@@ -35,6 +35,7 @@ export function mountTrain(root, ctx) {
     next.hidden = !(idle() && project.trained);
     if (idle()) run.render();
     progress.final(project.result, project.trained, project.modelProblem);
+    results.compare(project.earlierRuns(), project.runs.find((r) => r.at === project.result?.run_at) ?? { settings: project.settings, summary: project.runSummary() });
     results.show(project.result, project.settings.epochs);
   }
 

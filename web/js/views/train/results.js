@@ -3,6 +3,10 @@
 import { h, fill } from '../../dom.js';
 import { pct } from '../../format.js';
 import { lineChart, confusionChart } from '../../charts.js';
+import { runLegend } from '../../runs.js';
+
+// Earlier runs' validation curves, faint, one shade each (the oldest palest).
+const EARLIER = ['#c3cad6', '#a9b3c4', '#8f9bb1', '#75849e', '#5b6d8b'];
 
 // onCell(row, col): a click on a validation confusion cell (its images: the test set panel's drilldown).
 export function createResults({ onCell } = {}) {
@@ -19,9 +23,23 @@ export function createResults({ onCell } = {}) {
     const c = Math.floor((e.clientX - b.left - layout.x0) / layout.cell), r = Math.floor((e.clientY - b.top - layout.y0) / layout.cell);
     if (r >= 0 && r < layout.n && c >= 0 && c < layout.n) onCell(r, c);
   });
+  // the earlier runs overlaid, each named by what changed from it to the current run
+  const runsLegend = h('ul', { class: 'runs-legend', id: 'runs-legend', 'aria-label': 'Earlier runs on the charts (faint validation curves)', hidden: true });
   const charts = h('div', { class: 'charts' },
     h('div', { class: 'panel' }, h('h3', {}, 'Loss'), legend('train', 'validation'), lossCanvas),
-    h('div', { class: 'panel' }, h('h3', {}, 'Accuracy'), legend('train', 'validation'), accCanvas));
+    h('div', { class: 'panel' }, h('h3', {}, 'Accuracy'), legend('train', 'validation'), accCanvas),
+    runsLegend);
+  let earlier = [];  // [{run, color}] overlaid
+
+  // runs: the earlier runs to overlay (records.readRuns' shape); current: {settings, summary}
+  // of the run shown, to say what changed.
+  function compare(runs, current) {
+    const list = runs.slice(-EARLIER.length);
+    earlier = list.map((run, i) => ({ run, color: EARLIER[EARLIER.length - list.length + i] }));
+    runsLegend.hidden = !earlier.length;
+    fill(runsLegend, earlier.map(({ run, color }, i) =>
+      h('li', { class: 'key run', style: `--key: ${color}` }, runLegend(run, current, i))));
+  }
   const panel = h('div', { class: 'panel results', hidden: true },
     h('h3', {}, 'Where it goes wrong'),
     caption,
@@ -44,14 +62,18 @@ export function createResults({ onCell } = {}) {
 
   function curves(history, epochs) {
     describe(history);
+    const span = Math.max(epochs, ...earlier.map((e) => e.run.history.length));
+    const faint = (key) => earlier.map(({ run, color }) => ({ label: 'earlier', color, width: 1.5, dots: false, values: run.history.map((e) => e[key]) }));
     lineChart(lossCanvas, [
+      ...faint('val_loss'),
       { label: 'train', color: '#3b5bdb', values: history.map((e) => e.train_loss) },
       { label: 'validation', color: '#e8590c', dashed: true, values: history.map((e) => e.val_loss) },
-    ], { epochs });
+    ], { epochs: span });
     lineChart(accCanvas, [
+      ...faint('val_acc'),
       { label: 'train', color: '#3b5bdb', values: history.map((e) => e.train_acc) },
       { label: 'validation', color: '#e8590c', dashed: true, values: history.map((e) => e.val_acc) },
-    ], { epochs, yMax: 1, percent: true });
+    ], { epochs: span, yMax: 1, percent: true });
   }
 
   // r: the project's result, or null (then empty curves over `epochs`).
@@ -94,5 +116,5 @@ export function createResults({ onCell } = {}) {
     return `Confusion matrix: ${right} of ${total} images classified right; ${worst ? `most confused: ${names[worst.t]} taken for ${names[worst.p]} ${worst.v} time(s)` : 'no mistakes'}. The per-class list next to it has each class's figures.`;
   }
 
-  return { charts, panel, curves, show, hide() { panel.hidden = true; } };
+  return { charts, panel, curves, show, compare, hide() { panel.hidden = true; } };
 }

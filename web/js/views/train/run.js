@@ -54,6 +54,7 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
       return;
     }
     setState('running');
+    results.compare(project.runs, { settings: project.settings, summary: project.runSummary() });  // every kept run is earlier now
     try {
       progress.say('Sending the images to the engine…');
       await project.syncWorker();
@@ -105,8 +106,8 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
     const s = project.trainingState;
     if (s === 'running') { stopBtn.disabled = true; await engine.call('stop'); return; }
     if (s === 'paused') {
-      await engine.call('trainStop');
-      await finish({ ...last, stopped: true });
+      const filters = await engine.call('trainStop');  // where it looks: the filters so far
+      await finish({ ...last, stopped: true, filters });
     }
   }
 
