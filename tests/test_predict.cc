@@ -116,6 +116,10 @@ TEST_CASE("predict_stored: rows of stored images by index equal predict() of the
       CHECK(std::memcmp(got.data() + r * 2, one.data(), sizeof(float) * 2) == 0);
     }
   }
+  // the labels they were added with (evaluating stored images sends none)
+  for (int i = 0; i < int(ims.size()); ++i) CHECK(s.stored_label(i) == i % 2);
+  CHECK_THROWS_WITH(s.stored_label(9), Contains("no stored image 9: the engine holds 9 images"));
+  CHECK_THROWS_WITH(s.stored_label(-1), Contains("no stored image -1"));
 }
 
 TEST_CASE("predict_batch: a bad image or index is named and nothing runs; refused while training") {

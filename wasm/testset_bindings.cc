@@ -33,6 +33,20 @@ std::string evaluate(Engine& e, const val& images) {
   });
 }
 
+// indices: a JS array of stored-image indices (the training and validation images the worker
+// already holds: nothing is sent again); their labels are the ones they were added with.
+std::string evaluateStored(Engine& e, const val& indices) {
+  return guarded([&] {
+    const std::vector<int> idx = emscripten::convertJSArrayToNumberVector<int>(indices);
+    const int n = int(idx.size());
+    const auto& probs = e.session().predict_stored(idx.data(), n);  // checks every index
+    std::vector<int> labels(idx.size());
+    for (size_t i = 0; i < idx.size(); ++i) labels[i] = e.session().stored_label(idx[i]);
+    const int classes = e.session().model().num_classes();
+    return testset::to_json(testset::evaluate(probs.data(), labels.data(), n, classes)).dump();
+  });
+}
+
 std::string builtinSpec(int classes) { return guarded([&] { return testset::builtin_spec(classes); }); }
 std::string testsetRules() { return testset::rules_json().dump(); }
 
@@ -40,6 +54,7 @@ std::string testsetRules() { return testset::rules_json().dump(); }
 
 EMSCRIPTEN_BINDINGS(convlab_testset) {
   emscripten::function("testsetEvaluate", &evaluate);
+  emscripten::function("testsetEvaluateStored", &evaluateStored);
   emscripten::function("testsetBuiltinSpec", &builtinSpec);
   emscripten::function("testsetRules", &testsetRules);
 }

@@ -297,6 +297,13 @@ const std::vector<float>& Session::predict_stored(const int* indices, int n) {
   return run_batch(n, [&](float* dst, int i, int) { bytes_to_input(dst, data_->image(indices[i]), isz); });
 }
 
+int Session::stored_label(int index) const {
+  if (index < 0 || index >= data_->size())
+    throw std::invalid_argument("no stored image " + std::to_string(index) + ": the engine holds " +
+                                std::to_string(data_->size()) + " images");
+  return data_->label(index);
+}
+
 int Session::set_threads(int n) {
   rules::check_threads(n);
   set_num_threads(n);

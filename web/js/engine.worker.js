@@ -49,7 +49,8 @@
 //                                        loadCheck's message unless adopt (its spec becomes the model)
 //   param {name}                      -> Float32Array ("0.weight", ...)
 // ---- test set and evaluation ----
-//   evaluate {images: [{rgba, width, height, label}]} -> core's evaluation (testset.h): {n, classes,
+//   evaluate {images: [{rgba, width, height, label}]} or {indices: [stored image index]} (labels as
+//                                        added) -> core's evaluation (testset.h): {n, classes,
 //                                        correct, accuracy, loss, confusion (row true, column predicted),
 //                                        per_class: [{total, correct, accuracy}], images: [{predicted, prob
 //                                        (of the true class), loss}], hardest: [indices, highest loss first]}
@@ -207,7 +208,7 @@ const handlers = {
   load: ({ bytes, adopt, classes }) => ({ ...JSON.parse(engine.load(bytes, adopt ?? false, classes ?? 0)), spec: engine.spec() }),
   param: ({ name }) => engine.param(name),
   // ---- test set and evaluation ----
-  evaluate: ({ images }) => JSON.parse(mod.testsetEvaluate(engine, images)),
+  evaluate: ({ images, indices }) => JSON.parse(indices ? mod.testsetEvaluateStored(engine, indices) : mod.testsetEvaluate(engine, images)),
   builtinSpec: ({ classes }) => ({ spec: mod.testsetBuiltinSpec(classes) }),
   testsetRules: () => JSON.parse(mod.testsetRules()),
   // ---- classroom assignments ----

@@ -76,6 +76,8 @@ class Session {
   const std::vector<float>& predict_batch(const Rgba* images, int n);
   // The same for images the session stores (add_image), by index.
   const std::vector<float>& predict_stored(const int* indices, int n);
+  // The label a stored image was added with (evaluating stored images needs no labels sent).
+  int stored_label(int index) const;
   // Images per Model::predict call: 32, or fewer when one image's activations are large.
   int predict_chunk() const;
 

@@ -97,39 +97,45 @@ export function mountTestSet(root, ctx) {
     render();
   }
 
-  // The images of one split with their labels and ids, in class order. "val": the images the
-  // last training held out (core's val_indices, turned into image ids when the run ended:
-  // run.js), each under the class it is in now; one deleted since is left out.
-  function collect(split) {
-    const images = [], items = [];
-    if (split === 'val') {
-      const stored = new Map();
-      ctx.getClasses().forEach((c, label) => { for (const im of project.images.get(c.id) ?? []) stored.set(im.id, { im, c, label }); });
-      for (const id of project.result?.val_ids ?? []) {
-        const s = stored.get(id);
-        if (!s) continue;  // deleted, or moved to the test set, since training
-        images.push({ rgba: s.im.rgba, width: s.im.width, height: s.im.height, label: s.label });
-        items.push({ id: s.im.id, classId: s.c.id, label: s.label, im: s.im });
-      }
-      return { images, items };
+  // What the engine evaluates for one split, and the images it names, in class order. The test
+  // images are sent (the worker holds only the training set); the training and validation
+  // images are already in the worker, in the order worker-sync.js added them (class by class,
+  // each in stored order), so they go by index and no pixels cross to the worker again.
+  // "val": the images the last training held out (core's val_indices, turned into image ids when
+  // the run ended: run.js), each under the class it is in now; one deleted since is left out.
+  async function collect(split) {
+    const items = [];
+    if (split === 'test') {
+      const images = [];
+      ctx.getClasses().forEach((c, label) => {
+        for (const im of project.getTestImages(label)) {
+          images.push({ rgba: im.rgba, width: im.width, height: im.height, label });
+          items.push({ id: im.id, classId: c.id, label, im });
+        }
+      });
+      return { request: { images }, items };
     }
-    ctx.getClasses().forEach((c, label) => {
-      const list = split === 'test' ? project.getTestImages(label) : project.images.get(c.id) ?? [];
-      for (const im of list) {
-        images.push({ rgba: im.rgba, width: im.width, height: im.height, label });
-        items.push({ id: im.id, classId: c.id, label, im });
-      }
-    });
-    return { images, items };
+    await project.syncWorker();  // a no-op unless the images changed since the worker got them
+    const stored = new Map();  // image id -> its index in the worker and where it is now
+    ctx.getClasses().forEach((c, label) => { for (const im of project.images.get(c.id) ?? []) stored.set(im.id, { index: stored.size, im, c, label }); });
+    const ids = split === 'val' ? project.result?.val_ids ?? [] : [...stored.keys()];
+    const indices = [];
+    for (const id of ids) {
+      const s = stored.get(id);
+      if (!s) continue;  // deleted, or moved to the test set, since training
+      indices.push(s.index);
+      items.push({ id: s.im.id, classId: s.c.id, label: s.label, im: s.im });
+    }
+    return { request: { indices }, items };
   }
 
   async function run(split) {
     if (!ctx.isTrained()) throw new Error('Train the model first: there is nothing to evaluate yet.');
     if (ctx.isTraining()) throw new Error('Wait until training ends: the engine is busy.');
-    const { images, items } = collect(split);
-    if (!images.length) throw new Error(split === 'test' ? 'The test set is empty: add a test folder first.' : split === 'val' ? 'No validation images: train again (validation needs a validation fraction above 0).' : 'The training set is empty.');
+    const { request, items } = await collect(split);
+    if (!items.length) throw new Error(split === 'test' ? 'The test set is empty: add a test folder first.' : split === 'val' ? 'No validation images: train again (validation needs a validation fraction above 0).' : 'The training set is empty.');
     const t0 = performance.now();
-    const ev = await ctx.engine.call('evaluate', { images });
+    const ev = await ctx.engine.call('evaluate', request);
     return { split, ev, items, ms: performance.now() - t0 };
   }
 
