@@ -104,6 +104,22 @@ test('downloaded files: one name rule for models and projects, from the engine\'
   expect(r.width).toBe('full');  // NFKC
 });
 
+test('a stored result\'s validation image ids: unreadable or oversized lists are dropped, the curves kept', async ({ page }) => {
+  await openLab(page);
+  const r = await page.evaluate(() => {
+    const { records, rules } = globalThis.lab;
+    const history = [{ epoch: 1, train_loss: 0.5, train_acc: 0.8, val_loss: 0.6, val_acc: 0.7 }];
+    const read = (val_ids) => records.readResult({ history, val_ids }, rules);
+    const dropped = ['junk', [1.5], [{}], [null], new Array(rules.project.max_images + 1).fill(0)].map((v) => {
+      const out = read(v);
+      return out.value && !('val_ids' in out.value) && out.value.history.length === 1;
+    });
+    return { dropped, kept: read([3, 1, 'im-2']).value.val_ids };
+  });
+  expect(r.dropped).toEqual([true, true, true, true, true]);
+  expect(r.kept).toEqual([3, 1, 'im-2']);
+});
+
 test('class names as typed: invisible, duplicate and over-long names get a clear answer', async ({ page }) => {
   await openLab(page);
   const r = await page.evaluate(() => {

@@ -107,7 +107,7 @@ export function readResult(v, rules) {
   }
   if (v.classes !== undefined && (!Array.isArray(v.classes) || v.classes.some((x) => typeof x !== 'string'))) return { value: undefined, problem };
   if (v.spec !== undefined && typeof v.spec !== 'string') return { value: undefined, problem };
-  if (v.val_ids !== undefined && (!Array.isArray(v.val_ids) || v.val_ids.some((x) => !isInt(x) && typeof x !== 'string'))) {
+  if (v.val_ids !== undefined && (!Array.isArray(v.val_ids) || v.val_ids.length > rules.project.max_images || v.val_ids.some((x) => !isInt(x) && typeof x !== 'string'))) {
     const { val_ids, ...rest } = v;  // which images were validation: only for the drilldown
     v = rest;
   }
