@@ -78,7 +78,8 @@ test('built-in dataset, test set kept apart, evaluate, confusion drilldown, hard
   const pngs = await page.evaluate(async () => {
     const { loadBuiltin } = await import('/js/builtin-dataset.js');
     const codec = await import('/js/image-codec.js');
-    const d = await loadBuiltin();
+    const c = globalThis.convlab;
+    const d = await loadBuiltin({ side: (await c.engine.call('testsetRules')).builtin_side, maxClasses: c.rules.classes.max, maxImages: c.rules.project.max_images });
     const pick = (c) => d.images(c, 'test').slice(0, 3).map((im) => Array.from(codec.encodePNG(im)));
     return { Trouser: pick(1), bag: pick(8), Socks: pick(0) };
   });
@@ -169,4 +170,44 @@ test('built-in dataset, test set kept apart, evaluate, confusion drilldown, hard
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
   expect(await page.evaluate(() => [globalThis.convlab.project.testCount(), ...globalThis.convlab.getClasses().map((c) => c.count)])).toEqual([205, 300, 301]);
   h.expectClean(problems);
+});
+
+// The built-in dataset's two files are outside input too: a broken index or a short image file
+// is refused with a message saying what is wrong (and the real files still load after).
+test('the built-in dataset: a broken index or image file is refused with a message', async ({ page }) => {
+  const base = h.plainURL;
+  let index = null, bin = null;  // null: serve the real file
+  await page.route('**/gen/fashion-mnist.json', (r) => (index === null ? r.continue() : r.fulfill({ body: index, contentType: 'application/json' })));
+  await page.route('**/gen/fashion-mnist.bin', (r) => (bin === null ? r.continue() : r.fulfill({ body: bin })));
+  await h.openApp(page, base, 'projects');
+  const real = await (await page.request.get(`${base}/gen/fashion-mnist.json`)).json();
+  const load = () => page.evaluate(async () => {
+    const { loadBuiltin } = await import('/js/builtin-dataset.js');
+    const c = globalThis.convlab;
+    const limits = { side: (await c.engine.call('testsetRules')).builtin_side, maxClasses: c.rules.classes.max, maxImages: c.rules.project.max_images };
+    try { return `loaded ${(await loadBuiltin(limits)).classes.length} classes`; } catch (e) { return e.message; }
+  });
+  const results = [];
+  for (const [body, short] of [
+    ['{"width": 28', null],
+    [JSON.stringify({ ...real, width: 29 }), null],
+    [JSON.stringify({ ...real, classes: [...real.classes, 'Hat'] }), null],
+    [JSON.stringify({ ...real, train_per_class: 5000 }), null],
+    [JSON.stringify({ ...real, bytes: real.bytes + 1 }), null],
+    [null, Buffer.alloc(10)],
+  ]) {
+    index = body;
+    bin = short;
+    results.push(await load());
+  }
+  expect(results[0]).toContain('its index is not JSON');
+  expect(results[1]).toContain('its image size');
+  expect(results[2]).toContain('its class names');
+  expect(results[3]).toContain('its image counts');
+  expect(results[4]).toContain('its index says');
+  expect(results[5]).toContain('10 bytes of images');
+  for (const r of results) expect(r).toContain('Rebuild the page with make web');
+  index = null;
+  bin = null;
+  expect(await load()).toBe(`loaded ${real.classes.length} classes`);
 });

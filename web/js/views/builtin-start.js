@@ -27,7 +27,8 @@ export function createBuiltinStart(ctx, onError) {
   panel.addEventListener('toggle', async () => {
     if (!panel.open || data) return;
     try {
-      data = await loadBuiltin();
+      const { builtin_side: side } = await ctx.engine.call('testsetRules');
+      data = await loadBuiltin({ side, maxClasses: ctx.rules.classes.max, maxImages: ctx.rules.project.max_images });
     } catch (e) {
       about.textContent = e.message;
       return;
