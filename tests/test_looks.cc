@@ -20,19 +20,10 @@
 
 using namespace convlab;
 
+using gradcheck::kAllLayers;
+
 namespace {
 
-// Every layer type the spec allows: both paddings, stride 2, both pools with padding, two linears
-// (the net of test_model.cc's gradient check).
-const char* kAllLayers = R"({"input": {"channels": 3, "height": 8, "width": 8}, "layers": [
-  {"type": "conv2d", "out_channels": 4, "kernel": 3, "padding": "same"}, {"type": "relu"},
-  {"type": "maxpool2d", "kernel": 2},
-  {"type": "conv2d", "out_channels": 5, "kernel": 4, "padding": "same"},
-  {"type": "avgpool2d", "kernel": 3, "stride": 1, "padding": 1},
-  {"type": "conv2d", "out_channels": 3, "kernel": 4, "stride": 2, "padding": 1},
-  {"type": "maxpool2d", "kernel": 3, "stride": 1, "padding": 1}, {"type": "relu"},
-  {"type": "flatten"}, {"type": "linear", "out_features": 6}, {"type": "relu"},
-  {"type": "linear", "out_features": 3}]})";
 
 Model make(const std::string& spec, uint64_t seed = 1) { return Model(parse_spec(spec), seed); }
 
@@ -194,6 +185,8 @@ TEST_CASE("rules: occlusion patch, stride and position limits") {
   CHECK(j["sketch_stroke"]["min"].as_number() == rules::kSketchStroke.min);
   CHECK(j["sketch_stroke"]["max"].as_number() == rules::kSketchStroke.max);
   CHECK(j["sketch_stroke"]["default"].as_number() == rules::kSketchStrokeDefault);
+  CHECK(j["sketch_pad"].as_number() == rules::kSketchPad);
+  CHECK(rules::kSketchStroke.max < rules::kSketchPad / 4);  // a stroke never fills the pad
   CHECK(rules::kSketchStroke.min <= rules::kSketchStrokeDefault);
   CHECK(rules::kSketchStrokeDefault <= rules::kSketchStroke.max);
   // earlier runs kept for comparison: at least two (a change needs a before and an after)

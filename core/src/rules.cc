@@ -332,6 +332,7 @@ Json rules_json() {
   Json stroke = int_field(kSketchStroke);
   stroke["default"] = kSketchStrokeDefault;
   looks["sketch_stroke"] = stroke;
+  looks["sketch_pad"] = kSketchPad;
   j["looks"] = looks;
 
   // ---- earlier runs kept for comparison ----

@@ -175,8 +175,10 @@ void check_occlusion(int patch, int stride, int h, int w);
 // Snapshots of the first conv layer's filters one training run keeps (epoch 0 and epoch ends;
 // looks::FilterHistory thins them to every second epoch, then every fourth, ... when full).
 inline constexpr int kFilterEpochsKept = 64;
-// The sketch pad's stroke width (web/js/views/sketch.js), in pixels of its 240-pixel pad: thin
-// enough for a digit's detail, thick enough to survive the scaling down to the stored size.
+// The sketch pad (web/js/views/sketch.js): its longer side in pixels, and the stroke width in
+// those pixels: thin enough for a digit's detail, thick enough to survive the scaling down to
+// the stored size (the range only means something beside the pad's size, so both live here).
+inline constexpr int kSketchPad = 240;
 inline constexpr IntRange kSketchStroke{"stroke", 2, 40};
 inline constexpr int kSketchStrokeDefault = 14;
 

@@ -128,7 +128,7 @@ export function mountData(root, ctx) {
     let pad = null;
     const padBox = h('div', { class: 'sketch-box', hidden: true });
     const drawBtn = h('button', { type: 'button', class: 'draw', 'aria-expanded': 'false', onclick: () => {
-      pad ??= createSketchPad({ storedSize: () => project.storedSize(), className: () => project.classes[project.classIndex(id)].name, onAdd: (im) => project.addImages(id, [im]), stroke: ctx.rules.looks.sketch_stroke });
+      pad ??= createSketchPad({ storedSize: () => project.storedSize(), className: () => project.classes[project.classIndex(id)].name, onAdd: (im) => project.addImages(id, [im]), looks: ctx.rules.looks });
       if (!padBox.firstChild) padBox.append(pad.el);
       padBox.hidden = !padBox.hidden;
       if (!padBox.hidden) pad.clear();

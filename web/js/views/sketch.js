@@ -5,12 +5,12 @@
 // the project's stored image size (the drawing is scaled down to it when added).
 import { h } from '../dom.js';
 
-const BOX = 240;  // the pad's longer side in canvas pixels (and CSS pixels)
-
 // storedSize() -> {width, height}; className() -> the class's current name;
-// onAdd({rgba, width, height}) -> Promise (throws an Error to show); stroke: the engine's
-// rules.looks.sketch_stroke {min, max, default} in pad pixels. -> {el, clear()}
-export function createSketchPad({ storedSize, className, onAdd, stroke }) {
+// onAdd({rgba, width, height}) -> Promise (throws an Error to show); looks: the engine's
+// rules.looks: sketch_pad (the pad's longer side in canvas and CSS pixels) and sketch_stroke
+// {min, max, default} in pad pixels. -> {el, clear()}
+export function createSketchPad({ storedSize, className, onAdd, looks }) {
+  const stroke = looks.sketch_stroke, BOX = looks.sketch_pad;
   const canvas = h('canvas', { class: 'sketch-canvas', role: 'img', 'aria-label': 'Sketch pad: draw with the mouse, a pen or a finger' });
   const width = h('input', { type: 'range', class: 'sketch-width', min: stroke.min, max: stroke.max, value: stroke.default, 'aria-label': 'Stroke width' });
   const undoBtn = h('button', { type: 'button', class: 'sketch-undo', onclick: () => { strokes.pop(); redraw(); } }, 'Undo');
