@@ -17,6 +17,22 @@
 
 namespace gradcheck {
 
+// A net with every layer type the spec allows, for the model's gradient checks and the input
+// gradient's (test_model.cc, test_looks.cc): both paddings, stride 2, both pools with padding,
+// two linears.
+//   3x8x8 -conv4 k3 same-> 4x8x8 -relu-> -maxpool k2-> 4x4x4 -conv5 k4 same (1,2)-> 5x4x4
+//   -avgpool k3 s1 p1-> 5x4x4 -conv3 k4 s2 p1-> 3x2x2 -maxpool k3 s1 p1-> 3x2x2 -relu-> -flatten-> 12
+//   -linear 6-> -relu-> -linear 3
+inline constexpr const char* kAllLayers = R"({"input": {"channels": 3, "height": 8, "width": 8}, "layers": [
+  {"type": "conv2d", "out_channels": 4, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 2},
+  {"type": "conv2d", "out_channels": 5, "kernel": 4, "padding": "same"},
+  {"type": "avgpool2d", "kernel": 3, "stride": 1, "padding": 1},
+  {"type": "conv2d", "out_channels": 3, "kernel": 4, "stride": 2, "padding": 1},
+  {"type": "maxpool2d", "kernel": 3, "stride": 1, "padding": 1}, {"type": "relu"},
+  {"type": "flatten"}, {"type": "linear", "out_features": 6}, {"type": "relu"},
+  {"type": "linear", "out_features": 3}]})";
+
 // n floats uniform in [lo, hi), seeded: the same numbers on every platform.
 inline std::vector<float> random_vector(int64_t n, uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
   convlab::Rng rng(seed, 7);
