@@ -70,7 +70,9 @@ test('reload in the middle of training keeps images, spec and settings', async (
   await expect(legend).toHaveCount(2);
   await expect(legend.first()).toContainText('lr 0.002 -> 0.01');
   await expect(legend.nth(1)).toContainText('lr 0.002 -> 0.01');
-  expect(await page.evaluate(() => globalThis.convlab.project.runs.length)).toBe(3);
+  // the page says "Trained after" before the run's record is kept (trainingFinished): poll
+  await expect.poll(() => page.evaluate(() => globalThis.convlab.project.runs.length)).toBe(3);
+  await expect.poll(() => page.evaluate(() => globalThis.convlab.project.pendingWrites)).toBe(0);  // on disk
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
   await page.goto(`${base}/#train`);
