@@ -6,7 +6,7 @@
 #                exported ONNX models under ONNX Runtime (test-onnx), the
 #                check that the page's engine holds no bench code (test-exports), browser e2e
 #                (test-e2e, whose "N passed, N failed" line closes the output)
-# Other targets: make dist (the folder to put on a static host), make bench, make bench-quick,
+# Other targets: make dist (the folder to put on a static host), make bench, make bench-quick, make bench-grading,
 # make profile, make fuzz (long fuzz runs), make native, make wasm, make fixtures (needs python3-torch), make export-fixtures (needs
 # python3-torch, python3-onnx, python3-pil).
 # Tools that make native and make wasm build, to run by hand (in wasm: node --no-experimental-fetch
@@ -76,7 +76,7 @@ tsan: apt
 FUZZ_DIR ?= build/fuzz
 fuzz-build: apt
 	cmake --preset native-fuzz -B $(FUZZ_DIR) >/dev/null
-	cmake --build $(FUZZ_DIR) -j$(JOBS) --target fuzz_spec fuzz_safetensors fuzz_zip fuzz_assignment
+	cmake --build $(FUZZ_DIR) -j$(JOBS) --target fuzz_spec fuzz_safetensors fuzz_zip fuzz_assignment fuzz_submission
 
 wasm: apt
 	cmake --preset wasm-release >/dev/null
@@ -130,7 +130,8 @@ FUZZ_FLAGS_spec := -dict=tests/fuzz/spec.dict -max_len=2048
 FUZZ_FLAGS_safetensors := -max_len=8192 -rss_limit_mb=2048
 FUZZ_FLAGS_zip := -max_len=8192
 FUZZ_FLAGS_assignment := -dict=tests/fuzz/assignment.dict -max_len=4096
-# $(1): the target (spec, safetensors, zip or assignment); $(2): the work corpus; $(3): how long
+FUZZ_FLAGS_submission := -dict=tests/fuzz/assignment.dict -max_len=8192
+# $(1): the target (spec, safetensors, zip, assignment or submission); $(2): the work corpus; $(3): how long
 fuzz_run = mkdir -p $(2) && $(FUZZ_DIR)/fuzz_$(1) $(FUZZ_FLAGS_$(1)) $(3) -artifact_prefix=$(FUZZ_DIR)/ \
   $(2) tests/fuzz/corpus/$(1)
 # make test's smoke runs: a fixed seed and number of runs from a fresh work corpus, so a run is
@@ -143,6 +144,7 @@ test-fuzz: fuzz-build
 	@$(call fuzz_smoke,safetensors)
 	@$(call fuzz_smoke,zip)
 	@$(call fuzz_smoke,assignment)
+	@$(call fuzz_smoke,submission)
 # Long runs, FUZZ_SECONDS per target, keeping what they find in $(FUZZ_DIR)/corpus-*.
 FUZZ_SECONDS ?= 300
 fuzz: fuzz-build
@@ -150,6 +152,7 @@ fuzz: fuzz-build
 	$(call fuzz_run,safetensors,$(FUZZ_DIR)/corpus-safetensors,-max_total_time=$(FUZZ_SECONDS))
 	$(call fuzz_run,zip,$(FUZZ_DIR)/corpus-zip,-max_total_time=$(FUZZ_SECONDS))
 	$(call fuzz_run,assignment,$(FUZZ_DIR)/corpus-assignment,-max_total_time=$(FUZZ_SECONDS))
+	$(call fuzz_run,submission,$(FUZZ_DIR)/corpus-submission,-max_total_time=$(FUZZ_SECONDS))
 
 # Each stage's time is printed as it ends ("make test: test-asan took 212 s"), so a slow CI run
 # says where its time went; the e2e stage runs last and its "N passed, N failed" line closes it.
@@ -169,6 +172,15 @@ BENCH_PORT ?= 8701
 bench: deps native wasm bench-data
 	node tools/bench/run.mjs --port $(BENCH_PORT)
 	$(MAKE) bench-storage
+	$(MAKE) bench-grading
+
+# Grading a class (issue 14): 30 submissions of the default webcam net with 200 images each,
+# retraining included, with core's Grader natively (as convlab grade runs it) and in wasm under
+# node (as the page's grading view runs it, one thread). Runs alone too: make bench-grading.
+.PHONY: bench-grading
+bench-grading: native wasm
+	build/native/convlab_bench --grading --json build/bench-grading-native.json
+	node --no-experimental-fetch --no-liftoff build/wasm/convlab_bench.js --grading --json build/bench-grading-wasm.json
 
 # Bytes per stored image (webcam-like photos, Fashion-MNIST) and a 1,000-image project file's
 # size, with the page's own codec and file writer (tools/bench/storage.mjs).

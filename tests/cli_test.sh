@@ -29,7 +29,7 @@ expect 0 'Commands:' "$CLI" --help
 expect 0 'Exit codes:' "$CLI" help
 expect 2 'Usage: convlab COMMAND' "$CLI"
 expect 2 'no command "frobnicate"' "$CLI" frobnicate
-for c in check train export predict; do
+for c in check train export predict grade; do
   expect 0 "^Usage: convlab $c " "$CLI" help $c
   expect 0 "^Usage: convlab $c " "$CLI" $c --help
 done
@@ -79,6 +79,24 @@ expect 0 '^\[\{"image":".*red.png","class":"(Red|Blue)","probabilities":\[0\.[0-
 expect 1 'tiny.spec.json: neither a PNG nor a JPEG file' "$CLI" predict "$TMP/a.safetensors" "$FIX/red.png" "$FIX/tiny.spec.json"
 expect 1 '1 of 2 image\(s\) could not be read' "$CLI" predict "$TMP/a.safetensors" "$FIX/red.png" "$FIX/tiny.spec.json"
 expect 2 'give at least one image' "$CLI" predict "$TMP/a.safetensors"
+
+# grade (honest and tampered submissions are made and graded in tests/test_cli.cc; here the
+# command line and the messages for input that stops the grading)
+cat >"$TMP/lab.assignment.json" <<'JSON'
+{"format": "convlab-assignment", "version": 1, "title": "Lab", "classes": ["Red", "Blue"],
+ "spec": {"input": {"channels": 3, "height": 16, "width": 16}, "layers": [{"type": "flatten"}, {"type": "linear", "out_features": 2}]}}
+JSON
+expect 0 '^tiny +- +- +- .*NO +not graded: this project file is not a submission' "$CLI" grade "$TMP/lab.assignment.json" "$FIX/tiny.convlab" --csv "$TMP/g.csv"
+expect 0 '^student,assignment_hash_ok,' cat "$TMP/g.csv"
+expect 0 '^tiny,,,,,' cat "$TMP/g.csv"
+expect 0 'red.png +- .*not graded: the file is not a readable submission: This is not a ConvLab project file' "$CLI" grade "$TMP/lab.assignment.json" "$FIX/red.png" --csv "$TMP/g.csv"
+expect 1 'nobody.convlab: cannot read it' "$CLI" grade "$TMP/lab.assignment.json" "$TMP/nobody.convlab" --csv "$TMP/g.csv"
+expect 1 'tiny.convlab: this project file holds no assignment' "$CLI" grade "$FIX/tiny.convlab" "$FIX/tiny.convlab" --csv "$TMP/g.csv"
+expect 1 'tiny.spec.json: the assignment \(format\): this is not a ConvLab assignment' "$CLI" grade "$FIX/tiny.spec.json" "$FIX/tiny.convlab" --csv "$TMP/g.csv"
+expect 1 'nodir: not a folder: give --test a folder' "$CLI" grade "$TMP/lab.assignment.json" "$FIX/tiny.convlab" --test "$TMP/nodir" --csv "$TMP/g.csv"
+expect 2 'give --csv OUT.csv' "$CLI" grade "$TMP/lab.assignment.json" "$FIX/tiny.convlab"
+expect 2 'give at least one submission file' "$CLI" grade "$TMP/lab.assignment.json" --csv "$TMP/g.csv"
+expect 2 'unknown option --bogus' "$CLI" grade "$TMP/lab.assignment.json" "$FIX/tiny.convlab" --bogus --csv "$TMP/g.csv"
 
 echo "cli_test: $failed failed"
 [ "$failed" = 0 ]

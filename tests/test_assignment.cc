@@ -519,7 +519,9 @@ TEST_CASE("hand in: the manifest core writes, and what it refuses") {
   CHECK_THAT(refused(text, kSmall, settings, R"({"w": "four"})", "[]", weights, &f), Catch::Contains("must be a number"));
   CHECK_THAT(refused(text, kSmall, settings, "{", "[]", weights, &f), Catch::Contains("not valid JSON"));
   CHECK(f == "answers");
-  CHECK_THAT(refused(text, kSmall, R"({"epochs": -1})", "{}", "[]", weights, &f), Catch::Contains("\"settings\""));
+  CHECK_THAT(refused(text, kSmall, R"({"epochs": 2.5})", "{}", "[]", weights, &f), Catch::Contains("\"epochs\" must be a whole number"));
+  CHECK_THAT(refused(text, kSmall, R"({"epochs": -1})", "{}", "[]", weights, &f), Catch::Contains("epochs"));
+  CHECK(f == "settings");
   CHECK_THAT(refused(text, kSmall, settings, "{}", "[1, 1]", weights, &f), Catch::Contains("listed twice"));
   CHECK_THAT(refused(text, kSmall, settings, "{}", "[-1]", weights, &f), Catch::Contains("between 0 and"));
   CHECK(f == "image_order[0]");
@@ -584,6 +586,8 @@ TEST_CASE("Grader: images in the file's order, image_order applied, bad parts in
   CHECK(broken.answers.size() == 2);
   CHECK_THAT(broken.message, Catch::Contains("not graded: the submission manifest"));
   CHECK_THAT(broken.message, Catch::Contains("not valid JSON"));
+  CHECK_FALSE(broken.graded);
+  CHECK(honest.graded);
 
   // an index past the file's images, and a damaged image
   std::vector<int> past = order;
@@ -608,8 +612,10 @@ TEST_CASE("Grader: images in the file's order, image_order applied, bad parts in
 
   REQUIRE(g.rows().size() == 6);
   CHECK(g.rows()[0].student == "alice");
-  CHECK(g.csv() == grade_csv(g.rows()));
-  CHECK(std::count(g.csv().begin(), g.csv().end(), '\n') == 7);
+  const std::string csv = g.csv();
+  CHECK(csv == grade_csv(g.rows()));
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 7);
+  CHECK_THAT(csv, Catch::Contains("\r\nbob,,,,,,,no,,,no,,,no,no,\"not graded: the submission manifest"));
 
   // a bad assignment: the grading cannot start
   CHECK_THROWS_AS(Grader("{}"), AssignmentError);

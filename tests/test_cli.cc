@@ -1,16 +1,26 @@
 // The convlab CLI's readers (tools/convlab/): the zip reader, the PNG and JPEG readers and the
 // project-file reader, on the small fixtures of tests/fixtures/cli/ (tools/make_cli_fixtures.py).
-// The commands themselves (output, exit codes, --help) are tested by tests/cli_test.sh.
+// The commands themselves (output, exit codes, --help) are tested by tests/cli_test.sh; `convlab
+// grade` is run here too, on submissions made natively (a zip and PNG writer below), and its
+// CSV compared byte for byte with core's Grader's.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <unistd.h>
 #include <vector>
 #include <zlib.h>
 
+#include "cli.h"
+#include "convlab/assignment.h"
 #include "convlab/rules.h"
+#include "convlab/safetensors.h"
+#include "convlab/session.h"
+#include "convlab/sha256.h"
 #include "image.h"
 #include "project.h"
+#include "submission.h"
 #include "zip.h"
 
 using namespace convlab::cli;
@@ -156,4 +166,271 @@ TEST_CASE("project reader: classes, spec, settings and the images in the page's 
   CHECK(q.skipped[0] == "1 image was missing or damaged and left out");
   const auto spec = fixture("tiny.spec.json");
   CHECK_THROWS_WITH(read_project(spec.data(), spec.size()), Catch::Contains("not a ConvLab project file"));
+}
+
+// ---- grading: submissions written here as the page writes them ----
+namespace {
+
+void put32le(std::vector<uint8_t>& b, uint32_t v) {
+  for (int s = 0; s < 32; s += 8) b.push_back(uint8_t(v >> s));
+}
+void put16le(std::vector<uint8_t>& b, uint32_t v) {
+  b.push_back(uint8_t(v));
+  b.push_back(uint8_t(v >> 8));
+}
+
+// An 8-bit RGBA PNG, rows unfiltered, zlib-compressed.
+std::vector<uint8_t> png_of(const std::vector<uint8_t>& rgba, int w, int h) {
+  std::vector<uint8_t> raw;
+  for (int y = 0; y < h; ++y) {
+    raw.push_back(0);
+    raw.insert(raw.end(), rgba.begin() + long(y) * w * 4, rgba.begin() + long(y + 1) * w * 4);
+  }
+  uLongf n = compressBound(uLong(raw.size()));
+  std::vector<uint8_t> z(n);
+  REQUIRE(compress(z.data(), &n, raw.data(), uLong(raw.size())) == Z_OK);
+  z.resize(n);
+  std::vector<uint8_t> b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  auto chunk = [&](const char* kind, const std::vector<uint8_t>& data) {
+    put32(b, uint32_t(data.size()));
+    const size_t at = b.size();
+    b.insert(b.end(), kind, kind + 4);
+    b.insert(b.end(), data.begin(), data.end());
+    put32(b, uint32_t(crc32(0, b.data() + at, uInt(4 + data.size()))));
+  };
+  std::vector<uint8_t> ihdr;
+  put32(ihdr, uint32_t(w));
+  put32(ihdr, uint32_t(h));
+  for (int v : {8, 6, 0, 0, 0}) ihdr.push_back(uint8_t(v));
+  chunk("IHDR", ihdr);
+  chunk("IDAT", z);
+  chunk("IEND", {});
+  return b;
+}
+
+using Entries = std::vector<std::pair<std::string, std::vector<uint8_t>>>;
+std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
+
+// A zip of stored entries (what ZipReader reads; the page's fflate deflates the JSON ones).
+std::vector<uint8_t> zip_of(const Entries& entries) {
+  std::vector<uint8_t> out, cd;
+  for (const auto& [name, data] : entries) {
+    const uint32_t crc = crc32_of(data.data(), data.size()), at = uint32_t(out.size());
+    auto header = [&](std::vector<uint8_t>& b, bool central) {
+      put32le(b, central ? 0x02014b50 : 0x04034b50);
+      if (central) put16le(b, 20);
+      for (uint32_t v : {20u, 0u, 0u, 0u, 0u}) put16le(b, v);  // version, flags, method 0, time, date
+      put32le(b, crc);
+      put32le(b, uint32_t(data.size()));
+      put32le(b, uint32_t(data.size()));
+      put16le(b, uint32_t(name.size()));
+      put16le(b, 0);
+      if (central) {
+        for (int i = 0; i < 3; ++i) put16le(b, 0);  // comment length, disk, internal attributes
+        put32le(b, 0);                               // external attributes
+        put32le(b, at);
+      }
+      b.insert(b.end(), name.begin(), name.end());
+    };
+    header(out, false);
+    out.insert(out.end(), data.begin(), data.end());
+    header(cd, true);
+  }
+  const uint32_t cd_at = uint32_t(out.size());
+  out.insert(out.end(), cd.begin(), cd.end());
+  put32le(out, 0x06054b50);
+  for (int i = 0; i < 2; ++i) put16le(out, 0);
+  put16le(out, uint32_t(entries.size()));
+  put16le(out, uint32_t(entries.size()));
+  put32le(out, uint32_t(cd.size()));
+  put32le(out, cd_at);
+  put16le(out, 0);
+  return out;
+}
+
+const char* kGradeSpec = R"({"input": {"channels": 3, "height": 8, "width": 8}, "layers": [
+  {"type": "conv2d", "out_channels": 4, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "linear", "out_features": 2}]})";
+
+std::string grade_assignment(const std::string& title) {
+  return R"({"format": "convlab-assignment", "version": 1, "title": ")" + title + R"(", "spec": )" + kGradeSpec +
+         R"(, "classes": ["cat", "cup"], "changes": {"max_parameters": 1000}, "fixed_settings": {"seed": 5},
+         "questions": [{"id": "w", "kind": "output_width", "layer": 2}]})";
+}
+
+// 8x8 images; class 1 brighter on its left half
+std::vector<uint8_t> image(int i) {
+  std::vector<uint8_t> px(8 * 8 * 4);
+  uint32_t s = 777u + uint32_t(i) * 31u;
+  for (int p = 0; p < 64; ++p)
+    for (int c = 0; c < 4; ++c) {
+      s = s * 1664525u + 1013904223u;
+      px[size_t(p * 4 + c)] = c == 3 ? 255 : uint8_t((s >> 24) % 80 + (i % 2 && p % 8 < 4 ? 150 : 0));
+    }
+  return px;
+}
+
+struct Work {
+  std::vector<std::vector<uint8_t>> file;  // convlab.json's images, in the file's order
+  std::vector<int> labels;
+  std::vector<int> order;                  // image_order
+  std::string settings = R"({"seed": 5, "epochs": 2, "batch_size": 4, "val_fraction": 0.25})";
+};
+
+// file position f holds image f; the engine got them as `order` says; entry 10 is a test image
+Work make_work() {
+  Work w;
+  for (int f = 0; f < 11; ++f) {
+    w.file.push_back(image(f));
+    w.labels.push_back(f % 2);
+  }
+  w.order = {3, 1, 0, 2, 9, 8, 5, 4, 7, 6};
+  return w;
+}
+
+std::vector<uint8_t> train_weights(const Work& w, const std::string& spec) {
+  convlab::Session s;
+  s.set_spec(spec, 1);
+  for (int i : w.order) s.add_image(w.file[size_t(i)].data(), w.file[size_t(i)].size(), 8, 8, w.labels[size_t(i)]);
+  s.train_begin(w.settings);
+  while (s.training()) s.train_run(3);
+  return s.save(R"({"classes": ["cat", "cup"]})");
+}
+
+std::vector<uint8_t> submission_file(const Work& w, const std::string& assignment, const std::string& spec,
+                                     const std::vector<uint8_t>& weights, const std::string& manifest) {
+  std::string list;
+  Entries e;
+  for (size_t f = 0; f < w.file.size(); ++f) {
+    const std::string name = "images/" + std::to_string(w.labels[f]) + "/" + std::to_string(f) + ".png";
+    list += std::string(f ? "," : "") + R"({"file": ")" + name + R"(", "class": )" + std::to_string(w.labels[f]) +
+            R"(, "width": 8, "height": 8)" + (f == 10 ? R"(, "split": "test")" : "") + "}";
+    e.push_back({name, png_of(w.file[f], 8, 8)});
+  }
+  e.insert(e.begin(), {"convlab.json", bytes_of(R"({"format": "convlab-project", "version": 1, "name": "x", "classes": ["cat", "cup"], "image_count": )" +
+                                                std::to_string(w.file.size()) + R"(, "images": [)" + list + "]}")});
+  e.push_back({"spec.json", bytes_of(spec)});
+  e.push_back({"settings.json", bytes_of(w.settings)});
+  e.push_back({"assignment.json", bytes_of(assignment)});
+  if (!manifest.empty()) e.push_back({"submission.json", bytes_of(manifest)});
+  e.push_back({"weights.safetensors", weights});
+  return zip_of(e);
+}
+
+void write_bytes(const std::filesystem::path& p, const std::vector<uint8_t>& b) {
+  std::ofstream f(p, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
+}
+
+}  // namespace
+
+TEST_CASE("project reader: the file's order keeps every entry; the page's order leaves the test set out", "[cli]") {
+  const Work w = make_work();
+  const std::vector<uint8_t> zip = submission_file(w, grade_assignment("Lab"), kGradeSpec, {1, 2, 3}, "{}");
+  const Project file = read_project(zip.data(), zip.size(), ImageOrder::File);
+  REQUIRE(file.images.size() == 11);
+  for (size_t f = 0; f < 11; ++f) CHECK(file.images[f].image.pixels == w.file[f]);
+  CHECK(file.images[10].test);
+  CHECK(file.assignment == grade_assignment("Lab"));
+  CHECK(file.submission == "{}");
+  CHECK(file.weights == std::vector<uint8_t>{1, 2, 3});
+  const Project page = read_project(zip.data(), zip.size());
+  REQUIRE(page.images.size() == 10);  // class by class, the test image left out
+  CHECK(page.images[0].image.pixels == w.file[0]);
+  CHECK(page.images[4].image.pixels == w.file[8]);
+  CHECK(page.images[5].image.pixels == w.file[1]);
+}
+
+TEST_CASE("convlab grade: an honest submission reproduces, tampering is flagged, the CSV is core's", "[cli]") {
+  namespace fs = std::filesystem;
+  const Work w = make_work();
+  const std::string a = grade_assignment("Pooling lab");
+  const std::vector<uint8_t> weights = train_weights(w, kGradeSpec);
+  auto manifest = [&](const std::string& answers, const std::vector<uint8_t>& wt, const std::string& assignment) {
+    return convlab::write_submission_manifest(assignment, kGradeSpec, w.settings, answers, w.order, wt.data(), wt.size());
+  };
+  // weights swapped: another run's weights (seed 6) under a manifest that names them
+  Work other = w;
+  other.settings = R"({"seed": 6, "epochs": 2, "batch_size": 4, "val_fraction": 0.25})";
+  const std::vector<uint8_t> swapped = train_weights(other, kGradeSpec);
+  const std::string wider = std::string(kGradeSpec).replace(std::string(kGradeSpec).find("\"out_channels\": 4"), 17, "\"out_channels\": 40");
+
+  const fs::path dir = fs::temp_directory_path() / ("convlab-grade-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "test" / "CAT");
+  fs::create_directories(dir / "test" / "c_u_p");
+  fs::create_directories(dir / "test" / "dog");
+  for (int i = 0; i < 4; ++i) write_bytes(dir / "test" / (i % 2 ? "c_u_p" : "CAT") / (std::to_string(i) + ".png"), png_of(image(20 + i), 8, 8));
+  write_bytes(dir / "test" / "dog" / "0.png", png_of(image(30), 8, 8));
+  write_bytes(dir / "lab.assignment.json", bytes_of(a));
+  const std::vector<std::pair<std::string, std::vector<uint8_t>>> files = {
+      {"alice-submission.convlab", submission_file(w, a, kGradeSpec, weights, manifest(R"({"w": 4})", weights, a))},
+      {"mallory-submission.convlab", submission_file(w, a, kGradeSpec, swapped, manifest(R"({"w": 4})", swapped, a))},
+      {"eve-submission.convlab", submission_file(w, a, kGradeSpec, swapped, manifest(R"({"w": 4})", weights, a))},
+      {"bob-submission.convlab", submission_file(w, a, wider, weights, manifest(R"({"w": 4})", weights, a))},
+      {"carol-submission.convlab", submission_file(w, a, kGradeSpec, weights, manifest(R"({"w": 5})", weights, a))},
+      {"dave-submission.convlab", submission_file(w, grade_assignment("Another lab"), kGradeSpec, weights,
+                                                  manifest(R"({"w": 4})", weights, grade_assignment("Another lab")))},
+      {"frank.convlab", submission_file(w, a, kGradeSpec, weights, "")},
+      {"gina-submission.convlab", bytes_of("not a zip at all")},
+  };
+  std::vector<std::string> argv = {(dir / "lab.assignment.json").string()};
+  for (const auto& [name, bytes] : files) {
+    write_bytes(dir / name, bytes);
+    argv.push_back((dir / name).string());
+  }
+  for (const std::string& x : {std::string("--test"), (dir / "test").string(), std::string("--csv"), (dir / "out.csv").string()})
+    argv.push_back(x);
+  Args args(argv);
+  REQUIRE(cmd_grade(args) == kExitOk);
+
+  // the same files through core's Grader directly: the same bytes
+  convlab::Grader g(a);
+  std::vector<std::vector<uint8_t>> test_px;
+  std::vector<convlab::LabelledImage> test;
+  for (int i : {0, 2, 1, 3}) test_px.push_back(image(20 + i));  // CAT/0, CAT/2, c_u_p/1, c_u_p/3
+  for (size_t i = 0; i < 4; ++i) test.push_back({test_px[i].data(), test_px[i].size(), 8, 8, i < 2 ? 0 : 1});
+  for (const auto& [name, bytes] : files) grade_submission(g, student_name(name), bytes.data(), bytes.size(), test);
+  std::ifstream f(dir / "out.csv", std::ios::binary);
+  const std::string csv{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+  CHECK(csv == g.csv());
+
+  const auto& r = g.rows();
+  REQUIRE(r.size() == 8);
+  CHECK(r[0].student == "alice");
+  INFO(r[0].message);
+  CHECK((r[0].hash_ok && r[0].weights_hash_ok && convlab::all_ok(r[0].constraints) && r[0].reproduced));
+  CHECK(r[0].answers[0].correct);
+  CHECK(r[0].test_acc >= 0);
+  CHECK(r[0].message.empty());
+  CHECK((r[1].weights_hash_ok && !r[1].reproduced));                 // weights swapped, manifest names them
+  CHECK_THAT(r[1].message, Catch::Contains("retraining from the recorded seed gives other weights"));
+  CHECK_FALSE(r[2].weights_hash_ok);                                  // weights swapped under the honest manifest
+  CHECK_FALSE(convlab::all_ok(r[3].constraints));                    // a spec outside the constraints
+  CHECK_FALSE(r[3].reproduced);
+  CHECK((r[4].reproduced && !r[4].answers[0].correct));              // a wrong answer
+  CHECK_FALSE(r[5].hash_ok);                                          // another assignment's
+  CHECK_THAT(r[5].message, Catch::Contains("answers another assignment"));
+  CHECK(r[6].student == "frank");
+  CHECK_THAT(r[6].message, Catch::Contains("not a submission (it has no submission.json)"));
+  CHECK_THAT(r[7].message, Catch::Contains("not a readable submission"));
+
+  // a .convlab that holds the assignment serves as the assignment too
+  std::vector<std::string> again = {(dir / "alice-submission.convlab").string(), (dir / "alice-submission.convlab").string(), "--csv",
+                                    (dir / "again.csv").string()};
+  Args a2(again);
+  CHECK(cmd_grade(a2) == kExitOk);
+  // a missing submission file: a row, and exit 1; a bad assignment: an error naming it
+  std::vector<std::string> missing = {(dir / "lab.assignment.json").string(), (dir / "nobody.convlab").string(), "--csv",
+                                      (dir / "m.csv").string()};
+  Args a3(missing);
+  CHECK(cmd_grade(a3) == kExitInput);
+  write_bytes(dir / "bad.assignment.json", bytes_of("{\"format\": \"convlab-assignment\", \"version\": 1}"));
+  std::vector<std::string> bad = {(dir / "bad.assignment.json").string(), (dir / "nobody.convlab").string(), "--csv", (dir / "b.csv").string()};
+  Args a4(bad);
+  CHECK_THROWS_WITH(cmd_grade(a4), Catch::Contains("bad.assignment.json: the assignment"));
+  std::vector<std::string> usage = {(dir / "lab.assignment.json").string(), (dir / "nobody.convlab").string()};
+  Args a5(usage);
+  CHECK_THROWS_AS(cmd_grade(a5), UsageError);
+  fs::remove_all(dir);
 }

@@ -828,6 +828,7 @@ GradeRow grade(const Assignment& a, const Submission& s, const GradeInput& in) {
 Json to_json(const GradeRow& r) {
   Json j = Json::object();
   j["student"] = r.student;
+  j["graded"] = r.graded;
   j["assignment_hash_ok"] = r.hash_ok;
   j["weights_hash_ok"] = r.weights_hash_ok;
   j["constraints_ok"] = all_ok(r.constraints);
@@ -887,8 +888,9 @@ std::string grade_csv(const std::vector<GradeRow>& rows) {
     std::string failed;
     for (const auto& c : r.constraints)
       if (!c.ok) failed += (failed.empty() ? "" : "; ") + c.message;
-    out += csv_text(r.student) + "," + yes(r.hash_ok) + "," + yes(r.weights_hash_ok) + "," + yes(all_ok(r.constraints)) + "," +
-           csv_text(failed);
+    // a submission that could not be read: nothing was checked, so no "yes" or "no" is claimed
+    out += csv_text(r.student) + "," + (r.graded ? yes(r.hash_ok) + "," + yes(r.weights_hash_ok) + "," + yes(all_ok(r.constraints)) : ",,") +
+           "," + csv_text(failed);
     for (const auto& id : ids) {
       const GradeRow::Graded* g = nullptr;
       for (const auto& x : r.answers)
@@ -945,6 +947,7 @@ const GradeRow& Grader::add(const std::string& student, const std::string& manif
 const GradeRow& Grader::add_unread(const std::string& student, const std::string& why) {
   GradeRow row;
   row.student = student;
+  row.graded = false;
   for (const Question& q : a_.questions) {
     GradeRow::Graded g;
     g.id = g.right.id = q.id;
@@ -977,6 +980,17 @@ std::string write_submission_manifest(const std::string& assignment_text, const 
       if (!asked)
         throw AssignmentError("answers." + id, "\"" + id + "\" is not a question of this assignment: answer only its questions");
     }
+  try {  // what the retraining's Trainer would refuse, refused now (settings.epochs -1, ...)
+    const TrainConfig c = parse_train_config(settings.dump());
+    rules::check_range(rules::kEpochs, c.epochs);
+    rules::check_range(rules::kBatchSize, c.batch_size);
+    rules::check_range(rules::kLr, c.optim.lr);
+    rules::check_range(rules::kMomentum, c.optim.momentum);
+    rules::check_range(rules::kValFraction, c.val_fraction);
+    rules::check_range(rules::kShift, c.shift);
+  } catch (const std::invalid_argument& e) {
+    throw AssignmentError("settings", std::string("the training settings: ") + e.what());
+  }
   if (!weights || weights_size == 0)
     throw AssignmentError("weights", "there is no trained model to hand in: train the model first");
   try {

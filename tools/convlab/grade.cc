@@ -97,6 +97,11 @@ void print_table(const std::vector<GradeRow>& rows) {
     int right = 0;
     for (const auto& g : r.answers) right += g.correct;
     const std::string answers = std::to_string(right) + "/" + std::to_string(r.answers.size());
+    if (!r.graded) {  // nothing was checked: say only why
+      std::printf("%-*s  %-10s  %-7s  %-11s  %-7s  %-7s  %-7s  %-6s  %-10s  %s\n", int(w), r.student.c_str(), "-", "-", "-", "-", "-",
+                  "-", "-", "NO", r.message.c_str());
+      continue;
+    }
     std::printf("%-*s  %-10s  %-7s  %-11s  %-7s  %-7s  %-7s  %-6s  %-10s  %s\n", int(w), r.student.c_str(), r.hash_ok ? "ok" : "OTHER",
                 r.weights_hash_ok ? "ok" : "CHANGED", all_ok(r.constraints) ? "ok" : "BROKEN", answers.c_str(), pct(r.val_acc).c_str(),
                 pct(r.test_acc).c_str(), r.target_met ? "met" : "no", r.reproduced ? "yes" : "NO", r.message.c_str());
@@ -155,7 +160,7 @@ int cmd_grade(Args& args) {
       ++missing;
       continue;
     }
-    std::fprintf(stderr, "convlab grade: %s: retraining...\n", path.c_str());
+    std::fprintf(stderr, "convlab grade: %s: grading (retraining the model)...\n", path.c_str());
     grade_submission(g, name, bytes.data(), bytes.size(), held_out);
   }
   print_table(g.rows());

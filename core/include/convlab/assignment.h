@@ -154,6 +154,8 @@ struct GradeInput {
 };
 struct GradeRow {
   std::string student;
+  bool graded = true;          // false: the submission could not be read (message: why); the CSV
+                               // leaves its hash, weights and constraints cells empty
   bool hash_ok = false;        // the submission answers this assignment
   bool weights_hash_ok = false;  // the weights are the ones the manifest names
   std::vector<RuleCheck> constraints;
