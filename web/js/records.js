@@ -260,3 +260,30 @@ function withSplit(value, split) {
 export function skippedImages(n) {
   return n === 1 ? '1 image could not be read and was skipped' : `${n} images could not be read and were skipped`;
 }
+
+// ---- classroom assignments ----
+// assignment: {text, hash} of the assignment a project was made from (the normalised JSON
+// the engine's assignmentCheck gave, and its hash). Only the shape is checked here; the
+// store then has the engine read the text again and compare the hash (project-store.js load),
+// so a changed or damaged record opens the project without it.
+const HASH = /^[0-9a-f]{64}$/;
+export const ASSIGNMENT_PROBLEM = 'the assignment this project was made from could not be read; the project opens without it (it was set aside, nothing else is changed)';
+export function readAssignment(v, rules) {
+  if (isObject(v) && typeof v.text === 'string' && v.text.length > 0 && v.text.length <= rules.assignment.max_bytes && typeof v.hash === 'string' && HASH.test(v.hash))
+    return { value: { text: v.text, hash: v.hash } };
+  return { value: undefined, problem: ASSIGNMENT_PROBLEM };
+}
+
+// answers: {question id: number} the student typed for the assignment's questions. Entries
+// that are not a short id with a finite number are dropped with a note; the rest are kept.
+export function readAnswers(v, rules) {
+  const a = rules.assignment;
+  if (!isObject(v)) return { value: undefined, problem: 'the answers typed for the assignment were not readable and were dropped' };
+  const out = {};
+  let bad = 0;
+  for (const [id, x] of Object.entries(v)) {
+    if (Object.keys(out).length < a.max_questions && id.length > 0 && id.length <= a.question_id_max && typeof x === 'number' && Number.isFinite(x)) out[id] = x;
+    else bad++;
+  }
+  return bad ? { value: out, note: `${bad} of the answers typed for the assignment were not readable and were dropped` } : { value: out };
+}
