@@ -30,6 +30,15 @@ const MB = (n) => `${Math.ceil(n / 2 ** 20)} MB`;
 
 // The file name for a project name (file-names.js, the same rule as Download model's).
 export const fileName = (name, rules) => `${fileBase(name, rules.file_names.project, rules)}.convlab`;
+// A hand-in's name (issue 14's contract): NAME-submission.convlab, the same NAME.
+export const submissionFileName = (name, rules) => `${fileBase(name, rules.file_names.project, rules)}-submission.convlab`;
+
+// The images the file lists, in its order (convlab.json's `images`): an image of a deleted
+// class is not part of the project. A submission's image_order indexes this list.
+export function listedImages(p) {
+  const ids = new Set(p.classes.map((c) => c.id));
+  return p.images.filter((im) => ids.has(im.classId));
+}
 
 const json = (v) => [strToU8(JSON.stringify(v)), { level: 6 }];
 
@@ -41,9 +50,8 @@ export function writeProject(p, rules) {
   const counts = p.classes.map(() => 0);
   const files = {};
   const list = [];
-  for (const im of p.images) {
+  for (const im of listedImages(p)) {
     const k = classIndex.get(im.classId);
-    if (k === undefined) continue;  // an image of a deleted class: not part of the project
     const file = `images/${k}/${String(++counts[k]).padStart(6, '0')}.png`;
     files[file] = [im.png, { level: 0 }];  // PNG is deflated already
     // split only for a test image: a training image's entry is as before test sets existed

@@ -25,7 +25,10 @@
 //                chunks of IMAGE_CHUNK, one transaction each, so a closed tab keeps the chunks
 //                written; when a chunk fails the Error carries `kept`: the records written.
 //     deleteImages(ids), deleteClassImages(classId), clearAll()
-//   exportFile(id, name?) -> Blob (NAME.convlab, project-file.js)
+//   exportFile(id, name?, {submission}?) -> Blob (NAME.convlab, project-file.js). submission:
+//                async (images, kept) -> the text of submission.json, given the images in the
+//                file's order (each with its stored id) and what load() read: a hand-in
+//                (hand-in.js), whose image_order indexes that list
 //   importFile(bytes) -> {id, skipped}, or throws an Error saying what is wrong; on failure
 //                nothing is written
 // Keys of a project: classes [{id, name}], spec (text), specDraft {text, report}, settings,
@@ -37,7 +40,7 @@
 import { Store, byteSize } from './store.js';
 import { encodePNG } from './image-codec.js';
 import * as records from './records.js';
-import { writeProject, readProject, fileName } from './project-file.js';
+import { writeProject, readProject, fileName, listedImages } from './project-file.js';
 
 export const IMAGE_CHUNK = 50;
 const KEYS = ['classes', 'settings', 'result', 'specDraft', 'spec', 'weights', 'camera', 'runs', 'assignment', 'answers'];
@@ -218,17 +221,18 @@ export class ProjectStore {
   project(id) { return new ProjectHandle(this, id); }
 
   // ---- files ----
-  async exportFile(id, name) {
+  async exportFile(id, name, { submission } = {}) {
     const meta = await this.db.meta(id);
     if (!meta) throw new Error('That project no longer exists.');
     const h = this.project(id);
     const kept = await h.load();
     const stored = new Map((await this.db.allImages(id)).map((r) => [r.id, r]));
-    const images = kept.images.map((im) => ({ classId: im.classId, width: im.width, height: im.height, split: im.split, png: stored.get(im.id)?.png ?? encodePNG(im) }));
+    const images = kept.images.map((im) => ({ id: im.id, classId: im.classId, width: im.width, height: im.height, split: im.split, png: stored.get(im.id)?.png ?? encodePNG(im) }));
+    const extra = submission ? await submission(listedImages({ classes: kept.classes ?? [], images }), kept) : undefined;
     const bytes = writeProject({
       name: name ?? meta.name, created: meta.created, classes: kept.classes, settings: kept.settings, spec: kept.spec,
       draft: kept.draft, result: kept.result, runs: kept.runs, weights: kept.weights, images,
-      assignment: kept.assignment?.text, answers: kept.answers,
+      assignment: kept.assignment?.text, answers: kept.answers, submission: extra,
     }, this.rules);
     return new Blob([bytes], { type: 'application/zip' });
   }

@@ -501,10 +501,18 @@ export class Project {
   trainingOrder() { return trainingOrder(this.classes, this.images); }
 
   // ---- settings ----
+  // The assignment's fixed settings always win (the Train tab shows them locked).
   async setSettings(s) {
     this.writable();
-    this.settings = { ...this.settings, ...s };
+    this.settings = { ...this.settings, ...s, ...this.fixedSettings() };
     await this.save('settings', this.settings);
+    this.emit('settings-changed', { settings: this.settings });
+  }
+
+  // {key: value} the open project's assignment fixes ({} without one).
+  fixedSettings() {
+    const f = this.assignment?.assignment.fixed_settings ?? {};
+    return Object.fromEntries(Object.entries(f).filter(([k]) => k in this.settings));
   }
 
   // ---- training results ----

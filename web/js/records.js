@@ -111,6 +111,14 @@ export function readResult(v, rules) {
     const { val_ids, ...rest } = v;  // which images were validation: only for the drilldown
     v = rest;
   }
+  // ---- classroom assignments: what a hand-in records (the image ids in the order the
+  // engine trained on them, and the settings of that run); a broken one is dropped (Hand in
+  // then asks to train again), the curves are kept ----
+  const ids = (x) => Array.isArray(x) && x.length <= rules.project.max_images && x.every((i) => isInt(i) || typeof i === 'string');
+  if ((v.train_ids !== undefined && !ids(v.train_ids)) || (v.settings !== undefined && readSettings(v.settings, rules).problem !== undefined)) {
+    const { train_ids, settings, ...rest } = v;
+    v = rest;
+  }
   if (v.filters !== undefined && !readFilters(v.filters, rules)) {  // ---- where it looks ----
     const { filters, ...rest } = v;
     return { value: rest, note: 'The first-layer filters kept across training were not readable and were dropped; train again to see them form.' };
