@@ -24,7 +24,7 @@ async function assignmentText(page, extra = {}) {
     const info = await engine.call('checkSpec', { spec: JSON.stringify(spec), classes: 2 });
     return JSON.stringify({
       format: 'convlab-assignment', version: 1, title: 'Pooling lab', instructions,
-      spec, changes: { max_parameters: info.params }, fixed_settings: { seed: 11, epochs: 4, lr: 0.005 },
+      spec, changes: { max_parameters: info.params }, fixed_settings: { seed: 11, epochs: 6, lr: 0.005, batch_size: 4 },
       classes: ['Red', 'Blue'], accuracy_target: 0.6, show_correctness: true,
       questions: [
         { id: 'w0', kind: 'output_width', layer: 0, text: 'How wide is the output of layer 0?' },
@@ -37,7 +37,7 @@ async function assignmentText(page, extra = {}) {
 
 // Opens the assignment as a new project with starting images: n per class, 40×40, two colours
 // with a little seeded texture (so training reaches the target in a few epochs).
-async function openAssignment(page, text, n = 8) {
+async function openAssignment(page, text, n = 12) {
   return page.evaluate(async ({ text, n }) => {
     const w = 40;
     let s = 99;
@@ -85,14 +85,14 @@ test('a student opens an assignment, follows the checklist, trains and hands in 
 
   // fixed settings locked and marked; a free one is not
   await page.goto(`${base}/#train`);
-  for (const [k, v] of [['seed', '11'], ['epochs', '4'], ['lr', '0.005']]) {
+  for (const [k, v] of [['seed', '11'], ['epochs', '6'], ['lr', '0.005'], ['batch_size', '4']]) {
     await expect(page.locator(`#set-${k}`)).toBeDisabled();
     await expect(page.locator(`#set-${k}`)).toHaveValue(v);
     await expect(page.locator(`#fixed-${k}`)).toBeVisible();
     await expect(page.locator(`#fixed-${k}`)).toHaveText('fixed by the assignment');
   }
-  await expect(page.locator('#set-batch_size')).toBeEnabled();
-  await expect(page.locator('#fixed-batch_size')).toBeHidden();
+  await expect(page.locator('#set-val_fraction')).toBeEnabled();
+  await expect(page.locator('#fixed-val_fraction')).toBeHidden();
   // "Defaults" cannot move a fixed setting either
   await page.locator('form.settings button', { hasText: 'Defaults' }).click();
   await expect(page.locator('#set-seed')).toHaveValue('11');
@@ -132,7 +132,7 @@ test('a student opens an assignment, follows the checklist, trains and hands in 
 
   // train
   await page.locator('#train-start').click();
-  await expect.poll(() => page.evaluate(() => globalThis.convlab.project.result?.train_ids?.length ?? 0), { timeout: 60_000 }).toBe(16);
+  await expect.poll(() => page.evaluate(() => globalThis.convlab.project.result?.train_ids?.length ?? 0), { timeout: 60_000 }).toBe(24);
   await expect(page.locator('#hand-in')).toBeEnabled({ timeout: 10_000 });
   await expect(target).toHaveAttribute('data-state', 'ok');
   await expect(target).toContainText(/Validation accuracy \d+(\.\d)?% of at least 60%/);
@@ -150,7 +150,7 @@ test('a student opens an assignment, follows the checklist, trains and hands in 
   await expect(page.locator('#answer-pu-status')).toHaveText('wrong: look again');
   await page.locator('#answer-pu').fill(String(Math.round(right.value * 1000) / 1000));
   await expect(page.locator('#answer-pu-status')).toHaveText('right');
-  await expect(page.locator('.assignment-progress')).toHaveText('4 of 4 done');
+  await expect(page.locator('.assignment-progress')).toHaveText('7 of 7 done');
   await expectNoSeriousAxe(page, 'the assignment panel on the Train tab');
 
   // screenshots of the panel beside the views
@@ -210,16 +210,16 @@ test('a student opens an assignment, follows the checklist, trains and hands in 
     };
   }, { bytes: [...file], hash });
   expect(back.names).toEqual(['answers.json', 'assignment.json', 'convlab.json', 'result.json', 'runs.json', 'settings.json', 'spec.json', 'submission.json', 'weights.safetensors']);
-  expect(back.images).toBe(16);
-  expect(back.imageFiles).toBe(16);
+  expect(back.images).toBe(24);
+  expect(back.imageFiles).toBe(24);
   expect(back.classes).toEqual(['Red', 'Blue']);
   expect(back.assignmentOk).toBe(true);
   expect(back.submission.assignment_hash).toBe(hash);
   expect(back.submission.answers).toEqual({ w0: 64, pu: Math.round(right.value * 1000) / 1000 });
-  expect(back.submission.image_order).toHaveLength(16);
-  expect(new Set(back.submission.image_order).size).toBe(16);
+  expect(back.submission.image_order).toHaveLength(24);
+  expect(new Set(back.submission.image_order).size).toBe(24);
   expect(back.submission.weights_sha256).toBe(back.sha);
-  expect(back.submission.settings).toMatchObject({ seed: 11, epochs: 4, lr: 0.005 });
+  expect(back.submission.settings).toMatchObject({ seed: 11, epochs: 6, lr: 0.005, batch_size: 4 });
   expect(typeof back.submission.engine_version).toBe('string');
   // the regrade: every part checks, and retraining reproduces the weights bit for bit
   expect(back.row.assignment_hash_ok).toBe(true);
@@ -230,7 +230,7 @@ test('a student opens an assignment, follows the checklist, trains and hands in 
   expect(back.reversed).toBe(false);  // the order matters: the test can fail
   expect(back.openedSkipped).toEqual([]);
   expect(back.openedHash).toBe(hash);
-  expect(back.openedImages).toBe(16);
+  expect(back.openedImages).toBe(24);
   h.expectClean(problems);
 });
 

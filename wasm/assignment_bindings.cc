@@ -51,8 +51,8 @@ std::string assignmentAnswers(convlab::wasm::Engine& e, const std::string& assig
       return j.dump();
     }
     const int n = images.isUndefined() || images.isNull() ? 0 : images["length"].as<int>();
-    std::vector<std::vector<uint8_t>> bytes(size_t(n));
-    std::vector<convlab::LabelledImage> list(size_t(n));
+    std::vector<std::vector<uint8_t>> bytes(static_cast<size_t>(n));
+    std::vector<convlab::LabelledImage> list(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) {
       const val im = images[i];
       bytes[size_t(i)] = convlab::wasm::bytes_of(im["rgba"]);
