@@ -145,7 +145,11 @@ export function mountAssignment(root, ctx) {
     let done = 0, total = 0;
     const c = state.constraints;
     const rows = c?.rules ?? [];
-    constraintList.replaceChildren(...rows.map((r) => item(r.ok ? 'ok' : 'bad', h('span', { class: 'check-text' }, r.message))));
+    constraintList.replaceChildren(...rows.map((r) => {
+      const li = item(r.ok ? 'ok' : 'bad', h('span', { class: 'check-text' }, r.message));
+      li.dataset.rule = r.rule;
+      return li;
+    }));
     if (c?.error) constraintList.append(item('bad', h('span', { class: 'check-text' }, c.error)));
     constraintList.hidden = !constraintList.children.length;
     total += rows.length;
