@@ -61,6 +61,12 @@
 //                                        field, error}: an assignment file's or link's text, checked
 //   assignmentConstraints {assignment, spec, settings} (texts) -> {ok, rules: [{rule, ok, message}]}
 //                                        or {ok: false, field, error} when the assignment is bad
+//   assignmentAnswers {assignment, images?, given?} -> {ok, answers: [{id, known, value, fraction, message,
+//                                        correct?}]}: core's compute_answers on the current spec and model;
+//                                        images [{rgba, width, height, label}] the training images in the
+//                                        order the trainer gets them (pool_unchanged_fraction's `image`);
+//                                        given {id: number}: each answered known one gets `correct`
+//                                        (core's answer_matches); refused while training
 //   assignmentSubmission {assignment, spec, settings, answers, imageOrder, weights: Uint8Array}
 //                                     -> {ok: true, manifest: text} | {ok: false, field, error}: the
 //                                        student's submission.json, written by core (weights' SHA-256,
@@ -234,6 +240,8 @@ const handlers = {
   assignmentCheck: ({ text }) => JSON.parse(mod.assignmentCheck(String(text))),
   assignmentConstraints: ({ assignment, spec, settings }) =>
     JSON.parse(mod.assignmentConstraints(String(assignment), String(spec), typeof settings === 'string' ? settings : JSON.stringify(settings ?? {}))),
+  assignmentAnswers: ({ assignment, images, given }) =>
+    JSON.parse(mod.assignmentAnswers(engine, String(assignment), images ?? [], JSON.stringify(given ?? {}))),
   assignmentSubmission: ({ assignment, spec, settings, answers, imageOrder, weights }) =>
     JSON.parse(mod.assignmentSubmission(String(assignment), String(spec), asJson(settings), asJson(answers), asJson(imageOrder ?? []), weights ?? new Uint8Array())),
   gradeBegin: ({ assignment }) => JSON.parse(mod.gradeBegin(String(assignment))),
