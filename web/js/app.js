@@ -59,6 +59,7 @@ import { mountPredict } from './views/predict.js';
 import { mountProjects } from './views/projects.js';
 import { startOffline } from './offline.js';
 import { mountTestSet } from './views/testset.js';
+import { mountAssignment } from './views/assignment.js';
 
 const engine = new EngineClient();
 const events = new EventTarget();
@@ -166,6 +167,7 @@ async function start() {
   mountTrain(document.getElementById('view-train'), ctx);
   mountTestSet(document.querySelector('#view-train .train-main') ?? document.getElementById('view-train'), ctx);
   mountPredict(document.getElementById('view-predict'), ctx);
+  mountAssignment(document.getElementById('assignment'), ctx);  // student mode: beside every view
   // The lecture-heavy views load on their own: a failure there must not take the
   // collect-train-predict flow down with it.
   await Promise.all([

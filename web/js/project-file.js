@@ -9,6 +9,10 @@
 //   draft.json           a refused spec being edited {text, report} (optional)
 //   runs.json            the last few runs kept for comparison (runs.js; optional, a few KB)
 //   weights.safetensors  the trained weights (optional), as "Save weights" writes them
+//   assignment.json      the classroom assignment the project was made from (optional; core's
+//                        format, assignment.h), as the engine normalised it
+//   answers.json         the student's answers to its questions, {question id: number} (optional)
+//   submission.json      a hand-in's manifest (core's, assignment.h; only in NAME-submission.convlab)
 //   images/<class>/<n>.png   every image as stored (the same PNG bytes, image-codec.js)
 // The reader treats the file as hostile: every size is checked in the central directory before
 // anything is inflated (against rules.project), what is inflated is bounded by the size the
@@ -26,19 +30,28 @@ const MB = (n) => `${Math.ceil(n / 2 ** 20)} MB`;
 
 // The file name for a project name (file-names.js, the same rule as Download model's).
 export const fileName = (name, rules) => `${fileBase(name, rules.file_names.project, rules)}.convlab`;
+// A hand-in's name (issue 14's contract): NAME-submission.convlab, the same NAME.
+export const submissionFileName = (name, rules) => `${fileBase(name, rules.file_names.project, rules)}-submission.convlab`;
+
+// The images the file lists, in its order (convlab.json's `images`): an image of a deleted
+// class is not part of the project. A submission's image_order indexes this list.
+export function listedImages(p) {
+  const ids = new Set(p.classes.map((c) => c.id));
+  return p.images.filter((im) => ids.has(im.classId));
+}
 
 const json = (v) => [strToU8(JSON.stringify(v)), { level: 6 }];
 
 // p: {name, created, classes: [{id, name}], settings, spec, draft, result, runs, weights: Uint8Array,
-// images: [{classId, width, height, png, split?}]} -> the file's bytes.
+// images: [{classId, width, height, png, split?}], assignment (text), answers, submission (text)}
+// -> the file's bytes.
 export function writeProject(p, rules) {
   const classIndex = new Map(p.classes.map((c, i) => [c.id, i]));
   const counts = p.classes.map(() => 0);
   const files = {};
   const list = [];
-  for (const im of p.images) {
+  for (const im of listedImages(p)) {
     const k = classIndex.get(im.classId);
-    if (k === undefined) continue;  // an image of a deleted class: not part of the project
     const file = `images/${k}/${String(++counts[k]).padStart(6, '0')}.png`;
     files[file] = [im.png, { level: 0 }];  // PNG is deflated already
     // split only for a test image: a training image's entry is as before test sets existed
@@ -55,6 +68,9 @@ export function writeProject(p, rules) {
   if (p.draft) out['draft.json'] = json(p.draft);
   if (p.runs?.length) out['runs.json'] = json(p.runs);
   if (p.weights) out['weights.safetensors'] = [p.weights, { level: 6 }];
+  if (p.assignment !== undefined) out['assignment.json'] = [strToU8(p.assignment), { level: 6 }];
+  if (p.answers && Object.keys(p.answers).length) out['answers.json'] = json(p.answers);
+  if (p.submission !== undefined) out['submission.json'] = [strToU8(p.submission), { level: 6 }];
   return zipSync({ ...out, ...files }, { mtime: MTIME });
 }
 
@@ -166,7 +182,8 @@ function readJson(bytes, entries, name, limits) {
 }
 
 // bytes: Uint8Array of a .convlab file -> {name, created, classes: [{id, name}], settings, spec,
-// draft, result, weights, images: [{classId, width, height, png}], skipped: [messages]}
+// draft, result, weights, runs, assignment (text, unchecked), answers, images: [{classId, width,
+// height, png}], skipped: [messages]}
 export function readProject(bytes, rules) {
   const limits = rules.project;
   readStats.allocated = readStats.largest = 0;
@@ -207,6 +224,16 @@ export function readProject(bytes, rules) {
   if (entries.has('spec.json')) spec = named(records.readSpec(strFromU8(unpack(bytes, entries.get('spec.json'), limits.max_json_bytes))));
   let weights;
   if (entries.has('weights.safetensors')) weights = named(records.readWeights(unpack(bytes, entries.get('weights.safetensors'))));
+  // the assignment's text only: the engine reads it (project-store.js importFile)
+  let assignment;
+  if (entries.has('assignment.json')) {
+    try {
+      assignment = strFromU8(unpack(bytes, entries.get('assignment.json'), rules.assignment.max_bytes));
+    } catch (e) {
+      skipped.push(`the file's assignment (assignment.json) was not readable (${e.message.replace(/ Nothing was changed\.$/, '')}); the project opens without it`);
+    }
+  }
+  const answers = optional('answers.json', (j) => records.readAnswers(j.value, rules), 'the saved answers to the assignment were not readable and were dropped');
 
   const images = [];
   let bad = 0;
@@ -226,5 +253,5 @@ export function readProject(bytes, rules) {
     }
   }
   if (bad) skipped.push(records.skippedImages(bad));
-  return { name, created, classes, settings, spec, draft, result, weights, runs, images, skipped };
+  return { name, created, classes, settings, spec, draft, result, weights, runs, assignment, answers, images, skipped };
 }

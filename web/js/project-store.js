@@ -4,8 +4,11 @@
 // (the quarantine store), named in `skipped`, and the rest opens.
 //
 // Interface (web/js/project.js and views/projects.js use it):
-//   ProjectStore.open(rules) -> store        version 1's single project becomes project 1; there
-//                                             is always at least one project
+//   ProjectStore.open(rules, {checkAssignment}) -> store   version 1's single project becomes
+//                                             project 1; there is always at least one project.
+//                                             checkAssignment(text) -> the engine's assignmentCheck
+//                                             answer ({ok, assignment, hash} | {ok: false, field, error}):
+//                                             a stored or imported assignment is read again by it
 //   store.persistent, store.error            as before: error says why nothing is kept
 //   listProjects() -> [{id, name, created, updated, classes: [names], images, trained, bytes}]
 //                     sorted by updated, newest first
@@ -15,26 +18,32 @@
 //   pending() -> writes in flight, of every project (for beforeunload)
 //   project(id) -> handle:
 //     get(key), save(key, value)   value undefined deletes; bumps the project's `updated`
-//     load() -> {classes, settings, result, draft, spec, weights, images, skipped: [messages],
+//     load() -> {classes, settings, result, draft, spec, weights, runs, assignment, answers, images, skipped: [messages],
 //                notes: [messages]}  unusable records come back undefined with a message in
 //                skipped; images [{id, classId, rgba, width, height}]
 //     addImages(recs [{classId, rgba, width, height}]) -> recs with ids. Written compressed in
 //                chunks of IMAGE_CHUNK, one transaction each, so a closed tab keeps the chunks
 //                written; when a chunk fails the Error carries `kept`: the records written.
 //     deleteImages(ids), deleteClassImages(classId), clearAll()
-//   exportFile(id, name?) -> Blob (NAME.convlab, project-file.js)
+//   exportFile(id, name?, {submission}?) -> Blob (NAME.convlab, project-file.js). submission:
+//                async (images, kept) -> the text of submission.json, given the images in the
+//                file's order (each with its stored id) and what load() read: a hand-in
+//                (hand-in.js), whose image_order indexes that list
 //   importFile(bytes) -> {id, skipped}, or throws an Error saying what is wrong; on failure
 //                nothing is written
 // Keys of a project: classes [{id, name}], spec (text), specDraft {text, report}, settings,
 // result, weights (safetensors bytes), camera {deviceId, label, facing} (this device's choice),
-// runs (the last few runs for comparison, runs.js; in the .convlab file as runs.json).
+// runs (the last few runs for comparison, runs.js; in the .convlab file as runs.json),
+// assignment {text, hash} (the classroom assignment the project was made from:
+// assignment-project.js; in the file as assignment.json), answers {question id: number}
+// (the student's answers to its questions; answers.json).
 import { Store, byteSize } from './store.js';
 import { encodePNG } from './image-codec.js';
 import * as records from './records.js';
-import { writeProject, readProject, fileName } from './project-file.js';
+import { writeProject, readProject, fileName, listedImages } from './project-file.js';
 
 export const IMAGE_CHUNK = 50;
-const KEYS = ['classes', 'settings', 'result', 'specDraft', 'spec', 'weights', 'camera', 'runs'];
+const KEYS = ['classes', 'settings', 'result', 'specDraft', 'spec', 'weights', 'camera', 'runs', 'assignment', 'answers'];
 
 // A small in-memory stand-in for IndexedDB (private mode, storage refused): the same calls,
 // kept for this session only.
@@ -116,13 +125,14 @@ class MemoryStore {
 }
 
 export class ProjectStore {
-  static async open(rules) {
+  static async open(rules, { checkAssignment } = {}) {
     let s;
     try {
       s = new ProjectStore(await Store.open(), '', rules);
     } catch (e) {
       s = new ProjectStore(new MemoryStore(), e.message, rules);
     }
+    s.checkAssignment = checkAssignment;
     if (!(await s.db.projects()).length) await s.db.createProject(ProjectStore.freshName([]));
     return s;
   }
@@ -211,16 +221,18 @@ export class ProjectStore {
   project(id) { return new ProjectHandle(this, id); }
 
   // ---- files ----
-  async exportFile(id, name) {
+  async exportFile(id, name, { submission } = {}) {
     const meta = await this.db.meta(id);
     if (!meta) throw new Error('That project no longer exists.');
     const h = this.project(id);
     const kept = await h.load();
     const stored = new Map((await this.db.allImages(id)).map((r) => [r.id, r]));
-    const images = kept.images.map((im) => ({ classId: im.classId, width: im.width, height: im.height, split: im.split, png: stored.get(im.id)?.png ?? encodePNG(im) }));
+    const images = kept.images.map((im) => ({ id: im.id, classId: im.classId, width: im.width, height: im.height, split: im.split, png: stored.get(im.id)?.png ?? encodePNG(im) }));
+    const extra = submission ? await submission(listedImages({ classes: kept.classes ?? [], images }), kept) : undefined;
     const bytes = writeProject({
       name: name ?? meta.name, created: meta.created, classes: kept.classes, settings: kept.settings, spec: kept.spec,
       draft: kept.draft, result: kept.result, runs: kept.runs, weights: kept.weights, images,
+      assignment: kept.assignment?.text, answers: kept.answers, submission: extra,
     }, this.rules);
     return new Blob([bytes], { type: 'application/zip' });
   }
@@ -230,12 +242,24 @@ export class ProjectStore {
   // ---- test set and evaluation ----
   // A new project made in one go (the built-in dataset): classes [{id, name}], spec text and
   // images [{classId, rgba, width, height, split}], written compressed. -> id
-  async createFrom({ name, classes, spec, images }) {
+  // settings and assignment ({text, hash}, assignment-project.js) are optional; an image may
+  // come as png bytes already (from a file) instead of rgba.
+  async createFrom({ name, classes, spec, images, settings, assignment }) {
     const names = (await this.db.projects()).map((m) => m.name);
     let n = this.checkName(name);
     for (let k = 2; names.includes(n); k++) n = records.cutGraphemes(`${name} (${k})`, this.rules.project.name_max).text;
-    const recs = images.map((im) => ({ classId: im.classId, width: im.width, height: im.height, ...(im.split === 'test' ? { split: 'test' } : {}), png: encodePNG(im) }));
-    return this.track(this.db.createProject(n, { classes, spec }, recs));
+    const max = this.rules.project.max_images;
+    if (images.length > max) throw new Error(`A project holds at most ${max} images and this one would have ${images.length}: use fewer starting images.`);
+    const recs = images.map((im) => ({ classId: im.classId, width: im.width, height: im.height, ...(im.split === 'test' ? { split: 'test' } : {}), png: im.png ?? encodePNG(im) }));
+    return this.track(this.db.createProject(n, { classes, spec, settings, assignment }, recs));
+  }
+
+  // A stored or imported assignment {text, hash}: does the engine read the text as that
+  // assignment still? (No checker: trusted as shaped, for tools without an engine.)
+  async assignmentHolds(a) {
+    if (!this.checkAssignment) return true;
+    const r = await this.checkAssignment(a.text);
+    return !!r?.ok && (a.hash === undefined || r.hash === a.hash);
   }
 
   async importFile(bytes) {
@@ -243,7 +267,14 @@ export class ProjectStore {
     const names = (await this.db.projects()).map((m) => m.name);
     let name = p.name;
     for (let k = 2; names.includes(name); k++) name = records.cutGraphemes(`${p.name} (${k})`, this.rules.project.name_max).text;
-    const kv = { classes: p.classes, settings: p.settings, spec: p.spec, specDraft: p.draft, result: p.result, runs: p.runs, weights: p.weights };
+    // the file's assignment.json: read by the engine (normalised, hashed), or left out with a note
+    let assignment;
+    if (p.assignment !== undefined) {
+      const r = this.checkAssignment ? await this.checkAssignment(p.assignment) : { ok: false, error: 'no engine to read it' };
+      if (r?.ok) assignment = { text: JSON.stringify(r.assignment), hash: r.hash };
+      else p.skipped.push(`the file's assignment (assignment.json) is not valid (${r?.field ? `${r.field}: ` : ''}${r?.error}); the project opens without it`);
+    }
+    const kv = { classes: p.classes, settings: p.settings, spec: p.spec, specDraft: p.draft, result: p.result, runs: p.runs, weights: p.weights, assignment, answers: p.answers };
     const id = await this.track(this.db.createProject(name, kv, p.images));
     return { id, skipped: p.skipped };
   }
@@ -288,6 +319,13 @@ class ProjectHandle {
     const weights = check('weights', records.readWeights(kv.get('weights')));
     const camera = kv.get('camera') === undefined ? undefined : check('camera', records.readCamera(kv.get('camera')));
     const runs = check('runs', records.readRuns(kv.get('runs') ?? [], this.rules));
+    let assignment;
+    if (kv.get('assignment') !== undefined) {
+      let r = records.readAssignment(kv.get('assignment'), this.rules);
+      if (r.value && !(await this.store.assignmentHolds(r.value).catch(() => true))) r = { value: undefined, problem: records.ASSIGNMENT_PROBLEM };
+      assignment = check('assignment', r);
+    }
+    const answers = kv.get('answers') === undefined ? undefined : check('answers', records.readAnswers(kv.get('answers'), this.rules));
     const images = [], legacy = [];
     let bad = 0;
     const read = await records.readImages(raw, this.rules.store.cap);
@@ -305,7 +343,7 @@ class ProjectHandle {
     if (bad) skipped.push(records.skippedImages(bad));
     if (aside.length) await this.store.track(this.db.quarantine(this.id, aside));
     if (legacy.length) this.compress(legacy);  // in the background: the project is usable now
-    return { classes, settings, result, draft, spec, weights, camera, runs, images: withImages ? images : undefined, skipped, notes };
+    return { classes, settings, result, draft, spec, weights, camera, runs, assignment, answers, images: withImages ? images : undefined, skipped, notes };
   }
 
   // Rewrites version 1's raw images as PNG, a chunk per transaction.

@@ -7,7 +7,7 @@
 // class count. A tab that does not hold the project's lock is read-only: every write is
 // refused with a message, and refresh() follows what the editing tab writes.
 import { ProjectStore } from './project-store.js';
-import { WorkerSync } from './worker-sync.js';
+import { WorkerSync, trainingOrder } from './worker-sync.js';
 import { graphemes } from './format.js';
 import { checkClassName } from './records.js';
 import { specSummary, makeRun, addRun } from './runs.js';
@@ -64,6 +64,10 @@ export class Project {
     this.trainingState = 'idle';
     this.draft = null;            // {text, report}: the last spec typed that the engine refused
     this.camera = null;           // {deviceId, label, facing}: the camera chosen (records.readCamera), null: default
+    // The classroom assignment the project was made from (assignment-project.js): {text, hash,
+    // assignment (the parsed normalised JSON)} or null; answers {question id: number}.
+    this.assignment = null;
+    this.answers = {};
   }
 
   get training() { return this.trainingState !== 'idle'; }
@@ -111,7 +115,9 @@ export class Project {
   }
 
   async openStores() {
-    this.stores = await ProjectStore.open(this.rules);
+    // a stored or imported assignment is read again by the engine (normalised, hashed)
+    const checkAssignment = (text) => this.engine.call('assignmentCheck', { text });
+    this.stores = await ProjectStore.open(this.rules, { checkAssignment });
     return this.stores;
   }
 
@@ -168,6 +174,8 @@ export class Project {
     this.runs = kept.runs ?? [];
     this.draft = validDraft(kept.draft);
     this.camera = kept.camera ?? null;
+    this.assignment = kept.assignment ? { ...kept.assignment, assignment: JSON.parse(kept.assignment.text) } : null;
+    this.answers = kept.answers ?? {};
     if (kept.draft && !this.draft) this.skipped.push('The model being edited (a draft) was not readable and was dropped; the last good model is used.');
     if (!partial) this.worker.markStale();
     this.trained = false;
@@ -477,11 +485,34 @@ export class Project {
     if (!this.readOnly) await this.save('camera', choice ?? undefined);
   }
 
+  // ---- the assignment's answers ----
+  // value: a finite number, or undefined to clear the question's answer.
+  async setAnswer(id, value) {
+    this.writable();
+    const next = { ...this.answers };
+    if (value === undefined) delete next[id];
+    else next[id] = value;
+    this.answers = next;
+    await this.save('answers', Object.keys(next).length ? next : undefined);
+  }
+
+  // The training images in the order the worker hands them to the trainer (worker-sync.js):
+  // class by class in label order, each class's images in stored order.
+  trainingOrder() { return trainingOrder(this.classes, this.images); }
+
   // ---- settings ----
+  // The assignment's fixed settings always win (the Train tab shows them locked).
   async setSettings(s) {
     this.writable();
-    this.settings = { ...this.settings, ...s };
+    this.settings = { ...this.settings, ...s, ...this.fixedSettings() };
     await this.save('settings', this.settings);
+    this.emit('settings-changed', { settings: this.settings });
+  }
+
+  // {key: value} the open project's assignment fixes ({} without one).
+  fixedSettings() {
+    const f = this.assignment?.assignment.fixed_settings ?? {};
+    return Object.fromEntries(Object.entries(f).filter(([k]) => k in this.settings));
   }
 
   // ---- training results ----
@@ -554,6 +585,8 @@ export class Project {
     this.worker.markStale();
     this.draft = null;
     this.camera = null;
+    this.assignment = null;
+    this.answers = {};
     await this.save('classes', this.classes);
     await this.save('settings', this.settings);
     this.spec = '';

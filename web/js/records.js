@@ -111,6 +111,14 @@ export function readResult(v, rules) {
     const { val_ids, ...rest } = v;  // which images were validation: only for the drilldown
     v = rest;
   }
+  // ---- classroom assignments: what a hand-in records (the image ids in the order the
+  // engine trained on them, and the settings of that run); a broken one is dropped (Hand in
+  // then asks to train again), the curves are kept ----
+  const ids = (x) => Array.isArray(x) && x.length <= rules.project.max_images && x.every((i) => isInt(i) || typeof i === 'string');
+  if ((v.train_ids !== undefined && !ids(v.train_ids)) || (v.settings !== undefined && readSettings(v.settings, rules).problem !== undefined)) {
+    const { train_ids, settings, ...rest } = v;
+    v = rest;
+  }
   if (v.filters !== undefined && !readFilters(v.filters, rules)) {  // ---- where it looks ----
     const { filters, ...rest } = v;
     return { value: rest, note: 'The first-layer filters kept across training were not readable and were dropped; train again to see them form.' };
@@ -259,4 +267,31 @@ function withSplit(value, split) {
 // "1 image could not be read and was skipped" / "3 images could not ..."
 export function skippedImages(n) {
   return n === 1 ? '1 image could not be read and was skipped' : `${n} images could not be read and were skipped`;
+}
+
+// ---- classroom assignments ----
+// assignment: {text, hash} of the assignment a project was made from (the normalised JSON
+// the engine's assignmentCheck gave, and its hash). Only the shape is checked here; the
+// store then has the engine read the text again and compare the hash (project-store.js load),
+// so a changed or damaged record opens the project without it.
+const HASH = /^[0-9a-f]{64}$/;
+export const ASSIGNMENT_PROBLEM = 'the assignment this project was made from could not be read; the project opens without it (it was set aside, nothing else is changed)';
+export function readAssignment(v, rules) {
+  if (isObject(v) && typeof v.text === 'string' && v.text.length > 0 && v.text.length <= rules.assignment.max_bytes && typeof v.hash === 'string' && HASH.test(v.hash))
+    return { value: { text: v.text, hash: v.hash } };
+  return { value: undefined, problem: ASSIGNMENT_PROBLEM };
+}
+
+// answers: {question id: number} the student typed for the assignment's questions. Entries
+// that are not a short id with a finite number are dropped with a note; the rest are kept.
+export function readAnswers(v, rules) {
+  const a = rules.assignment;
+  if (!isObject(v)) return { value: undefined, problem: 'the answers typed for the assignment were not readable and were dropped' };
+  const out = {};
+  let bad = 0;
+  for (const [id, x] of Object.entries(v)) {
+    if (Object.keys(out).length < a.max_questions && id.length > 0 && id.length <= a.question_id_max && typeof x === 'number' && Number.isFinite(x)) out[id] = x;
+    else bad++;
+  }
+  return bad ? { value: out, note: `${bad} of the answers typed for the assignment were not readable and were dropped` } : { value: out };
 }

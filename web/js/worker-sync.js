@@ -3,6 +3,16 @@
 // follow the current class order.
 const BATCH = 200;  // images per message: bounded memory for the structured clone
 
+// The order the trainer gets the images in: class by class in label order, each class's
+// images as held. A submission's image_order and the live checklist's answers use this same
+// order (project.js trainingOrder), so a grader's retraining sees what the page trained on.
+// -> [{...image, label}]
+export function trainingOrder(classes, images) {
+  const out = [];
+  for (const [label, c] of classes.entries()) for (const im of images.get(c.id) ?? []) out.push({ ...im, label });
+  return out;
+}
+
 export class WorkerSync {
   constructor(engine) {
     this.engine = engine;
@@ -20,11 +30,9 @@ export class WorkerSync {
       if (batch.length) await this.engine.call('addImages', { images: batch });
       batch = [];
     };
-    for (const [label, c] of classes.entries()) {
-      for (const im of images.get(c.id)) {
-        batch.push({ rgba: im.rgba, width: im.width, height: im.height, label });
-        if (batch.length >= BATCH) await flush();
-      }
+    for (const im of trainingOrder(classes, images)) {
+      batch.push({ rgba: im.rgba, width: im.width, height: im.height, label: im.label });
+      if (batch.length >= BATCH) await flush();
     }
     await flush();
     this.stale = false;

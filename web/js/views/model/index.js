@@ -2,7 +2,9 @@
 // [linear+relu]*K → linear (cards.js), kept in sync both ways with the JSON spec text, and
 // beside it the engine's per-layer table (table.js), live as you type: one engine call per
 // edit checks the spec, its size budget and the project's class rule. Errors come from the
-// engine and are marked at the layer. "Use this model" applies it.
+// engine and are marked at the layer. "Use this model" applies it. When the project's
+// assignment lets nothing change (changes "none") the editor is read-only: its controls sit
+// in a disabled fieldset (cards re-rendered later are disabled too) and a note says why.
 import { h, fill } from '../../dom.js';
 import { specText } from '../../format.js';
 import { createCards } from './cards.js';
@@ -25,16 +27,26 @@ export function mountModel(root, ctx) {
   const applyBtn = h('button', { type: 'button', class: 'primary', id: 'spec-apply', onclick: () => apply() }, 'Use this model');
   const revertBtn = h('button', { type: 'button', id: 'spec-revert', onclick: () => revert() }, 'Revert');
   const applyNote = h('p', { class: 'hint', id: 'apply-note' });
+  const lockNote = h('p', { class: 'message assignment-lock', id: 'model-locked', hidden: true },
+    'The assignment fixes this model: you can read it here, but not change it.');
+  const editorFields = h('fieldset', { class: 'editor-fields', 'aria-describedby': 'model-locked' },
+    h('legend', { class: 'visually-hidden' }, 'Model editor'),
+    h('h3', {}, 'Presets'), presetRow, presetNote,
+    h('h3', {}, 'Input'), cards.inputRow,
+    h('h3', {}, 'Layers'), cards.list, cards.addRow);
+  const locked = () => project.assignment?.assignment.changes === 'none';
+  function applyLock() {
+    lockNote.hidden = !locked();
+    editorFields.disabled = locked();
+    textarea.readOnly = locked();
+  }
 
   root.replaceChildren(
     h('div', { class: 'view-head' }, h('div', {},
       h('h2', {}, 'Design the network'),
       h('p', { class: 'lead' }, 'Each conv or pool layer turns a w_in-wide input into w_out = (w_in + 2p − k)/s + 1 outputs; a conv layer of c_out filters of k×k×c_in weights has c_out·(k·k·c_in) + c_out parameters. Edit the layers or the JSON: the table follows as you type.'))),
     h('div', { class: 'model-layout' },
-      h('div', { class: 'panel editor' },
-        h('h3', {}, 'Presets'), presetRow, presetNote,
-        h('h3', {}, 'Input'), cards.inputRow,
-        h('h3', {}, 'Layers'), cards.list, cards.addRow,
+      h('div', { class: 'panel editor' }, lockNote, editorFields,
         h('details', { class: 'json-box', open: true }, h('summary', {}, 'JSON spec (edit either side)'), textarea)),
       h('div', { class: 'panel table-panel' },
         h('h3', {}, 'Per layer, computed by the engine'), table.form, table.summary, table.errorBox,
@@ -88,8 +100,9 @@ export function mountModel(root, ctx) {
 
   function renderButtons() {
     const same = text === ctx.getSpec();
-    applyBtn.disabled = same;  // a bad spec may be clicked too: the refusal says why
-    revertBtn.disabled = same && !ctx.getSpecDraft();
+    applyLock();
+    applyBtn.disabled = same || locked();  // a bad spec may be clicked too: the refusal says why
+    revertBtn.disabled = (same && !ctx.getSpecDraft()) || locked();
     applyNote.textContent = same ? 'This is the model in use.' : (report.ok && !report.over_budget ? 'Using it starts from fresh random weights: train again afterwards.' : '');
   }
 
@@ -142,6 +155,7 @@ export function mountModel(root, ctx) {
 
   // another project (or this one re-read after another tab's change): its draft or its spec
   events.addEventListener('project-loaded', () => {
+    applyLock();
     inUse = ctx.getSpec();
     setText(ctx.getSpecDraft()?.text ?? inUse);
   });

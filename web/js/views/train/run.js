@@ -16,6 +16,7 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
   const fail = (text) => say(msg, text);
 
   let order = [];  // image ids in the worker's order, set when a run starts
+  let trainedWith = null;  // the settings the run started with
 
   let clock = { elapsed: 0, since: 0 };  // training time, without pauses
   let last = null;                        // the last progress seen
@@ -60,7 +61,8 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
       await project.syncWorker();
       // the ids in the order the worker holds the images (worker-sync.js: class by class, each in
       // stored order), so core's val_indices can name images that later edits cannot shift
-      order = project.getClasses().flatMap((c) => (project.images.get(c.id) ?? []).map((im) => im.id));
+      order = project.trainingOrder().map((im) => im.id);
+      trainedWith = { ...config };  // a hand-in records the settings and order the run used
       clock = { elapsed: 0, since: performance.now() };
       results.hide();
       await run({ config, steps: STEPS_PER_SLICE, metadata: project.weightsMetadata() });
@@ -82,7 +84,7 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
   async function finish(r) {
     setState('idle');
     const diverged = r.diverged ? r.diverged_message : undefined;
-    await project.trainingFinished({ history: r.history, confusion: r.confusion, train_size: r.train_size, val_size: r.val_size, stopped: !!r.stopped, epochs: r.epochs, diverged, filters: r.filters, val_ids: (r.val_indices ?? []).map((i) => order[i]).filter((id) => id !== undefined) });  // filters: where it looks
+    await project.trainingFinished({ history: r.history, confusion: r.confusion, train_size: r.train_size, val_size: r.val_size, stopped: !!r.stopped, epochs: r.epochs, diverged, filters: r.filters, train_ids: order, settings: trainedWith, val_ids: (r.val_indices ?? []).map((i) => order[i]).filter((id) => id !== undefined) });  // filters: where it looks
     onFinish();
     render();
     if (diverged) {  // the progress line says what happened and what to do

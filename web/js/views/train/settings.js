@@ -1,6 +1,7 @@
 // The Train tab's settings form: optimiser, the numeric settings and augmentation. Limits,
 // steps and defaults are the engine's (rules.train); the labels and help are the page's.
-// A bad field is named with its limits and nothing is saved.
+// A bad field is named with its limits and nothing is saved. A setting the project's
+// assignment fixes is shown locked (disabled) and marked "fixed by the assignment".
 import { h, say } from '../../dom.js';
 
 // [key, label, help], in the form's order; help may read the rules
@@ -19,23 +20,27 @@ export function createSettings(ctx) {
   const { project } = ctx;
   const { fields: limits, optimizers, defaults, default_lr: defaultLr } = ctx.rules.train;
   const inputs = {};
+  const marks = {};  // key -> the "fixed by the assignment" mark beside its control
+  const mark = (key) => (marks[key] = h('small', { class: 'fixed-mark', id: `fixed-${key}`, hidden: true }, 'fixed by the assignment'));
   const fields = NUMBER_FIELDS.map(([key, label, words]) => {
     const { min, max, step } = limits[key];
     const help = typeof words === 'function' ? words(ctx.rules.train) : words;
     const input = h('input', { type: 'number', id: `set-${key}`, name: key, min, max, step, required: true });
     inputs[key] = input;
-    return h('label', { class: 'field', title: help }, label, input, h('small', {}, help));
+    return h('label', { class: 'field', title: help }, label, mark(key), input, h('small', {}, help));
   });
   const optimizer = h('select', { id: 'set-optimizer', name: 'optimizer' },
     optimizers.map((o) => h('option', { value: o }, OPTIMIZER_LABEL[o] ?? o)));
   const flip = h('input', { type: 'checkbox', id: 'set-flip', name: 'flip' });
+  const controls = { ...inputs, optimizer, flip };
+  let running = false;
   const msg = h('p', { class: 'message error', role: 'alert', hidden: true });
   const resetBtn = h('button', { type: 'button', class: 'ghost', onclick: () => { project.setSettings({ ...defaults }).then(show); } }, 'Defaults');
   const form = h('form', { class: 'panel settings', 'aria-label': 'Training settings', onsubmit: (e) => e.preventDefault() },
     h('h3', {}, 'Settings'),
-    h('label', { class: 'field' }, 'Optimiser', optimizer, h('small', {}, 'how the weights are updated')),
+    h('label', { class: 'field' }, 'Optimiser', mark('optimizer'), optimizer, h('small', {}, 'how the weights are updated')),
     ...fields,
-    h('label', { class: 'check' }, flip, ' Random horizontal flip (augmentation)'),
+    h('label', { class: 'check' }, flip, ' Random horizontal flip (augmentation)', mark('flip')),
     msg, h('div', { class: 'row' }, resetBtn));
   form.addEventListener('change', () => save());
 
@@ -44,7 +49,7 @@ export function createSettings(ctx) {
     for (const [key] of NUMBER_FIELDS) inputs[key].value = s[key];
     optimizer.value = s.optimizer;
     flip.checked = s.flip;
-    inputs.momentum.disabled = s.optimizer !== 'sgd';
+    setEnabled(!running);
   }
 
   function read() {
@@ -67,7 +72,7 @@ export function createSettings(ctx) {
     try {
       const s = read();
       say(msg, '');
-      inputs.momentum.disabled = s.optimizer !== 'sgd';
+      setEnabled(!running);
       const was = project.settings.optimizer;
       if (s.optimizer !== was && s.lr === defaultLr[was]) {
         s.lr = defaultLr[s.optimizer];  // follow the optimiser's default when it was untouched
@@ -82,9 +87,18 @@ export function createSettings(ctx) {
     }
   }
 
-  // Locked while a run is under way; momentum only counts for SGD.
+  // Locked while a run is under way; momentum only counts for SGD; a fixed setting stays
+  // locked (project.setSettings keeps its value whatever the form holds).
   function setEnabled(on) {
-    for (const el of form.elements) el.disabled = !on || (el === inputs.momentum && optimizer.value !== 'sgd');
+    running = !on;
+    const fixed = project.fixedSettings();
+    for (const [key, m] of Object.entries(marks)) m.hidden = !(key in fixed);
+    for (const el of form.elements) {
+      const key = Object.keys(controls).find((k) => controls[k] === el);
+      el.disabled = !on || (el === inputs.momentum && optimizer.value !== 'sgd') || (key !== undefined && key in fixed);
+      if (key !== undefined && key in fixed) el.setAttribute('aria-describedby', `fixed-${key}`);
+      else if (key !== undefined) el.removeAttribute('aria-describedby');
+    }
   }
 
   return { form, show, save, setEnabled, message: () => msg.textContent };
