@@ -32,7 +32,7 @@ export function readDraft(d, fresh) {
   const settings = {};
   for (const [k, s] of Object.entries(fresh.settings)) {
     const kept = d.settings?.[k];
-    const value = kept && (typeof kept.value === typeof s.value) ? kept.value : s.value;
+    const value = kept && ['number', 'string', 'boolean'].includes(typeof kept.value) ? kept.value : s.value;
     settings[k] = { fixed: kept?.fixed === true, value };
   }
   const questions = (Array.isArray(d.questions) ? d.questions : []).filter((q) => q && typeof q === 'object').map((q) => ({

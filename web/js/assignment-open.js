@@ -38,9 +38,28 @@ export async function openAssignmentText(ctx, text) {
       return null;
     }
   }
-  const { id, assignment } = await createProjectFromAssignment(ctx, text);
-  ctx.status(`Made the project "${assignment.title}" from the assignment: its instructions are beside every view.`, true);
+  const { id, assignment } = await createProjectFromAssignment(ctx, text, { open: false });
+  const why = await keepUntrainable(ctx, id, assignment.classes.length);
+  ctx.tabs?.changed(id, ['list']);
+  await ctx.openProject(id);
+  ctx.status(why
+    ? `Made the project "${assignment.title}" from the assignment. Its model cannot be trained in this page (${why}), but its questions are about the model's shapes and counts: the Model tab shows them.`
+    : `Made the project "${assignment.title}" from the assignment: its instructions are beside every view.`, true);
   return id;
+}
+
+// A starting spec the engine will not build here (the lecture's AlexNet: over the page's
+// parameter budget) stays the project's spec being edited (its draft: the Model tab shows it,
+// the Train tab says why it cannot train), while the project runs the default net, so the
+// project opens instead of setting the spec aside as unreadable. -> the engine's reason, or ''.
+async function keepUntrainable(ctx, id, classes) {
+  const handle = ctx.project.stores.project(id);
+  const spec = await handle.get('spec');
+  const report = await ctx.engine.call('checkSpec', { spec, classes });
+  if (report.ok) return '';
+  await handle.save('spec', (await ctx.engine.call('defaultSpec', { classes })).spec);
+  await handle.save('specDraft', { text: spec, report });
+  return report.error;
 }
 
 // The assignment of this page's address, if it has one: removed from the address bar first

@@ -86,7 +86,7 @@ export function mountAssignmentEditor(root, ctx) {
     else if (key === 'optimizer') value = h('select', { id: `ae-val-${key}` }, rules.train.optimizers.map((o) => h('option', { value: o }, o)));
     else {
       const lim = rules.train.fields[key] ?? {};
-      value = h('input', { type: 'number', id: `ae-val-${key}`, min: lim.min, max: lim.max, step: lim.step ?? 'any' });
+      value = h('input', { type: 'number', id: `ae-val-${key}`, min: lim.min, max: lim.max, step: lim.step || 'any' });  // step 0: any number
     }
     value.setAttribute('aria-label', `${SETTING_LABEL[key] ?? key} value`);
     settingRows.set(key, { fixed, value });
@@ -117,7 +117,7 @@ export function mountAssignmentEditor(root, ctx) {
   root.append(
     h('div', { class: 'view-head' }, h('div', {}, h('h2', {}, 'New assignment'),
       h('p', { class: 'lead' }, 'Write a task for your students. The engine checks every field as you type; save it as a file or a link and hand it out. Students open it in their own browser: nothing is sent to a server.')),
-    h('a', { href: '#projects', class: 'button ghost', id: 'ae-back' }, 'Back to projects')),
+    h('button', { type: 'button', class: 'ghost', id: 'ae-back', onclick: () => { location.hash = '#projects'; } }, 'Back to projects')),
     h('form', { class: 'ae-form', id: 'assignment-editor', onsubmit: (e) => e.preventDefault() },
       section('Task',
         h('label', { class: 'field', for: 'ae-title' }, 'Title'), title, slot('title', title),
@@ -223,9 +223,9 @@ export function mountAssignmentEditor(root, ctx) {
     state.forbidden = forbidden.filter((c) => c.checked).map((c) => c.value);
     state.fixedInput = fixedInput.checked;
     for (const [key, { fixed, value }] of settingRows) {
-      const was = state.settings[key].value;
       let v = value.type === 'checkbox' ? value.checked : value.value;
-      if (typeof was === 'number') v = value.value.trim() === '' || !Number.isFinite(Number(v)) ? value.value : Number(v);
+      // a number field keeps what was typed when it is no number, so the engine names it
+      if (typeof rules.train.defaults[key] === 'number' && v.trim() !== '' && Number.isFinite(Number(v))) v = Number(v);
       state.settings[key] = { fixed: fixed.checked, value: v };
     }
     state.classes = classes.value;
