@@ -106,6 +106,38 @@ TEST_CASE("assignment limits live in rules and reach the page through rules_json
   CHECK(rules::kAssignmentMaxBytes < 10'000'000);
 }
 
+TEST_CASE("the editor's lists and the link limit come from core through rules_json") {
+  const Json r = rules::rules_json();
+  const Json& a = *r.find("assignment");
+  // the link's fragment: the largest assignment the reader takes, deflated without any gain
+  // (stored blocks), then base64, fits; a 10 MB fragment is refused by length alone
+  const double link = a.find("link_max_chars")->as_number();
+  CHECK(link == double(rules::kAssignmentLinkMaxChars));
+  CHECK(link >= std::ceil(double(rules::kAssignmentMaxBytes + (rules::kAssignmentMaxBytes / 16'384 + 1) * 5) / 3) * 4);
+  CHECK(link < 10'000'000);
+  // every kind the editor offers is one the reader takes, with the layer rules it states
+  const Json& kinds = *a.find("question_kinds");
+  REQUIRE(kinds.items().size() == 9);
+  for (const Json& k : kinds.items()) {
+    const std::string name = k.find("name")->as_string();
+    const bool needs = k.find("needs_layer")->as_bool();
+    const bool takes = needs || k.find("layer_optional")->as_bool();
+    CHECK(error_of(assignment_text(kSmall, R"("questions": [{"kind": ")" + name + R"(", "layer": 2}])")).empty() == takes);
+    CHECK(error_of(assignment_text(kSmall, R"("questions": [{"kind": ")" + name + R"("}])")).empty() == !needs);
+    CHECK(k.find("wording")->as_string().size() > 10);
+  }
+  CHECK(kinds.items()[5].find("name")->as_string() == "receptive_field");
+  CHECK(kinds.items()[5].find("layer_optional")->as_bool());
+  CHECK(kinds.items()[6].find("image_shift")->as_bool());
+  CHECK_FALSE(error_of(assignment_text(kSmall, R"("questions": [{"kind": "colour"}])")).empty());
+  // every setting key the editor can fix is one the reader takes
+  const Json& keys = *a.find("setting_keys");
+  REQUIRE(keys.items().size() == 9);
+  CHECK(keys.items()[0].as_string() == "epochs");
+  CHECK(keys.items()[8].as_string() == "seed");
+  CHECK(error_of(assignment_text(kSmall, R"("fixed_settings": {"seed": 7, "epochs": 3})")) == "");
+}
+
 TEST_CASE("assignment: parsed, normalised, and its hash is stable") {
   const std::string text = assignment_text(preset("alexnet"), R"("instructions": "Read the table.\nThen answer.",
     "changes": {"max_parameters": 20000, "required_types": ["maxpool2d"]},

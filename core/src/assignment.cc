@@ -281,6 +281,26 @@ Question parse_question(const Json& q, size_t i, std::set<std::string>& ids) {
 
 const char* question_kind_name(QuestionKind k) { return kind_entry(k).name; }
 
+Json assignment_question_kinds_json() {
+  Json out = Json::array();
+  for (const auto& e : kKinds) {
+    Json o = Json::object();
+    o["name"] = e.name;
+    o["needs_layer"] = e.needs_layer;
+    o["layer_optional"] = e.kind == QuestionKind::ReceptiveField;
+    o["image_shift"] = e.kind == QuestionKind::PoolUnchangedFraction;
+    o["wording"] = e.wording;
+    out.push_back(o);
+  }
+  return out;
+}
+
+Json assignment_setting_keys_json() {
+  Json out = Json::array();
+  for (const char* k : kSettingKeys) out.push_back(k);
+  return out;
+}
+
 Assignment parse_assignment(const std::string& text) {
   return parse_assignment(parse_text(text, rules::kAssignmentMaxBytes, "assignment"));
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "convlab/assignment.h"
 #include "convlab/learn.h"
 #include "convlab/spec.h"
 #include "convlab/train.h"
@@ -299,6 +300,9 @@ Json rules_json() {
   assignment["question_shift_max"] = kQuestionShiftMax;
   assignment["submission_format_version"] = kSubmissionFormatVersion;
   assignment["submission_max_bytes"] = kSubmissionMaxBytes;
+  assignment["link_max_chars"] = kAssignmentLinkMaxChars;
+  assignment["question_kinds"] = assignment_question_kinds_json();
+  assignment["setting_keys"] = assignment_setting_keys_json();
   j["assignment"] = assignment;
   j["engine_version"] = kEngineVersion;
 

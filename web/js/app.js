@@ -42,7 +42,8 @@
 //   ctx.status(text, sticky?)  shows a message in the page's status line (fades unless sticky)
 //   ctx.tabs             tabs.js: changed(id, keys) notices; 'changed'/'edit'/'lost' events
 //   ctx.openProject(id)  -> Promise: this tab shows project id (null: the last or a new one)
-//   ctx.importProjectFile(file) -> Promise: a .convlab file becomes a new project, opened
+//   ctx.importProjectFile(file) -> Promise: a .convlab file becomes a new project, opened; an
+//                          NAME.assignment.json file becomes the student's project (assignment-open.js)
 //   ctx.ready            Promise resolved once the project is loaded and the worker synced
 //   ctx.inspectImage({rgba, width, height, id?, name})  opens Inside the CNN on that image
 //                          (fires 'inspect-image' with it; the lecture views' image source takes it)
@@ -60,6 +61,7 @@ import { mountProjects } from './views/projects.js';
 import { startOffline } from './offline.js';
 import { mountTestSet } from './views/testset.js';
 import { mountAssignment } from './views/assignment.js';
+import { openAssignmentLink, openAssignmentFile, isAssignmentFile } from './assignment-open.js';
 
 const engine = new EngineClient();
 const events = new EventTarget();
@@ -109,7 +111,7 @@ globalThis.convlab = ctx;  // for the browser tests and the console
 
 events.addEventListener('classes-changed', (e) => { if (e.detail.note) ctx.status(e.detail.note); });
 
-const VIEWS = ['projects', 'data', 'model', 'train', 'predict', 'learn'];
+const VIEWS = ['projects', 'data', 'model', 'train', 'predict', 'learn', 'assignment-editor'];
 function viewOf(hash) { return VIEWS.includes(hash.slice(1)) ? hash.slice(1) : 'data'; }
 
 // Which engine runs and why, and whether the page works offline (offline.js); the thread count
@@ -173,9 +175,11 @@ async function start() {
   await Promise.all([
     mountLater('view-model', () => import('./views/model/index.js').then((m) => m.mountModel)),
     mountLater('view-learn', () => import('./views/learn/index.js').then((m) => m.mountLearn)),
+    mountLater('view-assignment-editor', () => import('./views/assignment-editor.js').then((m) => m.mountAssignmentEditor)),
   ]);
   addEventListener('hashchange', route);
   route();
+  await openLink();
   if (project.trained) events.dispatchEvent(new CustomEvent('model-loaded', { detail: {} }));
   document.body.dataset.ready = 'true';
 }
@@ -213,8 +217,20 @@ async function openProject(id) {
   location.hash = '#data';
 }
 
+// A page opened with #assignment=... (a teacher's link): the student's project is made from it,
+// or the page says why not and makes nothing.
+async function openLink() {
+  try {
+    if (await openAssignmentLink(ctx) === undefined) return;
+  } catch (e) {
+    ctx.status(e.message, true);
+  }
+  route();
+}
+
 async function importProjectFile(file) {
   if (project.training) throw new Error('Training is running: stop it before you open a project file.');
+  if (isAssignmentFile(file)) { await openAssignmentFile(ctx, file); return; }
   const { id, skipped } = await project.stores.importFile(new Uint8Array(await file.arrayBuffer()));
   tabs.changed(id, ['list']);
   await openProject(id);
@@ -264,7 +280,7 @@ addEventListener('beforeunload', (e) => {
 
 // A .convlab file dropped anywhere opens as a new project (image files keep going to the
 // class they are dropped on).
-const isProjectFile = (f) => /\.convlab$/i.test(f.name);
+const isProjectFile = (f) => /\.convlab$/i.test(f.name) || isAssignmentFile(f);
 addEventListener('dragover', (e) => { if ([...(e.dataTransfer?.items ?? [])].some((i) => i.kind === 'file')) e.preventDefault(); });
 addEventListener('drop', (e) => {
   const files = [...(e.dataTransfer?.files ?? [])];

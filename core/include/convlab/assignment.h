@@ -55,6 +55,13 @@ enum class QuestionKind {
   TotalParameters,
 };
 const char* question_kind_name(QuestionKind k);
+// Every kind for the teacher's editor (rules_json's assignment.question_kinds): [{name,
+// needs_layer (the layer must be given), layer_optional (receptive_field: the last pool when
+// not given), image_shift (pool_unchanged_fraction: image and shift apply), wording (the
+// default text; "%d": the layer)}], in the order of the enum.
+Json assignment_question_kinds_json();
+// The training settings an assignment may fix, in TrainConfig's order (fixed_settings' keys).
+Json assignment_setting_keys_json();
 
 struct Question {
   std::string id;    // unique within the assignment: "q1" when not given

@@ -211,6 +211,11 @@ inline constexpr int64_t kSubmissionMaxBytes = int64_t{2} << 20;
 inline constexpr double kFractionTolerance = 0.005;
 // The pool-invariance question's shift, in input pixels of the pool's own input.
 inline constexpr int kQuestionShiftMax = 8;
+// A link's fragment (#assignment=<base64url of the raw-deflated JSON>) is refused by its
+// length before anything is decoded or inflated, so a 10 MB fragment costs nothing. Deflate
+// never grows its input by more than 5 bytes per 16 KB stored block (+ a few), and base64
+// writes 4 characters per 3 bytes: every assignment the reader accepts fits, nothing far larger.
+inline constexpr int64_t kAssignmentLinkMaxChars = (kAssignmentMaxBytes + kAssignmentMaxBytes / 16'384 * 5 + 64) / 3 * 4 + 4;
 
 // Everything above as one object for the page (the worker's `rules` command).
 Json rules_json();

@@ -1,7 +1,8 @@
 // The Projects view: every project kept in this browser, newest change first, with its
 // classes, image count, trained or not and size on disk; create, open, rename, duplicate,
-// delete (after a confirmation), save one as a .convlab file and open such a file (button,
-// or a file dropped anywhere on the page). Below: the storage used and available, and the
+// delete (after a confirmation), save one as a .convlab file and open such a file or an
+// NAME.assignment.json (button, or a file dropped anywhere on the page), and write a new
+// assignment (the teacher's editor). Below: the storage used and available, and the
 // request for persistent storage so the browser does not evict the student's work.
 import { h, fill, say } from '../dom.js';
 import { plural } from '../format.js';
@@ -27,9 +28,11 @@ export function mountProjects(root, ctx) {
   const msg = h('p', { class: 'message', role: 'status', hidden: true, id: 'projects-message' });
   const newName = h('input', { type: 'text', id: 'new-project-name', placeholder: 'Name of the new project', 'aria-label': 'Name of the new project' });
   const createBtn = h('button', { type: 'button', class: 'primary', id: 'project-create', onclick: () => act(create) }, 'Create project');
-  const fileInput = h('input', { type: 'file', accept: '.convlab', class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true', id: 'project-file-input' });
+  const fileInput = h('input', { type: 'file', accept: '.convlab,.json', class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true', id: 'project-file-input' });
   fileInput.addEventListener('change', () => { const f = fileInput.files[0]; fileInput.value = ''; if (f) act(() => ctx.importProjectFile(f)); });
-  const openFileBtn = h('button', { type: 'button', id: 'project-open-file', onclick: () => fileInput.click() }, 'Open project file…');
+  const openFileBtn = h('button', { type: 'button', id: 'project-open-file', onclick: () => fileInput.click() }, 'Open file…');
+  // the teacher's side of issue 14: writing an assignment (views/assignment-editor.js)
+  const newAssignment = h('button', { type: 'button', id: 'project-new-assignment', onclick: () => { location.hash = '#assignment-editor'; } }, 'New assignment…');
   const storage = h('p', { class: 'hint', id: 'storage-usage' });
   const persistBtn = h('button', { type: 'button', id: 'storage-persist', onclick: () => act(persist) }, 'Keep my work (ask for persistent storage)');
   const persistNote = h('p', { class: 'hint', id: 'storage-persist-note' });
@@ -40,7 +43,8 @@ export function mountProjects(root, ctx) {
     h('div', { class: 'projects-layout' },
       h('div', { class: 'panel' },
         h('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); act(create); } }, newName, createBtn),
-        h('div', { class: 'row' }, openFileBtn, fileInput, h('span', { class: 'hint' }, 'or drop a .convlab file anywhere on the page')),
+        h('div', { class: 'row' }, openFileBtn, fileInput, h('span', { class: 'hint' }, 'a project (.convlab) or an assignment (.assignment.json); or drop one anywhere on the page')),
+        h('div', { class: 'row' }, newAssignment, h('span', { class: 'hint' }, 'for teachers: write a task, hand it out as a file or a link')),
         createBuiltinStart(ctx).panel,
         msg, list),
       h('aside', { class: 'panel storage-panel', 'aria-label': 'Storage' },
