@@ -228,3 +228,20 @@ export function readProject(bytes, rules) {
   if (bad) skipped.push(records.skippedImages(bad));
   return { name, created, classes, settings, spec, draft, result, weights, runs, images, skipped };
 }
+
+// Named JSON/text entries of a .convlab file (a submission's assignment.json and
+// submission.json, an assignment handed out as a project file), each checked as readProject
+// checks its own (the directory first, at most rules.project.max_json_bytes, its CRC-32):
+// -> {name: text} with a missing entry left out. Throws an Error saying what is wrong.
+export function readEntryTexts(bytes, rules, names) {
+  const limits = rules.project;
+  if (!(bytes instanceof Uint8Array) || !bytes.length) fail('The file is empty.');
+  if (bytes.length > limits.max_file_bytes) fail(`The file is ${MB(bytes.length)}; a project file is at most ${MB(limits.max_file_bytes)}. Nothing was changed.`);
+  const entries = directory(bytes, limits);
+  const out = {};
+  for (const name of names) {
+    const e = entries.get(name);
+    if (e) out[name] = strFromU8(unpack(bytes, e, limits.max_json_bytes));
+  }
+  return out;
+}

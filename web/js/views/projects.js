@@ -41,6 +41,8 @@ export function mountProjects(root, ctx) {
       h('div', { class: 'panel' },
         h('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); act(create); } }, newName, createBtn),
         h('div', { class: 'row' }, openFileBtn, fileInput, h('span', { class: 'hint' }, 'or drop a .convlab file anywhere on the page')),
+        h('div', { class: 'row teacher-row' }, h('a', { href: '#grading', class: 'button-link', id: 'project-grade' }, 'Grade submissions'),
+          h('span', { class: 'hint' }, 'For teachers: grade the students\' submission files of an assignment')),
         createBuiltinStart(ctx).panel,
         msg, list),
       h('aside', { class: 'panel storage-panel', 'aria-label': 'Storage' },
