@@ -475,3 +475,170 @@ TEST_CASE("the JSON entry points the worker hands through never throw") {
   CHECK(e.find("field")->as_string() == "");
   CHECK_THAT(e.find("error")->as_string(), Catch::Contains("must be a JSON object"));
 }
+
+TEST_CASE("hand in: the manifest core writes, and what it refuses") {
+  std::vector<int> labels;
+  const auto ims = make_images(8, labels);
+  const auto train = labelled(ims, labels);
+  const std::string text = assignment_text(kSmall, R"("questions": [{"id": "w", "kind": "output_width", "layer": 2}])");
+  const std::string settings = R"({"seed": 3, "epochs": 1, "batch_size": 4})";
+  Session page;
+  page.set_spec(kSmall, 1);
+  for (const auto& im : train) page.add_image(im.rgba, im.bytes, im.w, im.h, im.label);
+  page.train_begin(settings);
+  while (page.training()) page.train_run(4);
+  const std::vector<uint8_t> weights = page.save(R"({"classes": ["cat", "cup"]})");
+
+  const std::vector<int> order{7, 6, 5, 4, 3, 2, 1, 0};
+  const std::string m = write_submission_manifest(text, kSmall, settings, R"({"w": 4})", order, weights.data(), weights.size());
+  const Submission s = parse_submission(m);
+  CHECK(s.assignment_hash == assignment_hash(parse_assignment(text)));
+  CHECK(s.weights_sha256 == sha256_hex(weights.data(), weights.size()));
+  CHECK(s.engine_version == rules::kEngineVersion);
+  CHECK(s.image_order == order);
+  CHECK(s.config.seed == 3);
+  CHECK(s.answers == std::vector<std::pair<std::string, double>>{{"w", 4}});
+  // the settings are written normalised: every key, as the retraining reads them
+  CHECK(s.settings.dump() == train_config_json(parse_train_config(settings)).dump());
+
+  auto refused = [&](const std::string& a, const std::string& spec, const std::string& set, const std::string& ans,
+                     const std::string& ord, const std::vector<uint8_t>& w, std::string* field) {
+    const Json j = Json::parse(submission_manifest_json(a, spec, set, ans, ord, w.data(), w.size()));
+    REQUIRE(j.find("ok"));
+    if (j.find("ok")->as_bool()) return std::string();
+    *field = j.find("field")->as_string();
+    return j.find("error")->as_string();
+  };
+  std::string f;
+  const Json ok = Json::parse(submission_manifest_json(text, kSmall, settings, "{}", "[0, 1]", weights.data(), weights.size()));
+  CHECK(ok.find("ok")->as_bool());
+  CHECK(parse_submission(ok.find("manifest")->as_string()).image_order == std::vector<int>{0, 1});
+  CHECK_THAT(refused("[]", kSmall, settings, "{}", "[]", weights, &f), Catch::Contains("must be a JSON object"));
+  CHECK_THAT(refused(text, kSmall, settings, R"({"zz": 1})", "[]", weights, &f), Catch::Contains("\"zz\" is not a question"));
+  CHECK(f == "answers.zz");
+  CHECK_THAT(refused(text, kSmall, settings, R"({"w": "four"})", "[]", weights, &f), Catch::Contains("must be a number"));
+  CHECK_THAT(refused(text, kSmall, settings, "{", "[]", weights, &f), Catch::Contains("not valid JSON"));
+  CHECK(f == "answers");
+  CHECK_THAT(refused(text, kSmall, R"({"epochs": -1})", "{}", "[]", weights, &f), Catch::Contains("\"settings\""));
+  CHECK_THAT(refused(text, kSmall, settings, "{}", "[1, 1]", weights, &f), Catch::Contains("listed twice"));
+  CHECK_THAT(refused(text, kSmall, settings, "{}", "[-1]", weights, &f), Catch::Contains("between 0 and"));
+  CHECK(f == "image_order[0]");
+  CHECK_THAT(refused(text, kSmall, settings, "{}", "{}", weights, &f), Catch::Contains("list of at most"));
+  CHECK_THAT(refused(text, kSmall, settings, "{}", "[]", {}, &f), Catch::Contains("train the model first"));
+  CHECK(f == "weights");
+  const std::string wider = std::string(kSmall).replace(std::string(kSmall).find("\"out_channels\": 4"), 17, "\"out_channels\": 5");
+  CHECK_THAT(refused(text, wider, settings, "{}", "[]", weights, &f), Catch::Contains("train the model again"));
+  CHECK_THAT(refused(text, kSmall, settings, "{}", "[]", std::vector<uint8_t>(40, 7), &f), Catch::Contains("does not fit"));
+}
+
+TEST_CASE("Grader: images in the file's order, image_order applied, bad parts in the row, the CSV over every row") {
+  std::vector<int> labels;
+  const auto ims = make_images(10, labels);
+  const auto train = labelled(ims, labels);
+  const std::string text = assignment_text(kSmall, R"("changes": {"max_parameters": 1000}, "questions": [
+    {"id": "w", "kind": "output_width", "layer": 2}, {"id": "p", "kind": "layer_parameters", "layer": 0}])");
+  const std::string settings = R"({"seed": 9, "epochs": 2, "batch_size": 4, "val_fraction": 0.2})";
+  // the student's engine got the images in this order
+  Session page;
+  page.set_spec(kSmall, 1);
+  for (const auto& im : train) page.add_image(im.rgba, im.bytes, im.w, im.h, im.label);
+  page.train_begin(settings);
+  while (page.training()) page.train_run(3);
+  const std::vector<uint8_t> weights = page.save("{}");
+
+  // the project file lists them otherwise (file position f holds training image 9 - f), with a
+  // test-split image at the end that image_order never names
+  std::vector<LabelledImage> file;
+  for (int f = 0; f < 10; ++f) file.push_back(train[size_t(9 - f)]);
+  file.push_back(train[0]);
+  std::vector<int> order;
+  for (int k = 0; k < 10; ++k) order.push_back(9 - k);
+  const std::string manifest =
+      write_submission_manifest(text, kSmall, settings, R"({"w": 4, "p": 112})", order, weights.data(), weights.size());
+
+  Grader g(text);
+  CHECK(g.hash() == assignment_hash(parse_assignment(text)));
+  const GradeRow honest = g.add("alice", manifest, kSmall, weights.data(), weights.size(), file, {train[1], train[2]});
+  INFO(honest.message);
+  CHECK(honest.hash_ok);
+  CHECK(honest.weights_hash_ok);
+  CHECK(honest.reproduced);
+  CHECK(honest.answers.size() == 2);
+  CHECK(honest.answers[0].correct);
+  CHECK(honest.answers[1].correct);
+  CHECK(honest.test_acc >= 0);
+  CHECK(honest.message.empty());
+
+  // the same files in the file's order but without image_order applied do not reproduce: the
+  // order matters, so this is a real test of applying it
+  std::vector<int> identity;
+  for (int k = 0; k < 10; ++k) identity.push_back(k);
+  const std::string unordered =
+      write_submission_manifest(text, kSmall, settings, R"({"w": 4, "p": 112})", identity, weights.data(), weights.size());
+  CHECK_FALSE(g.add("file-order", unordered, kSmall, weights.data(), weights.size(), file, {}).reproduced);
+
+  // a manifest that does not read: a row saying so, with the questions' columns empty
+  const GradeRow broken = g.add("bob", "{\"format\": 1", kSmall, weights.data(), weights.size(), file, {});
+  CHECK_FALSE(broken.hash_ok);
+  CHECK_FALSE(broken.reproduced);
+  CHECK(broken.answers.size() == 2);
+  CHECK_THAT(broken.message, Catch::Contains("not graded: the submission manifest"));
+  CHECK_THAT(broken.message, Catch::Contains("not valid JSON"));
+
+  // an index past the file's images, and a damaged image
+  std::vector<int> past = order;
+  past[0] = 40;
+  const std::string far = write_submission_manifest(text, kSmall, settings, "{}", past, weights.data(), weights.size());
+  const GradeRow outside = g.add("carol", far, kSmall, weights.data(), weights.size(), file, {});
+  CHECK_THAT(outside.message, Catch::Contains("names images the project file does not hold (40 of 11)"));
+  CHECK_FALSE(outside.reproduced);
+  std::vector<LabelledImage> damaged = file;
+  damaged[3].rgba = nullptr;
+  const GradeRow dmg = g.add("dave", manifest, kSmall, weights.data(), weights.size(), damaged, {});
+  CHECK_THAT(dmg.message, Catch::Contains("1 training image(s) of the project file are missing or damaged"));
+  CHECK_FALSE(dmg.reproduced);
+
+  // another assignment's submission: a row saying so
+  const std::string other = assignment_text(kSmall, R"("title": "Another lab")");
+  const std::string other_text = std::string(other).replace(other.find("\"title\": \"Pooling lab\", "), 23, "");
+  const std::string elsewhere = write_submission_manifest(other_text, kSmall, settings, "{}", order, weights.data(), weights.size());
+  const GradeRow foreign = g.add("erin", elsewhere, kSmall, weights.data(), weights.size(), file, {});
+  CHECK_FALSE(foreign.hash_ok);
+  CHECK_THAT(foreign.message, Catch::Contains("answers another assignment"));
+
+  REQUIRE(g.rows().size() == 6);
+  CHECK(g.rows()[0].student == "alice");
+  CHECK(g.csv() == grade_csv(g.rows()));
+  CHECK(std::count(g.csv().begin(), g.csv().end(), '\n') == 7);
+
+  // a bad assignment: the grading cannot start
+  CHECK_THROWS_AS(Grader("{}"), AssignmentError);
+}
+
+TEST_CASE("class folders: exact ignoring case, then letters and digits only, ambiguous matches none") {
+  const std::vector<std::string> fashion{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+  CHECK(folder_class("Trouser", fashion) == 1);
+  CHECK(folder_class("  trouser ", fashion) == 1);
+  CHECK(folder_class("TROUSER", fashion) == 1);
+  CHECK(folder_class("T-shirt_top", fashion) == 0);
+  CHECK(folder_class("tshirttop", fashion) == 0);
+  CHECK(folder_class("ankle_boot", fashion) == 9);
+  CHECK(folder_class("Ankle-Boot", fashion) == 9);
+  CHECK(folder_class("boot", fashion) == -1);
+  CHECK(folder_class("", fashion) == -1);
+  CHECK(folder_class("---", {"+", "cat"}) == -1);
+  CHECK(folder_class("Shirts", fashion) == -1);
+  // exact wins over a loose match of another class; two loose matches are ambiguous
+  CHECK(folder_class("a-b", {"ab", "a-b"}) == 1);
+  CHECK(folder_class("a_b", {"ab", "a-b"}) == -1);
+  CHECK(folder_class("Cat", {"cat", "CAT"}) == -1);
+  // beyond ASCII: case folded for Latin-1, Greek, Cyrillic; letters of any script kept
+  CHECK(folder_class("ÄPFEL", {"Birnen", "äpfel"}) == 1);
+  CHECK(folder_class("ΓΆΤΑ", {"γάτα"}) == 0);
+  CHECK(folder_class("ŁÓDŹ", {"łódź"}) == 0);
+  CHECK(folder_class("ΓΑΤΑ", {"γατα"}) == 0);
+  CHECK(folder_class("КОШКА", {"кошка"}) == 0);
+  CHECK(folder_class("猫_1", {"猫 1", "犬"}) == 0);
+  CHECK(folder_class("cat\xff", {"cat", "cup"}) == 0);  // a broken byte is no letter
+  CHECK(folder_class("cat", {}) == -1);
+}

@@ -902,6 +902,211 @@ std::string grade_csv(const std::vector<GradeRow>& rows) {
   return out;
 }
 
+// ---- a class of submissions ----
+
+Grader::Grader(const std::string& assignment_text) : a_(parse_assignment(assignment_text)), hash_(assignment_hash(a_)) {}
+
+const GradeRow& Grader::add(const std::string& student, const std::string& manifest_text, const std::string& spec_text,
+                            const uint8_t* weights, size_t weights_size, const std::vector<LabelledImage>& images,
+                            const std::vector<LabelledImage>& test) {
+  GradeRow row;
+  try {
+    const Submission s = parse_submission(manifest_text);
+    GradeInput in{student, spec_text, weights, weights_size, {}, test};
+    std::string bad;  // the indices image_order names that the file does not give
+    int missing = 0;
+    for (int i : s.image_order) {
+      if (i >= int(images.size())) {
+        bad += (bad.empty() ? "" : ", ") + std::to_string(i);
+        continue;
+      }
+      if (!images[size_t(i)].rgba) {
+        ++missing;
+        continue;
+      }
+      in.train.push_back(images[size_t(i)]);
+    }
+    row = grade(a_, s, in);
+    if (!bad.empty())
+      note(row, "the submission's image_order names images the project file does not hold (" + bad + " of " +
+                    std::to_string(images.size()) + "): the file is damaged or was changed");
+    if (missing)
+      note(row, std::to_string(missing) + " training image(s) of the project file are missing or damaged");
+  } catch (const AssignmentError& e) {
+    return add_unread(student, std::string("the submission manifest (submission.json") +
+                                   (e.field.empty() ? "" : ", " + e.field) + "): " + e.what());
+  } catch (const std::exception& e) {  // out of memory, or a bug: the other rows still come
+    return add_unread(student, e.what());
+  }
+  rows_.push_back(std::move(row));
+  return rows_.back();
+}
+
+const GradeRow& Grader::add_unread(const std::string& student, const std::string& why) {
+  GradeRow row;
+  row.student = student;
+  for (const Question& q : a_.questions) {
+    GradeRow::Graded g;
+    g.id = g.right.id = q.id;
+    row.answers.push_back(g);
+  }
+  note(row, "not graded: " + why);
+  rows_.push_back(std::move(row));
+  return rows_.back();
+}
+
+std::string write_submission_manifest(const std::string& assignment_text, const std::string& spec_text,
+                                      const std::string& settings_json, const std::string& answers_json,
+                                      const std::vector<int>& image_order, const uint8_t* weights, size_t weights_size) {
+  const Assignment a = parse_assignment(assignment_text);
+  Json settings, answers;
+  try {
+    settings = Json::parse(settings_json);
+  } catch (const JsonError& e) {
+    throw AssignmentError("settings", std::string("the training settings are not valid JSON (") + e.what() + ")");
+  }
+  try {
+    answers = Json::parse(answers_json);
+  } catch (const JsonError& e) {
+    throw AssignmentError("answers", std::string("the answers are not valid JSON (") + e.what() + ")");
+  }
+  if (answers.is_object())
+    for (const auto& [id, v] : answers.members()) {
+      bool asked = false;
+      for (const Question& q : a.questions) asked = asked || q.id == id;
+      if (!asked)
+        throw AssignmentError("answers." + id, "\"" + id + "\" is not a question of this assignment: answer only its questions");
+    }
+  if (!weights || weights_size == 0)
+    throw AssignmentError("weights", "there is no trained model to hand in: train the model first");
+  try {
+    ModelSpec spec = parse_spec(spec_text);
+    validate(spec);
+    load_weights(read_safetensors(weights, weights_size), spec, "the project's spec");
+  } catch (const std::exception& e) {
+    throw AssignmentError("weights", std::string("the trained model does not fit the project's spec (") + e.what() +
+                                         "): train the model again, then hand in");
+  }
+  Json j = Json::object();
+  j["format"] = kSubmissionFormat;
+  j["version"] = rules::kSubmissionFormatVersion;
+  j["assignment_hash"] = assignment_hash(a);
+  j["answers"] = answers;
+  j["settings"] = settings;
+  Json order = Json::array();
+  for (int i : image_order) order.push_back(i);
+  j["image_order"] = order;
+  j["engine_version"] = rules::kEngineVersion;
+  j["weights_sha256"] = sha256_hex(weights, weights_size);
+  // read back as a grader reads it: every check of the reader applies, and the settings are
+  // written normalised (every key, in TrainConfig's order), as the retraining will use them
+  return submission_to_json(parse_submission(j.dump())).dump();
+}
+
+namespace {
+
+// One code point from s at i (advancing i); a broken sequence gives U+FFFD and one byte.
+uint32_t next_code_point(const std::string& s, size_t& i) {
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+  if (len == 0 || i + size_t(len) > s.size()) {
+    ++i;
+    return 0xFFFD;
+  }
+  uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+  for (int k = 1; k < len; ++k) {
+    const unsigned char d = static_cast<unsigned char>(s[i + size_t(k)]);
+    if ((d & 0xC0) != 0x80) {
+      ++i;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (d & 0x3F);
+  }
+  i += size_t(len);
+  return cp;
+}
+
+uint32_t fold_case(uint32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;            // Latin-1 capitals
+  if (c >= 0x100 && c <= 0x17F) {                                   // Latin Extended-A pairs
+    if (c == 0x178) return 0xFF;
+    const bool odd_pairs = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
+    if (c != 0x130 && c != 0x138 && c != 0x149 && (c % 2 == (odd_pairs ? 1u : 0u))) return c + 1;
+    return c;
+  }
+  if (c == 0x386) return 0x3AC;                                       // Greek capitals with tonos
+  if (c >= 0x388 && c <= 0x38A) return c + 37;
+  if (c == 0x38C) return 0x3CC;
+  if (c == 0x38E || c == 0x38F) return c + 63;
+  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;         // Greek capitals
+  if (c >= 0x410 && c <= 0x42F) return c + 32;                       // Cyrillic capitals
+  if (c >= 0x400 && c <= 0x40F) return c + 80;                       // Cyrillic Ѐ..Џ
+  return c;
+}
+
+bool letter_or_digit(uint32_t c) {
+  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  if (c < 0xC0 || c == 0xD7 || c == 0xF7) return false;  // Latin-1 punctuation and signs
+  if (c >= 0x2000 && c <= 0x2BFF) return false;           // punctuation, symbols, arrows, shapes
+  if (c >= 0x3000 && c <= 0x303F) return false;           // CJK punctuation
+  if (c >= 0xFE00 && c <= 0xFE0F) return false;           // variation selectors
+  if (c == 0xFEFF || c == 0xFFFD) return false;
+  if (c >= 0x1F000) return false;                         // emoji and pictographs
+  return true;
+}
+
+void put_utf8(std::string& out, uint32_t c) {
+  if (c < 0x80) {
+    out += char(c);
+  } else if (c < 0x800) {
+    out += char(0xC0 | (c >> 6));
+    out += char(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += char(0xE0 | (c >> 12));
+    out += char(0x80 | ((c >> 6) & 0x3F));
+    out += char(0x80 | (c & 0x3F));
+  } else {
+    out += char(0xF0 | (c >> 18));
+    out += char(0x80 | ((c >> 12) & 0x3F));
+    out += char(0x80 | ((c >> 6) & 0x3F));
+    out += char(0x80 | (c & 0x3F));
+  }
+}
+
+bool space(uint32_t c) { return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xA0 || c == 0x3000 || c == 0xFEFF; }
+
+// trimmed and case-folded (loose: letters and digits only)
+std::string folder_key(const std::string& s, bool loose) {
+  std::vector<uint32_t> cps;
+  for (size_t i = 0; i < s.size();) cps.push_back(next_code_point(s, i));
+  size_t b = 0, e = cps.size();
+  while (b < e && space(cps[b])) ++b;
+  while (e > b && space(cps[e - 1])) --e;
+  std::string out;
+  for (size_t i = b; i < e; ++i)
+    if (!loose || letter_or_digit(cps[i])) put_utf8(out, fold_case(cps[i]));
+  return out;
+}
+
+}  // namespace
+
+int folder_class(const std::string& name, const std::vector<std::string>& classes) {
+  for (bool loose : {false, true}) {
+    const std::string key = folder_key(name, loose);
+    if (loose && key.empty()) return -1;  // "---" names no class, even a class named "+"
+    int found = -1, count = 0;
+    for (size_t c = 0; c < classes.size(); ++c)
+      if (folder_key(classes[c], loose) == key) {
+        found = int(c);
+        ++count;
+      }
+    if (count == 1) return found;
+    if (count > 1) return -1;  // ambiguous
+  }
+  return -1;
+}
+
 namespace {
 
 std::string error_json(const AssignmentError& e) {
@@ -934,6 +1139,31 @@ std::string constraints_check_json(const std::string& assignment_text, const std
     Json j = Json::object();
     j["ok"] = all_ok(rows);
     j["rules"] = to_json(rows);
+    return j.dump();
+  } catch (const AssignmentError& e) {
+    return error_json(e);
+  }
+}
+
+std::string submission_manifest_json(const std::string& assignment_text, const std::string& spec_text,
+                                     const std::string& settings_json, const std::string& answers_json,
+                                     const std::string& image_order_json, const uint8_t* weights, size_t weights_size) {
+  try {
+    Json order;
+    try {
+      order = Json::parse(image_order_json);
+    } catch (const JsonError& e) {
+      throw AssignmentError("image_order", std::string("the image order is not valid JSON (") + e.what() + ")");
+    }
+    if (!order.is_array() || int(order.size()) > rules::kMaxImagesPerProject)
+      throw AssignmentError("image_order", "the image order must be a list of at most " + grouped(rules::kMaxImagesPerProject) +
+                                               " image indices");
+    std::vector<int> idx;
+    for (size_t i = 0; i < order.items().size(); ++i)
+      idx.push_back(get_whole(order.items()[i], "image_order[" + std::to_string(i) + "]", 0, rules::kMaxImagesPerProject - 1));
+    Json j = Json::object();
+    j["ok"] = true;
+    j["manifest"] = write_submission_manifest(assignment_text, spec_text, settings_json, answers_json, idx, weights, weights_size);
     return j.dump();
   } catch (const AssignmentError& e) {
     return error_json(e);

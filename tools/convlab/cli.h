@@ -47,5 +47,6 @@ int cmd_check(Args& args);
 int cmd_train(Args& args);
 int cmd_export(Args& args);
 int cmd_predict(Args& args);
+int cmd_grade(Args& args);
 
 }  // namespace convlab::cli

@@ -1,7 +1,7 @@
 // convlab: ConvLab on the command line. The page's engine (core/, the same C++ the browser runs
 // as WebAssembly) with file reading added here: check a spec, train a project file bit for bit
 // as the page does, export a model, predict images. One file per command (check.cc, train.cc,
-// export.cc, predict.cc) and per job (zip.cc, image.cc, project.cc, model_file.cc, files.cc).
+// export.cc, predict.cc, grade.cc) and per job (zip.cc, image.cc, project.cc, model_file.cc, files.cc).
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -49,6 +49,18 @@ const Command kCommands[] = {
      "  an unreadable image is named on stderr, the others are still predicted, and the exit\n"
      "  code is 1.\n"
      "  --json       print [{image, class, probabilities}] as JSON instead\n"},
+    {"grade", cmd_grade, "grade a class's submission files: constraints, answers, accuracy, reproduced",
+     "convlab grade ASSIGNMENT SUBMISSION... [--test DIR] --csv OUT.csv\n"
+     "  Grades each submission file (NAME-submission.convlab, the page's Hand in) against the\n"
+     "  assignment (NAME.assignment.json, or the .convlab it was handed out as), as the page's\n"
+     "  grading view does: the constraints, each answer against the student's own model, validation\n"
+     "  accuracy, and whether retraining from the recorded seed, settings and image order gives the\n"
+     "  handed-in weights bit for bit. Prints a table and writes the CSV the page exports (the same\n"
+     "  bytes). A damaged submission, or one for another assignment, is a row saying so.\n"
+     "  --test DIR   also measure held-out accuracy on DIR/<class>/*.png|jpg (one sub-folder per\n"
+     "               class, named like the class, ignoring case and punctuation)\n"
+     "  --csv OUT    where the CSV goes\n"
+     "  Exit 1 also when a submission file cannot be opened (its row says so).\n"},
 };
 
 const char* kExitCodes =

@@ -1,5 +1,6 @@
 #include "project.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "convlab/json.h"
@@ -30,7 +31,7 @@ bool whole(const Json* j, double min) {
 
 }  // namespace
 
-Project read_project(const uint8_t* data, size_t size) {
+Project read_project(const uint8_t* data, size_t size, ImageOrder order) {
   const ZipReader zip(data, size, project_zip_limits());
   const ZipEntry* m = zip.find("convlab.json");
   if (!m) fail(kNotOurs);
@@ -73,6 +74,12 @@ Project read_project(const uint8_t* data, size_t size) {
     p.settings = s.dump();
   }
   p.has_draft = zip.find("draft.json") != nullptr;
+  if (const ZipEntry* e = zip.find("assignment.json")) p.assignment = zip.read_text(*e, rules::kAssignmentMaxBytes);
+  if (const ZipEntry* e = zip.find("submission.json")) p.submission = zip.read_text(*e, rules::kSubmissionMaxBytes);
+  if (const ZipEntry* e = zip.find("weights.safetensors")) {
+    p.weights = zip.read(*e);  // the entry limit: the most parameters a model has, as float32
+    p.has_weights = true;
+  }
 
   // a stored image is at most kStoredCap pixels a side (rules.h), so its PNG is never larger
   // than this (the page's reader uses the same bound)
@@ -80,6 +87,9 @@ Project read_project(const uint8_t* data, size_t size) {
   std::vector<std::vector<ProjectImage>> by_class(p.classes.size());
   int bad = 0;
   for (const Json& im : images->items()) {
+    const Json* split = im.is_object() ? im.find("split") : nullptr;
+    const bool test = split && split->is_string() && split->as_string() == "test";
+    if (test && order == ImageOrder::Page) continue;  // the test set is never trained on
     try {
       const Json* file = im.is_object() ? im.find("file") : nullptr;
       const Json* k = im.is_object() ? im.find("class") : nullptr;
@@ -93,9 +103,12 @@ Project read_project(const uint8_t* data, size_t size) {
           rgba.width != w->as_number() || rgba.height != h->as_number())
         throw std::runtime_error("size");
       const int label = int(k->as_number());
-      by_class[size_t(label)].push_back({label, std::move(rgba)});
+      if (order == ImageOrder::File) p.images.push_back({label, std::move(rgba), true, test});
+      else by_class[size_t(label)].push_back({label, std::move(rgba)});
     } catch (const std::exception&) {
       ++bad;  // a missing, damaged or oversized image: the rest of the project is read
+      const Json* k = im.is_object() ? im.find("class") : nullptr;
+      if (order == ImageOrder::File) p.images.push_back({whole(k, 0) ? int(std::min(k->as_number(), 1e6)) : -1, {}, false, test});
     }
   }
   for (auto& list : by_class)

@@ -61,6 +61,22 @@
 //                                        field, error}: an assignment file's or link's text, checked
 //   assignmentConstraints {assignment, spec, settings} (texts) -> {ok, rules: [{rule, ok, message}]}
 //                                        or {ok: false, field, error} when the assignment is bad
+//   assignmentSubmission {assignment, spec, settings, answers, imageOrder, weights: Uint8Array}
+//                                     -> {ok: true, manifest: text} | {ok: false, field, error}: the
+//                                        student's submission.json, written by core (weights' SHA-256,
+//                                        engine version); settings/answers as objects or JSON texts;
+//                                        imageOrder: indices into the project file's images list, in
+//                                        the order the engine was given the training images
+//   gradeBegin {assignment}           -> {ok: true, hash} | {ok: false, field, error}: starts a class's
+//                                        grading (the rows of an earlier one are dropped)
+//   gradeAdd {student, manifest, spec, weights: Uint8Array, train: [{rgba, width, height, label}],
+//             test: [...]}            -> {ok: true, row}: core's grade row (to_json(GradeRow)); train: every
+//                                        image of the file's convlab.json images list in its order
+//                                        (core applies image_order; an unreadable one as {label} without
+//                                        rgba, so the indices hold); a bad submission is a row saying so
+//   gradeCsv {}                       -> {csv: text}: core's grade_csv over every row since gradeBegin
+//   folderClass {name, classes: [names]} -> index of the class a folder's name matches, or -1 (core's
+//                                        rule: exact ignoring case, then letters and digits only)
 // The lecture views and the model editor (learn.handlers.js):
 //   learnInfo {}                      -> info + spec (the parsed spec object)
 //   learnPresets {}                   -> [{id, name, description, spec: text, trainable}]
@@ -137,6 +153,9 @@ const channel = new MessageChannel();
 let wake = null;
 channel.port1.onmessage = () => wake?.();
 const yieldToEvents = () => new Promise((r) => { wake = r; channel.port2.postMessage(0); });
+
+// settings, answers, image order: an object from the page, or JSON text already
+const asJson = (v) => (typeof v === 'string' ? v : JSON.stringify(v ?? {}));
 
 const handlers = {
   async hello() {
@@ -215,6 +234,13 @@ const handlers = {
   assignmentCheck: ({ text }) => JSON.parse(mod.assignmentCheck(String(text))),
   assignmentConstraints: ({ assignment, spec, settings }) =>
     JSON.parse(mod.assignmentConstraints(String(assignment), String(spec), typeof settings === 'string' ? settings : JSON.stringify(settings ?? {}))),
+  assignmentSubmission: ({ assignment, spec, settings, answers, imageOrder, weights }) =>
+    JSON.parse(mod.assignmentSubmission(String(assignment), String(spec), asJson(settings), asJson(answers), asJson(imageOrder ?? []), weights ?? new Uint8Array())),
+  gradeBegin: ({ assignment }) => JSON.parse(mod.gradeBegin(String(assignment))),
+  gradeAdd: ({ student, manifest, spec, weights, train, test }) =>
+    ({ ok: true, row: JSON.parse(mod.gradeAdd(String(student ?? ''), String(manifest ?? ''), String(spec ?? ''), weights ?? new Uint8Array(), train ?? [], test ?? [])) }),
+  gradeCsv: () => ({ csv: mod.gradeCsv() }),
+  folderClass: ({ name, classes }) => mod.folderClass(String(name), (classes ?? []).map(String)),
 };
 
 // The lecture views' commands (feature maps, filters, equivariance, ...) live in their own module.

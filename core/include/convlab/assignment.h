@@ -172,11 +172,65 @@ Json to_json(const GradeRow& r);
 // One line per row under a header; the same bytes from the page and from the CLI.
 std::string grade_csv(const std::vector<GradeRow>& rows);
 
+// ---- a class of submissions, graded one by one ----
+// What the page's grading view and `convlab grade` share: the assignment read once, then each
+// submission as its files hold it (the manifest's text, the spec's text, the weights' bytes, the
+// project's images in the file's order), and the CSV over every row. Pure: no I/O.
+class Grader {
+ public:
+  // Throws AssignmentError for a bad assignment (the grading cannot start).
+  explicit Grader(const std::string& assignment_text);
+  const Assignment& assignment() const { return a_; }
+  const std::string& hash() const { return hash_; }
+  // images: every entry of the project file's convlab.json "images" list, in that order (test-
+  // split entries too: image_order's indices count them); one that could not be read is given
+  // with rgba == nullptr. The training images are images[image_order[i]], in image_order's order,
+  // as the student's engine got them. Never throws: a bad manifest, an index out of range or a
+  // damaged image is said in the row's message (and that part is not graded).
+  const GradeRow& add(const std::string& student, const std::string& manifest_text, const std::string& spec_text,
+                      const uint8_t* weights, size_t weights_size, const std::vector<LabelledImage>& images,
+                      const std::vector<LabelledImage>& test);
+  // A submission that could not be read at all (not a submission file): a row saying why.
+  const GradeRow& add_unread(const std::string& student, const std::string& why);
+  const std::vector<GradeRow>& rows() const { return rows_; }
+  std::string csv() const { return grade_csv(rows_); }
+
+ private:
+  Assignment a_;
+  std::string hash_;
+  std::vector<GradeRow> rows_;
+};
+
+// The student's "Hand in": the manifest (submission.json) for this work, as text. settings_json
+// and answers_json as the page holds them ({"seed": 7, ...}, {"q1": 55, ...}); image_order as
+// parse_submission reads it. Refuses (AssignmentError naming the field) a bad assignment, answers
+// that are not numbers or name no question of it, settings the trainer refuses, a repeated or
+// negative index, and weights that are not a model file of `spec_text` (train again). The
+// weights' SHA-256 and the engine version (rules::kEngineVersion) are core's.
+std::string write_submission_manifest(const std::string& assignment_text, const std::string& spec_text,
+                                      const std::string& settings_json, const std::string& answers_json,
+                                      const std::vector<int>& image_order, const uint8_t* weights, size_t weights_size);
+
+// ---- class folders (a teacher's test set: one sub-folder per class) ----
+// The class a folder's name stands for: its index in `classes`, or -1. First the name equal to a
+// class name ignoring case and surrounding spaces; else equal ignoring everything but letters
+// and digits (a folder cannot be called "T-shirt/top": "T-shirt_top" matches it); a name two
+// classes match in the same way is ambiguous and matches none. Letters: ASCII, and every code
+// point from U+00C0 on except the punctuation and symbol blocks below U+3040; case folded for
+// ASCII, Latin-1, Greek and Cyrillic (the page's toLocaleLowerCase for the names classes have).
+int folder_class(const std::string& name, const std::vector<std::string>& classes);
+
 // ---- JSON in, JSON out: what the Embind layer and the worker hand through one to one ----
 // {"ok": true, "assignment": normalised, "hash": hex} or {"ok": false, "field", "error"}; never throws.
 std::string assignment_check_json(const std::string& text);
 // {"ok": bool, "rules": [{rule, ok, message}]}, or {"ok": false, "field", "error"} for a bad assignment.
 std::string constraints_check_json(const std::string& assignment_text, const std::string& spec_text,
                                    const std::string& settings_json);
+
+// {"ok": true, "manifest": text} or {"ok": false, "field", "error"}; never throws for bad input.
+// image_order_json: a JSON array of indices.
+std::string submission_manifest_json(const std::string& assignment_text, const std::string& spec_text,
+                                     const std::string& settings_json, const std::string& answers_json,
+                                     const std::string& image_order_json, const uint8_t* weights, size_t weights_size);
 
 }  // namespace convlab

@@ -13,21 +13,24 @@ import { decodeFiles, rgbaCanvas } from '../image-files.js';
 const pct = (x) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
 
 // files (with webkitRelativePath "top/<class>/<file>") -> {byClass: Map(classId -> File[]),
-// unmatched: [folder names]} matching sub-folder names to class names, ignoring case; then
-// ignoring everything but letters and digits, since a folder cannot be called "T-shirt/top"
-// (a folder "T-shirt_top" matches it).
-const loose = (s) => s.toLocaleLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
-export function groupByFolder(files, classes) {
-  const exact = new Map(classes.map((c) => [c.name.trim().toLocaleLowerCase(), c.id]));
-  const looseIds = new Map();
-  for (const c of classes) looseIds.set(loose(c.name), looseIds.has(loose(c.name)) ? undefined : c.id);  // ambiguous: none
-  const byName = { get: (k) => exact.get(k) ?? looseIds.get(loose(k)) };
+// unmatched: [folder names]}. Which class a folder stands for is core's rule (folder_class, the
+// worker's folderClass, shared with `convlab grade --test`): its name equal to a class name
+// ignoring case, else ignoring everything but letters and digits, since a folder cannot be called
+// "T-shirt/top" ("T-shirt_top" matches it); a name two classes match matches none. One engine
+// call per distinct folder name.
+export async function groupByFolder(files, classes, engine) {
+  const names = classes.map((c) => c.name);
+  const idOf = new Map();  // folder name -> class id, or undefined
   const byClass = new Map(), unmatched = new Set();
   for (const f of files) {
     const parts = String(f.webkitRelativePath || f.name).split('/').filter(Boolean);
     if (parts.length < 2) { unmatched.add('(files outside a class folder)'); continue; }
     const folder = parts[parts.length - 2];
-    const id = byName.get(folder.trim().toLocaleLowerCase());
+    if (!idOf.has(folder)) {
+      const k = await engine.call('folderClass', { name: folder, classes: names });
+      idOf.set(folder, k >= 0 ? classes[k].id : undefined);
+    }
+    const id = idOf.get(folder);
     if (id === undefined) { unmatched.add(folder); continue; }
     if (!byClass.has(id)) byClass.set(id, []);
     byClass.get(id).push(f);
@@ -82,7 +85,7 @@ export function mountTestSet(root, ctx) {
   });
 
   async function addFolder(files) {
-    const { byClass, unmatched } = groupByFolder(files, ctx.getClasses());
+    const { byClass, unmatched } = await groupByFolder(files, ctx.getClasses(), ctx.engine);
     let added = 0;
     const errors = [];
     for (const [classId, list] of byClass) {
