@@ -155,23 +155,23 @@ test('the grading view flags exactly the tampering, and convlab grade gives the 
     reproduced: await cell(page, student, 'reproduced').getAttribute('data-ok'),
   });
   const clean = { hash: 'true', constraints: 'true', answers: ['w:true', 'p:true'], target: 'true', reproduced: 'true' };
-  expect(await flags('alice-submission.convlab')).toEqual(clean);
-  expect(await flags('bob-submission.convlab')).toEqual({ ...clean, reproduced: 'false' });
-  expect(await flags('carol-submission.convlab')).toEqual({ ...clean, constraints: 'false' });
-  expect(await flags('dave-submission.convlab')).toEqual({ ...clean, answers: ['w:false', 'p:true'] });
+  expect(await flags('alice')).toEqual(clean);
+  expect(await flags('bob')).toEqual({ ...clean, reproduced: 'false' });
+  expect(await flags('carol')).toEqual({ ...clean, constraints: 'false' });
+  expect(await flags('dave')).toEqual({ ...clean, answers: ['w:false', 'p:true'] });
   // the flags read as words, not colour alone
-  await expect(cell(page, 'bob-submission.convlab', 'reproduced')).toHaveText('✗ NO: the weights are not what the recorded training gives');
-  await expect(cell(page, 'alice-submission.convlab', 'reproduced')).toHaveText('✓ yes');
-  await expect(cell(page, 'carol-submission.convlab', 'constraints')).toContainText('✗ failed');
-  await expect(cell(page, 'carol-submission.convlab', 'constraints').locator('li[data-rule="max_parameters"]')).toContainText('962');
-  await expect(page.locator('#grade-rows tr[data-student="dave-submission.convlab"] .answers li[data-id="w"]')).toHaveText('w: given 5, right 4 ✗ wrong');
+  await expect(cell(page, 'bob', 'reproduced')).toHaveText('✗ NO: the weights are not what the recorded training gives');
+  await expect(cell(page, 'alice', 'reproduced')).toHaveText('✓ yes');
+  await expect(cell(page, 'carol', 'constraints')).toContainText('✗ failed');
+  await expect(cell(page, 'carol', 'constraints').locator('li[data-rule="max_parameters"]')).toContainText('962');
+  await expect(page.locator('#grade-rows tr[data-student="dave"] .answers li[data-id="w"]')).toHaveText('w: given 5, right 4 ✗ wrong');
   for (const s of ['alice', 'bob', 'carol', 'dave']) {
-    await expect(cell(page, `${s}-submission.convlab`, 'test')).toHaveText(/^\d+\.\d%$/);
-    await expect(cell(page, `${s}-submission.convlab`, 'val')).toHaveText(/^\d+\.\d%$/);
+    await expect(cell(page, s, 'test')).toHaveText(/^\d+\.\d%$/);
+    await expect(cell(page, s, 'val')).toHaveText(/^\d+\.\d%$/);
   }
-  await expect(cell(page, 'alice-submission.convlab', 'message-cell')).toHaveText('—');
+  await expect(cell(page, 'alice', 'message-cell')).toHaveText('—');
   // the damaged file is a row saying what is wrong; the others were graded
-  const erin = page.locator('#grade-rows tr[data-student="erin-submission.convlab"]');
+  const erin = page.locator('#grade-rows tr[data-student="erin"]');
   await expect(erin).toHaveClass(/broken/);
   await expect(erin.locator('.message-cell')).toContainText('damaged');
 
@@ -189,8 +189,8 @@ test('the grading view flags exactly the tampering, and convlab grade gives the 
   const out = path.join(dir, 'cli.csv');
   const graded = paths.filter((p) => !p.includes('erin'));
   const r = spawnSync(cli, ['grade', assignmentFile, ...graded, '--test', testDir, '--csv', out], { encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stderr).toContain('dog');  // the folder that matches no class is named there too
   expect(fs.readFileSync(out).toString('utf8')).toBe(pageCsv.toString('utf8'));
   expect(Buffer.compare(fs.readFileSync(out), pageCsv), 'the CLI\'s CSV and the page\'s, byte for byte').toBe(0);
   h.expectClean(problems);

@@ -3,12 +3,13 @@
 // worker's folderClass (core's rule, the one `convlab grade --test DIR` uses), so the page and
 // the CLI label the same files alike; a folder that matches no class is named, not guessed.
 // Images are decoded at their own size (core's preprocessing scales them as it scales every
-// image): PNG by image-codec.js (exact, as libpng reads it), JPEG and WebP by the browser
-// with nothing converted (colour space, alpha).
+// image): PNG by image-codec.js (exact, as libpng reads it), JPEG by the browser with nothing
+// converted (colour space, alpha; Chromium decodes with libjpeg-turbo as the CLI does).
 import { decodePNG } from './image-codec.js';
 import { checkImageFile } from './image-size.js';
 
-const EXT = /\.(png|jpe?g|webp)$/i;
+// what `convlab grade --test DIR` reads: DIR/<class>/<image>.png|.jpg|.jpeg, one level deep
+const EXT = /\.(png|jpe?g)$/i;
 
 async function decode(file, upload) {
   const tooLarge = await checkImageFile(file, upload);
@@ -42,8 +43,12 @@ export async function readTestFolder(files, classes, engine, upload) {
   for (const f of files) {
     const path = String(f.webkitRelativePath || f.name);
     const parts = path.split('/').filter(Boolean);
-    if (!EXT.test(f.name)) continue;  // .DS_Store, notes: not images, not errors
-    if (parts.length < 2) { unmatched.add('(images outside a class folder)'); continue; }
+    if (!EXT.test(f.name)) {
+      if (/\.(webp|gif|bmp|tiff?|heic)$/i.test(f.name)) errors.push(`${path}: only PNG and JPEG test images are read (as the command-line grader reads them)`);
+      continue;  // .DS_Store, notes: not images, not errors
+    }
+    if (parts.length < 3) { unmatched.add('(images outside a class folder)'); continue; }
+    if (parts.length > 3) { unmatched.add(`${parts.slice(1, -1).join('/')} (a folder inside a class folder)`); continue; }
     const folder = parts[parts.length - 2];
     if (!folderLabel.has(folder)) folderLabel.set(folder, await engine.call('folderClass', { name: folder, classes }));
     const label = folderLabel.get(folder);

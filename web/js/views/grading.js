@@ -11,11 +11,11 @@ import { h, fill, say } from '../dom.js';
 import { plural } from '../format.js';
 import { readEntryTexts } from '../project-file.js';
 import { fileBase } from '../file-names.js';
-import { readSubmission } from '../submission-file.js';
+import { readSubmission, studentName } from '../submission-file.js';
 import { readTestFolder } from '../test-folder.js';
 
 const YES = '✓', NO = '✗';
-const pct = (x) => (typeof x === 'number' && x >= 0 ? `${(x * 100).toFixed(1)}%` : '—');
+const pct = (x) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '—');  // null: not measured
 const num = (x) => (typeof x === 'number' && Number.isFinite(x) ? String(Number(x.toPrecision(6))) : '—');
 const isSubmission = (f) => /\.convlab$/i.test(f.name);
 
@@ -191,11 +191,12 @@ export function mountGrading(root, ctx) {
   }
 
   async function gradeOne(f) {
+    const student = studentName(f.name);
     let sub;
     try {
       sub = await readSubmission(new Uint8Array(await f.arrayBuffer()), rules);
     } catch (e) {
-      return brokenRow(f.name, e.message);
+      return brokenRow(student, e.message);
     }
     const notes = [];
     if (sub.assignmentText !== undefined) {
@@ -203,12 +204,12 @@ export function mountGrading(root, ctx) {
       if (!own.ok) notes.push(`The file's assignment.json is not a valid assignment (${own.error}).`);
       else if (own.hash !== assignment.hash) notes.push(`The file holds another assignment (“${own.assignment.title}”).`);
     } else notes.push('The file holds no assignment.json.');
-    const transfer = sub.train.map((im) => im.rgba.buffer);  // the worker keeps them; no copy
+    const transfer = sub.images.filter((im) => im.rgba).map((im) => im.rgba.buffer);  // the worker keeps them; no copy
     const r = await engine.call('gradeAdd', {
-      student: f.name, manifest: sub.manifest, spec: sub.spec, weights: sub.weights,
-      train: sub.train, test: test?.images ?? [],
+      student, manifest: sub.manifest, spec: sub.spec, weights: sub.weights,
+      train: sub.images, test: test?.images ?? [],
     }, { transfer });
-    if (!r.ok) return brokenRow(f.name, `${r.error}${r.field ? ` (${r.field})` : ''}`);
+    if (!r.ok) return brokenRow(student, `${r.error}${r.field ? ` (${r.field})` : ''}`);
     graded++;
     return gradeRow(r.row, notes);
   }
@@ -220,10 +221,12 @@ export function mountGrading(root, ctx) {
       h('td', { class: 'message-cell' }, why));
   }
 
+  // core's answers: [{id, answered, given (number|null), right (number|null: not known, why in
+  // message), correct, message}]
   function answersCell(answers) {
     if (!answers?.length) return h('td', { class: 'answers' }, '—');
     return h('td', { class: 'answers' }, h('ul', {}, answers.map((a) => {
-      const right = a.right?.known ? num(a.right.value) : `unknown${a.right?.message ? ` (${a.right.message})` : ''}`;
+      const right = typeof a.right === 'number' ? num(a.right) : `unknown${a.message ? ` (${a.message})` : ''}`;
       const given = a.answered ? num(a.given) : 'none';
       return h('li', { class: a.correct ? 'ok' : 'bad', dataset: { id: a.id, correct: String(!!a.correct) } },
         h('span', { class: 'answer-id' }, `${a.id}: `), `given ${given}, right ${right} `, flag(a.correct, 'correct', 'wrong'));
@@ -238,10 +241,10 @@ export function mountGrading(root, ctx) {
   }
 
   function gradeRow(r, notes) {
-    const message = [r.message, !r.weights_hash_ok ? 'The weights are not the ones the manifest names (weights_sha256).' : '', ...notes].filter(Boolean).join(' ');
+    const message = [r.message, ...notes].filter(Boolean).join(' ');
     return h('tr', { dataset: { student: r.student } },
       h('th', { scope: 'row', class: 'student' }, r.student),
-      h('td', { class: 'hash', dataset: { ok: String(!!r.hash_ok) } }, flag(r.hash_ok, 'matches', 'NO: another assignment')),
+      h('td', { class: 'hash', dataset: { ok: String(!!r.assignment_hash_ok) } }, flag(r.assignment_hash_ok, 'matches', 'NO: another assignment')),
       constraintsCell(r.constraints),
       answersCell(r.answers),
       h('td', { class: 'num val' }, pct(r.val_acc)),
