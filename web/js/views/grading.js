@@ -205,10 +205,15 @@ export function mountGrading(root, ctx) {
       else if (own.hash !== assignment.hash) notes.push(`The file holds another assignment (“${own.assignment.title}”).`);
     } else notes.push('The file holds no assignment.json.');
     const transfer = sub.images.filter((im) => im.rgba).map((im) => im.rgba.buffer);  // the worker keeps them; no copy
-    const r = await engine.call('gradeAdd', {
-      student, manifest: sub.manifest, spec: sub.spec, weights: sub.weights,
-      train: sub.images, test: test?.images ?? [],
-    }, { transfer });
+    let r;
+    try {
+      r = await engine.call('gradeAdd', {
+        student, manifest: sub.manifest, spec: sub.spec, weights: sub.weights,
+        train: sub.images, test: test?.images ?? [],
+      }, { transfer });
+    } catch (e) {
+      return brokenRow(student, `The engine could not grade it: ${e.message}`);  // out of memory, say
+    }
     if (!r.ok) return brokenRow(student, `${r.error}${r.field ? ` (${r.field})` : ''}`);
     graded++;
     return gradeRow(r.row, notes);
