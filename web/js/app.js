@@ -111,7 +111,7 @@ globalThis.convlab = ctx;  // for the browser tests and the console
 
 events.addEventListener('classes-changed', (e) => { if (e.detail.note) ctx.status(e.detail.note); });
 
-const VIEWS = ['projects', 'data', 'model', 'train', 'predict', 'learn', 'assignment-editor'];
+const VIEWS = ['projects', 'data', 'model', 'train', 'predict', 'learn', 'assignment-editor', 'grading'];
 function viewOf(hash) { return VIEWS.includes(hash.slice(1)) ? hash.slice(1) : 'data'; }
 
 // Which engine runs and why, and whether the page works offline (offline.js); the thread count
@@ -176,6 +176,7 @@ async function start() {
     mountLater('view-model', () => import('./views/model/index.js').then((m) => m.mountModel)),
     mountLater('view-learn', () => import('./views/learn/index.js').then((m) => m.mountLearn)),
     mountLater('view-assignment-editor', () => import('./views/assignment-editor.js').then((m) => m.mountAssignmentEditor)),
+    mountLater('view-grading', () => import('./views/grading.js').then((m) => m.mountGrading)),
   ]);
   addEventListener('hashchange', route);
   route();
@@ -283,6 +284,8 @@ addEventListener('beforeunload', (e) => {
 const isProjectFile = (f) => /\.convlab$/i.test(f.name) || isAssignmentFile(f);
 addEventListener('dragover', (e) => { if ([...(e.dataTransfer?.items ?? [])].some((i) => i.kind === 'file')) e.preventDefault(); });
 addEventListener('drop', (e) => {
+  // the grading view takes the submission files dropped on it (views/grading.js)
+  if (viewOf(location.hash) === 'grading') { e.preventDefault(); return; }
   const files = [...(e.dataTransfer?.files ?? [])];
   if (!files.some(isProjectFile)) { e.preventDefault(); return; }
   e.preventDefault();

@@ -184,7 +184,9 @@ function readJson(bytes, entries, name, limits) {
 // bytes: Uint8Array of a .convlab file -> {name, created, classes: [{id, name}], settings, spec,
 // draft, result, weights, runs, assignment (text, unchecked), answers, images: [{classId, width,
 // height, png}], skipped: [messages]}
-export function readProject(bytes, rules) {
+// placeholders: an image that cannot be read stays in its place as {classIndex, unreadable: true}
+// (grading: a submission's image_order counts convlab.json's entries, so the indices must hold)
+export function readProject(bytes, rules, { placeholders = false } = {}) {
   const limits = rules.project;
   readStats.allocated = readStats.largest = 0;
   if (!(bytes instanceof Uint8Array) || !bytes.length) fail('The file is empty.');
@@ -250,8 +252,26 @@ export function readProject(bytes, rules) {
       images.push({ classId: classes[im.class].id, width: d.width, height: d.height, png, split: split.value });
     } catch {
       bad++;  // a missing, damaged or oversized image: the rest of the project opens
+      if (placeholders) images.push({ classIndex: Number.isInteger(im?.class) ? im.class : -1, unreadable: true });
     }
   }
   if (bad) skipped.push(records.skippedImages(bad));
   return { name, created, classes, settings, spec, draft, result, weights, runs, assignment, answers, images, skipped };
+}
+
+// Named JSON/text entries of a .convlab file (a submission's assignment.json and
+// submission.json, an assignment handed out as a project file), each checked as readProject
+// checks its own (the directory first, at most rules.project.max_json_bytes, its CRC-32):
+// -> {name: text} with a missing entry left out. Throws an Error saying what is wrong.
+export function readEntryTexts(bytes, rules, names) {
+  const limits = rules.project;
+  if (!(bytes instanceof Uint8Array) || !bytes.length) fail('The file is empty.');
+  if (bytes.length > limits.max_file_bytes) fail(`The file is ${MB(bytes.length)}; a project file is at most ${MB(limits.max_file_bytes)}. Nothing was changed.`);
+  const entries = directory(bytes, limits);
+  const out = {};
+  for (const name of names) {
+    const e = entries.get(name);
+    if (e) out[name] = strFromU8(unpack(bytes, e, limits.max_json_bytes));
+  }
+  return out;
 }

@@ -45,6 +45,8 @@ export function mountProjects(root, ctx) {
         h('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); act(create); } }, newName, createBtn),
         h('div', { class: 'row' }, openFileBtn, fileInput, h('span', { class: 'hint' }, 'a project (.convlab) or an assignment (.assignment.json); or drop one anywhere on the page')),
         h('div', { class: 'row' }, newAssignment, h('span', { class: 'hint' }, 'for teachers: write a task, hand it out as a file or a link')),
+        h('div', { class: 'row teacher-row' }, h('a', { href: '#grading', class: 'button-link', id: 'project-grade' }, 'Grade submissions'),
+          h('span', { class: 'hint' }, 'For teachers: grade the students\' submission files of an assignment')),
         createBuiltinStart(ctx).panel,
         msg, list),
       h('aside', { class: 'panel storage-panel', 'aria-label': 'Storage' },

@@ -1,0 +1,46 @@
+// A student's NAME-submission.convlab read for grading (issue 14): a .convlab project file
+// (project-file.js reads it as the hostile input it is: zip directory, sizes, CRC-32, records)
+// that also holds assignment.json (the assignment as handed out), submission.json (core's
+// manifest: answers, settings, image_order, weights_sha256) and weights.safetensors.
+// Every image of convlab.json's list is decoded to RGBA in the file's order, test-split ones
+// too (image_order's indices count them); one that cannot be read stays in its place without
+// rgba. The worker's gradeAdd takes them so and core's Grader judges everything else (a bad
+// manifest, a missing spec or weights, a damaged image is said in the row), as `convlab grade`
+// does with the same file (tools/convlab/submission.cc).
+import { readProject, readEntryTexts } from './project-file.js';
+import { decodePNGs } from './image-codec.js';
+
+const ASSIGNMENT = 'assignment.json', SUBMISSION = 'submission.json';
+
+// The row's name for a file: its name without "-submission.convlab" or ".convlab" (the CLI's
+// student_name, tools/convlab/submission.cc: the CSVs must name students alike).
+export function studentName(fileName) {
+  for (const tail of ['-submission.convlab', '.convlab'])
+    if (fileName.endsWith(tail) && fileName.length > tail.length) return fileName.slice(0, -tail.length);
+  return fileName;
+}
+
+// bytes -> {assignmentText (or undefined), manifest (submission.json's text), spec (text or ''),
+// weights (Uint8Array, or undefined), images: [{rgba, width, height, label} | {label}]}.
+// Throws an Error saying what is wrong when the file is not a readable submission at all.
+export async function readSubmission(bytes, rules) {
+  let project, texts;
+  try {
+    project = readProject(bytes, rules, { placeholders: true });  // the zip and every record, checked
+    texts = readEntryTexts(bytes, rules, [ASSIGNMENT, SUBMISSION]);
+  } catch (e) {
+    throw new Error(`The file is not a readable submission: ${e.message}`);
+  }
+  if (texts[SUBMISSION] === undefined)
+    throw new Error('This project file is not a submission (it has no submission.json): the student hands in with the page\'s Hand in, which writes NAME-submission.convlab.');
+  const label = new Map(project.classes.map((c, i) => [c.id, i]));
+  const readable = project.images.filter((im) => !im.unreadable);
+  const decoded = await decodePNGs(readable.map((im) => im.png), rules.store.cap);
+  const byImage = new Map(readable.map((im, i) => [im, decoded[i]]));
+  const images = project.images.map((im) => {
+    const d = byImage.get(im);
+    const l = im.unreadable ? im.classIndex : label.get(im.classId);
+    return !d || d instanceof Error ? { label: l } : { rgba: d.rgba, width: d.width, height: d.height, label: l };
+  });
+  return { assignmentText: texts[ASSIGNMENT], manifest: texts[SUBMISSION], spec: project.spec ?? '', weights: project.weights, images };
+}
