@@ -2,27 +2,22 @@
 // the end a confusion matrix with per-class accuracy.
 import { h, fill } from '../../dom.js';
 import { pct } from '../../format.js';
-import { lineChart, confusionChart } from '../../charts.js';
+import { lineChart } from '../../charts.js';
 import { runLegend } from '../../runs.js';
+import { confusionTable, CELL_HINT } from '../confusion-table.js';
 
 // Earlier runs' validation curves, faint, one shade each (the oldest palest).
 const EARLIER = ['#c3cad6', '#a9b3c4', '#8f9bb1', '#75849e', '#5b6d8b'];
 
-// onCell(row, col): a click on a validation confusion cell (its images: the test set panel's drilldown).
+// onCell(row, col): a validation confusion cell chosen (click or Enter) (its images: the test set panel's drilldown).
 export function createResults({ onCell } = {}) {
   const lossCanvas = h('canvas', { class: 'chart', role: 'img', 'aria-label': 'Loss per epoch' });
   const accCanvas = h('canvas', { class: 'chart', role: 'img', 'aria-label': 'Accuracy per epoch' });
   const legend = (a, b) => h('div', { class: 'legend' }, h('span', { class: 'key train' }, a), h('span', { class: 'key val' }, b));
-  const confCanvas = h('canvas', { class: 'chart confusion', role: 'img', 'aria-label': 'Confusion matrix' });
+  const matrix = h('div', { class: 'table-scroll', id: 'val-confusion-wrap' });
   const caption = h('p', { class: 'hint', id: 'confusion-caption' });
+  const summary = h('p', { class: 'hint', id: 'confusion-summary' });
   const perClass = h('ul', { class: 'per-class', id: 'per-class' });
-  let layout = null;
-  confCanvas.addEventListener('click', (e) => {
-    if (!layout || !onCell) return;
-    const b = confCanvas.getBoundingClientRect();
-    const c = Math.floor((e.clientX - b.left - layout.x0) / layout.cell), r = Math.floor((e.clientY - b.top - layout.y0) / layout.cell);
-    if (r >= 0 && r < layout.n && c >= 0 && c < layout.n) onCell(r, c);
-  });
   // the earlier runs overlaid, each named by what changed from it to the current run
   const runsLegend = h('ul', { class: 'runs-legend', id: 'runs-legend', 'aria-label': 'Earlier runs on the charts (faint validation curves)', hidden: true });
   const charts = h('div', { class: 'charts' },
@@ -43,7 +38,7 @@ export function createResults({ onCell } = {}) {
   const panel = h('div', { class: 'panel results', hidden: true },
     h('h3', {}, 'Where it goes wrong'),
     caption,
-    h('div', { class: 'results-grid' }, confCanvas, perClass));
+    h('div', { class: 'results-grid' }, h('div', {}, matrix, summary), perClass));
 
   // The charts' text equivalents: the figures a reader would take from the picture.
   function describe(history) {
@@ -87,10 +82,10 @@ export function createResults({ onCell } = {}) {
     const n = r.classes.length;
     if (!r.confusion || r.confusion.length !== n * n || !r.history.length) { panel.hidden = true; return; }
     panel.hidden = false;
-    requestAnimationFrame(() => { layout = confusionChart(confCanvas, r.confusion, r.classes); confCanvas.dataset.cell = String(layout.cell); });
-    confCanvas.setAttribute('aria-label', confusionText(r.confusion, r.classes));
+    fill(matrix, confusionTable({ matrix: r.confusion, names: r.classes, id: 'val-confusion', label: 'Validation confusion matrix', onCell }));
+    summary.textContent = confusionText(r.confusion, r.classes);
     caption.textContent =
-      `On the ${r.val_size ? `${r.val_size} validation` : `${r.train_size} training`} images: rows are the true class, columns what the network said.`;
+      `On the ${r.val_size ? `${r.val_size} validation` : `${r.train_size} training`} images: rows are the true class, columns what the network said. ${onCell ? CELL_HINT : ''}`;
     fill(perClass, r.classes.map((name, i) => {
       const row = r.confusion.slice(i * n, i * n + n);
       const sum = row.reduce((a, b) => a + b, 0);
@@ -113,7 +108,7 @@ export function createResults({ onCell } = {}) {
         else if (v > 0 && (!worst || v > worst.v)) worst = { t, p, v };
       }
     }
-    return `Confusion matrix: ${right} of ${total} images classified right; ${worst ? `most confused: ${names[worst.t]} taken for ${names[worst.p]} ${worst.v} time(s)` : 'no mistakes'}. The per-class list next to it has each class's figures.`;
+    return `Confusion matrix: ${right} of ${total} images classified right; ${worst ? `most confused: ${names[worst.t]} taken for ${names[worst.p]} ${worst.v} time(s)` : 'no mistakes'}. The per-class list has each class's figures.`;
   }
 
   return { charts, panel, curves, show, compare, hide() { panel.hidden = true; } };
