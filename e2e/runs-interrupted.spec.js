@@ -86,5 +86,15 @@ test('a run cut off by a reload is compared, marked as cut off at its epoch', as
     const over = await page.locator('#runs-legend').evaluate((ul) => [...ul.children].some((li) => li.scrollWidth > li.clientWidth + 1 || li.getBoundingClientRect().right > document.documentElement.clientWidth));
     expect(over, `legend cut off at ${w}x${hh}`).toBe(false);
   }
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // the mark is outside input too (IndexedDB, runs.json): a bad one sets the record aside
+  const read = await page.evaluate(async () => {
+    const { readRuns } = await import('/js/records.js');
+    const p = globalThis.convlab.project;
+    const ok = (stopped) => readRuns(p.runs.map((r, i) => (i ? r : { ...r, stopped })), p.rules).value !== undefined;
+    return [{ by: 'reload', epoch: 3 }, { by: 'stop', epoch: 0 }, { by: 'crash', epoch: 3 }, { by: 'stop', epoch: -1 }, { by: 'stop', epoch: 2.5 }, 'reload', null, { by: 'stop', epoch: 1e9 }].map(ok);
+  });
+  expect(read).toEqual([true, true, false, false, false, false, false, false]);
   h.expectClean(problems);
 });
