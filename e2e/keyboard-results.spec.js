@@ -6,6 +6,10 @@
 const { test, expect } = require('@playwright/test');
 const h = require('./helpers.js');
 const a11y = require('./a11y.js');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const shots = path.join(__dirname, '..', 'build', 'screenshots');
 
 const focused = (page) => page.evaluate(() => {
   const el = document.activeElement;
@@ -69,6 +73,14 @@ test('validation matrix and image lists by keyboard', async ({ page }) => {
   const described = await drill.locator('.drill-delete').first().evaluate((b) => document.getElementById(b.getAttribute('aria-describedby'))?.textContent);
   expect(described).toMatch(/→.*loss \d/);
   await a11y.expectNoSeriousAxe(page, 'train: validation matrix and its images');
+  fs.mkdirSync(shots, { recursive: true });
+  for (const [w, hh] of [[1280, 800], [768, 1024], [390, 844]]) {
+    await page.setViewportSize({ width: w, height: hh });
+    await page.locator('#val-confusion').screenshot({ path: path.join(shots, `val-confusion-${w}x${hh}.png`) });
+    await page.screenshot({ path: path.join(shots, `val-drill-${w}x${hh}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.locator('#testset-hardest').scrollIntoViewIfNeeded();
 
   // ---- the list: one Tab stop ----
   const list = drill.locator('.drill-list');

@@ -69,6 +69,10 @@ test('a run cut off by a reload is compared, marked as cut off at its epoch', as
   const stoppedAt = await page.evaluate(() => globalThis.convlab.project.result.history.length);
   await expect.poll(() => page.evaluate(() => globalThis.convlab.project.runs.at(-1).stopped)).toEqual({ by: 'stop', epoch: stoppedAt });
   await expect(legend).toHaveCount(3);
+  // the x axis spans the epochs run (and the earlier runs'), not the 500 planned
+  const longest = await page.evaluate(() => Math.max(globalThis.convlab.project.result.history.length, ...globalThis.convlab.project.earlierRuns().map((r) => r.history.length)));
+  expect(longest).toBeLessThan(500);
+  await expect(page.locator('#view-train canvas.chart').first()).toHaveAttribute('data-epochs', String(longest));
   await expect(legend.nth(1)).toContainText('run 2 (cut off by a reload at epoch');
   await expect(legend.nth(2)).toContainText('run 3: ');
   await expect(legend.nth(2)).toContainText('epochs 2 -> 500');

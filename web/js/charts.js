@@ -48,8 +48,10 @@ export function lineChart(canvas, series, { epochs = 1, yMax, percent = false } 
   }
   g.textAlign = 'center';
   g.textBaseline = 'top';
-  const stepX = Math.max(1, Math.ceil(epochs / 8));
-  for (let e = 1; e <= epochs; e += stepX) g.fillText(String(e), X(e), h - pad.b + 5);
+  // epoch 1, then round epochs (1, 2 or 5 times a power of ten apart), at most about 8 labels
+  const stepX = epochStep(epochs);
+  const round = Array.from({ length: Math.floor(epochs / stepX) }, (_, k) => (k + 1) * stepX).filter((e) => e - 1 >= stepX / 2);  // not on top of 1
+  for (const e of [1, ...round]) g.fillText(String(e), X(e), h - pad.b + 5);
   for (const s of series) {
     g.strokeStyle = s.color;
     g.fillStyle = s.color;
@@ -66,6 +68,13 @@ export function lineChart(canvas, series, { epochs = 1, yMax, percent = false } 
     if (s.dots !== false) s.values.forEach((v, i) => { if (v !== null && Number.isFinite(v)) { g.beginPath(); g.arc(X(i + 1), Y(v), 2.5, 0, 7); g.fill(); } });
   }
   g.setLineDash([]);
+}
+
+// The epoch axis's label step: the smallest of 1, 2, 5 times a power of ten giving at most 8 steps.
+export function epochStep(epochs) {
+  const raw = Math.max(1, epochs / 8);
+  const p = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * p).find((st) => st >= raw);
 }
 
 // The smallest of 1, 2, 2.5, 5 times a power of ten at or above v: round axis labels.

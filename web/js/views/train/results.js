@@ -19,11 +19,16 @@ export function createResults({ onCell } = {}) {
   const summary = h('p', { class: 'hint', id: 'confusion-summary' });
   const perClass = h('ul', { class: 'per-class', id: 'per-class' });
   // the earlier runs overlaid, each named by what changed from it to the current run
-  const runsLegend = h('ul', { class: 'runs-legend', id: 'runs-legend', 'aria-label': 'Earlier runs on the charts (faint validation curves)', hidden: true });
+  // (a box of its own under both charts, with a visible title: a bare list on the page's
+  // background read as stray text, and its wrapped lines ran under the swatches)
+  const runsLegend = h('ul', { class: 'runs-legend', id: 'runs-legend', 'aria-labelledby': 'runs-legend-title', hidden: true });
+  const runsBox = h('div', { class: 'runs-box', hidden: true },
+    h('p', { class: 'runs-title', id: 'runs-legend-title' }, 'Earlier runs, the faint lines under the validation curves (what changed since each):'),
+    runsLegend);
   const charts = h('div', { class: 'charts' },
     h('div', { class: 'panel' }, h('h3', {}, 'Loss'), legend('train', 'validation'), lossCanvas),
     h('div', { class: 'panel' }, h('h3', {}, 'Accuracy'), legend('train', 'validation'), accCanvas),
-    runsLegend);
+    runsBox);
   let earlier = [];  // [{run, color}] overlaid
 
   // runs: the earlier runs to overlay (records.readRuns' shape); current: {settings, summary}
@@ -31,7 +36,7 @@ export function createResults({ onCell } = {}) {
   function compare(runs, current) {
     const list = runs.slice(-EARLIER.length);
     earlier = list.map((run, i) => ({ run, color: EARLIER[EARLIER.length - list.length + i] }));
-    runsLegend.hidden = !earlier.length;
+    runsLegend.hidden = runsBox.hidden = !earlier.length;
     fill(runsLegend, earlier.map(({ run, color }, i) =>
       h('li', { class: 'key run', style: `--key: ${color}` }, runLegend(run, current, i))));
   }
@@ -58,6 +63,7 @@ export function createResults({ onCell } = {}) {
   function curves(history, epochs) {
     describe(history);
     const span = Math.max(epochs, ...earlier.map((e) => e.run.history.length));
+    lossCanvas.dataset.epochs = accCanvas.dataset.epochs = String(span);  // the x axis's extent (tests read it)
     const faint = (key) => earlier.map(({ run, color }) => ({ label: 'earlier', color, width: 1.5, dots: false, values: run.history.map((e) => e[key]) }));
     lineChart(lossCanvas, [
       ...faint('val_loss'),
@@ -78,7 +84,9 @@ export function createResults({ onCell } = {}) {
       curves([], epochs);
       return;
     }
-    curves(r.history, r.epochs ?? r.history.length);
+    // a run ended early spans the epochs it ran, not the ones planned (4 of 500 squeezed into
+    // the left edge showed nothing)
+    curves(r.history, r.stopped ? r.history.length : r.epochs ?? r.history.length);
     const n = r.classes.length;
     if (!r.confusion || r.confusion.length !== n * n || !r.history.length) { panel.hidden = true; return; }
     panel.hidden = false;
