@@ -81,6 +81,6 @@ test('every view: axe-core finds nothing serious, the keyboard reaches and works
     const r = globalThis.convlab.project.result, n = r.classes.length;
     return [r.confusion.filter((_, k) => k % (n + 1) === 0).reduce((a, b) => a + b, 0), r.confusion.reduce((a, b) => a + b, 0)];
   });
-  await expect(page.locator('#view-train canvas.confusion')).toHaveAttribute('aria-label', new RegExp(`^Confusion matrix: ${right} of ${total} images classified right`));
+  await expect(page.locator('#confusion-summary')).toHaveText(new RegExp(`^Confusion matrix: ${right} of ${total} images classified right`));
   h.expectClean(problems);
 });

@@ -128,13 +128,9 @@ test('built-in dataset, test set kept apart, evaluate, confusion drilldown, hard
   for (const id of valIds) expect(val.trainIds).toContain(id);  // training-split images, not test ones
   await expect(page.locator('#testset-drill .drill-facts .hint').first()).toContainText(/p\(.*\) \d\.\d\d/);
   await page.locator('#testset-hard-split').selectOption('test');
-  // a validation confusion cell (the Train tab's canvas): Trouser as Trouser, with probabilities
+  // a validation confusion cell (the Train tab's matrix, the same table as the test set's): Trouser as Trouser, with probabilities
   const conf = await page.evaluate(() => globalThis.convlab.project.result.confusion);
-  const canvas = page.locator('#view-train canvas.confusion');
-  const cell = Number(await canvas.getAttribute('data-cell'));
-  const cw = await canvas.evaluate((c) => c.clientWidth);
-  const x0 = Math.min(110, cw * 0.3);
-  await canvas.click({ position: { x: x0 + cell / 2, y: 24 + cell / 2 } });
+  await page.locator('#val-confusion button.cell[data-row="0"][data-col="0"]').click();
   await expect(page.locator('#testset-drill h4')).toContainText('Trouser predicted as Trouser');
   await expect(page.locator('#testset-drill h4')).toContainText('validation set');
   await expect(page.locator('#testset-drill .drill-item')).toHaveCount(conf[0]);

@@ -1,5 +1,5 @@
-// Canvas charts for training: line charts of loss/accuracy per epoch, and a confusion
-// matrix heat map. No library: a few dozen lines draw what the page needs.
+// Canvas charts for training: line charts of loss/accuracy per epoch. No library: a few dozen
+// lines draw what the page needs. (The confusion matrices are tables: views/confusion-table.js.)
 import { graphemes } from './format.js';
 
 const FONT = '12px system-ui, sans-serif';
@@ -48,8 +48,10 @@ export function lineChart(canvas, series, { epochs = 1, yMax, percent = false } 
   }
   g.textAlign = 'center';
   g.textBaseline = 'top';
-  const stepX = Math.max(1, Math.ceil(epochs / 8));
-  for (let e = 1; e <= epochs; e += stepX) g.fillText(String(e), X(e), h - pad.b + 5);
+  // epoch 1, then round epochs (1, 2 or 5 times a power of ten apart), at most about 8 labels
+  const stepX = epochStep(epochs);
+  const round = Array.from({ length: Math.floor(epochs / stepX) }, (_, k) => (k + 1) * stepX).filter((e) => e - 1 >= stepX / 2);  // not on top of 1
+  for (const e of [1, ...round]) g.fillText(String(e), X(e), h - pad.b + 5);
   for (const s of series) {
     g.strokeStyle = s.color;
     g.fillStyle = s.color;
@@ -68,35 +70,11 @@ export function lineChart(canvas, series, { epochs = 1, yMax, percent = false } 
   g.setLineDash([]);
 }
 
-// matrix: (n, n) row-major, rows the true class and columns the predicted one.
-export function confusionChart(canvas, matrix, names) {
-  const n = names.length;
-  const { g, w, h } = setup(canvas);
-  const label = Math.min(110, w * 0.3);
-  const cell = Math.max(8, Math.min((w - label - 8) / n, (h - label * 0.4 - 8) / n));
-  const x0 = label, y0 = 24;
-  g.textBaseline = 'middle';
-  g.fillStyle = '#5b6475';
-  g.textAlign = 'center';
-  g.fillText('predicted →', x0 + (cell * n) / 2, 10);
-  for (let r = 0; r < n; r++) {
-    const rowSum = matrix.slice(r * n, r * n + n).reduce((a, b) => a + b, 0) || 1;
-    for (let c = 0; c < n; c++) {
-      const v = matrix[r * n + c], f = v / rowSum;
-      g.fillStyle = r === c ? `rgba(47, 158, 68, ${0.12 + 0.88 * f})` : `rgba(224, 49, 49, ${f > 0 ? 0.12 + 0.88 * f : 0.04})`;
-      g.fillRect(x0 + c * cell + 1, y0 + r * cell + 1, cell - 2, cell - 2);
-      g.fillStyle = f > 0.55 ? '#fff' : '#1d2430';
-      g.textAlign = 'center';
-      if (cell >= 18) g.fillText(String(v), x0 + c * cell + cell / 2, y0 + r * cell + cell / 2);
-    }
-    g.fillStyle = '#1d2430';
-    g.textAlign = 'right';
-    g.fillText(clip(g, names[r], label - 8), x0 - 6, y0 + r * cell + cell / 2);
-  }
-  g.textAlign = 'center';
-  g.fillStyle = '#1d2430';
-  for (let c = 0; c < n; c++) g.fillText(clip(g, names[c], cell - 4), x0 + c * cell + cell / 2, y0 + n * cell + 10);
-  return { x0, y0, cell, n };  // the cells' layout in CSS pixels, for clicks
+// The epoch axis's label step: the smallest of 1, 2, 5 times a power of ten giving at most 8 steps.
+export function epochStep(epochs) {
+  const raw = Math.max(1, epochs / 8);
+  const p = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * p).find((st) => st >= raw);
 }
 
 // The smallest of 1, 2, 2.5, 5 times a power of ten at or above v: round axis labels.

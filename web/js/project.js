@@ -189,6 +189,7 @@ export class Project {
     }
     if (kept.weights && r.ok) await this.loadWeights(new Uint8Array(kept.weights));
     else if (this.result && !kept.weights) this.modelProblem = 'The trained model of this project is missing from storage: train again to get one.';
+    if (canWrite && !this.training) await this.keepInterruptedRun();
     if (!partial) {
       this.emit('classes-changed', { classes: this.getClasses() });
       this.emit('images-changed', { classIndex: -1 });
@@ -544,7 +545,7 @@ export class Project {
   async trainingFinished(result) {
     await this.pendingCheckpoint?.catch(() => {});
     const nothing = result.diverged && !result.history.length;
-    const run = makeRun({ settings: this.settings, summary: this.runSummary(), history: result.history }, this.rules);
+    const run = makeRun({ settings: this.settings, summary: this.runSummary(), history: result.history, stopped: result.stopped && !result.diverged ? 'stop' : undefined }, this.rules);
     this.result = { ...result, classes: this.classes.map((c) => c.name), spec: this.spec, run_at: run.at };
     this.modelProblem = '';
     if (result.history.length) {
@@ -561,6 +562,20 @@ export class Project {
     }
     await this.save('result', this.result);
     this.emit('model-trained', { history: result.history });
+  }
+
+  // A run cut off by a reload (or a closed tab) left only its checkpoint (an interrupted result
+  // with no run_at): it joins the runs compared, marked as cut off at its last epoch, once, when
+  // the project reopens. Its settings are the project's (they cannot change while training) and
+  // its model the stored spec the checkpoint was trained with (result.spec).
+  async keepInterruptedRun() {
+    const r = this.result;
+    if (!r?.interrupted || r.run_at !== undefined || !r.history?.length || r.spec !== this.spec) return;
+    const run = makeRun({ settings: this.settings, summary: this.runSummary(), history: r.history, stopped: 'reload' }, this.rules);
+    this.runs = addRun(this.runs, run, this.rules);
+    this.result = { ...r, run_at: run.at };
+    await this.save('runs', this.runs);
+    await this.save('result', this.result);
   }
 
   // The model as a run remembers it: {params, layers: ["conv 8", ...]}.

@@ -128,7 +128,7 @@ export function readResult(v, rules) {
 
 // runs: the last rules.runs.kept training runs (runs.js), each {at, settings: {key: number |
 // boolean | short string}, summary: {params, layers: [string]}, history: [{train_loss,
-// train_acc, val_loss, val_acc}]}. Any part unreadable sets the whole record aside: the
+// train_acc, val_loss, val_acc}], stopped?: {by, epoch}}. Any part unreadable sets the whole record aside: the
 // earlier curves are a comparison aid, not worth a half-trusted overlay.
 export function readRuns(v, rules) {
   const problem = 'the earlier training runs kept for comparison were not readable and were set aside; the next runs start a new comparison';
@@ -142,6 +142,8 @@ export function readRuns(v, rules) {
     const { params, layers } = r.summary;
     if (!isInt(params) || params < 0 || !Array.isArray(layers) || layers.length > layersKept || !layers.every(shortText)) return { value: undefined, problem };
     if (r.history.length > epochsKept) return { value: undefined, problem };
+    // stopped (optional): {by: "stop" | "reload", epoch: whole number up to the most epochs a run has}
+    if (r.stopped !== undefined && (!isObject(r.stopped) || !['stop', 'reload'].includes(r.stopped.by) || !isInt(r.stopped.epoch) || r.stopped.epoch < 0 || r.stopped.epoch > rules.train.fields.epochs.max)) return { value: undefined, problem };
     for (const e of r.history)
       if (!isObject(e) || !numOrNull(e.val_loss) || !numOrNull(e.val_acc) || !numOrNull(e.train_loss ?? null) || !numOrNull(e.train_acc ?? null)) return { value: undefined, problem };
   }

@@ -22,12 +22,21 @@ export function specSummary(specText, info, rules) {
 }
 
 // A run as kept: its settings (numbers, booleans and short strings only), summary and
-// validation curves (at most rules.runs.epochs_kept epochs).
-export function makeRun({ settings, summary, history, at = Date.now() }, rules) {
+// validation curves (at most rules.runs.epochs_kept epochs). A run that ended before its planned
+// epochs says where: stopped "stop" (the Stop button) or "reload" (the page was closed or
+// reloaded mid-run; the run is kept from its last checkpoint when the project reopens), at
+// epoch history.length.
+export function makeRun({ settings, summary, history, at = Date.now(), stopped }, rules) {
   const s = {};
   for (const [k, v] of Object.entries(settings ?? {})) if (['number', 'boolean', 'string'].includes(typeof v)) s[k] = v;
   const h = (history ?? []).slice(0, rules.runs.epochs_kept).map((e) => ({ val_loss: e.val_loss ?? null, val_acc: e.val_acc ?? null, train_loss: e.train_loss, train_acc: e.train_acc }));
-  return { at, settings: s, summary, history: h };
+  return { at, settings: s, summary, history: h, ...(stopped ? { stopped: { by: stopped, epoch: (history ?? []).length } } : {}) };
+}
+
+// How a run ended early, for its legend: "stopped at epoch 4", "cut off by a reload at epoch 4", or ''.
+export function stoppedText(run) {
+  if (!run.stopped) return '';
+  return `${run.stopped.by === 'reload' ? 'cut off by a reload' : 'stopped'} at epoch ${run.stopped.epoch}`;
 }
 
 // runs with `run` appended, the oldest dropped beyond rules.runs.kept.
@@ -62,7 +71,9 @@ export function runChanges(from, to) {
 
 // The legend text of an earlier run: what changed from it to the current one,
 // "run 1: lr 0.01 -> 0.001, flip on", or "run 1: same settings".
+// A run stopped early says so first: "run 2 (cut off by a reload at epoch 4): same settings".
 export function runLegend(earlier, current, index) {
   const c = runChanges(earlier, current);
-  return `run ${index + 1}: ${c.length ? c.join(', ') : 'same settings'}`;
+  const early = stoppedText(earlier);
+  return `run ${index + 1}${early ? ` (${early})` : ''}: ${c.length ? c.join(', ') : 'same settings'}`;
 }

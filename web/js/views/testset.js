@@ -6,10 +6,13 @@
 // the images in it; the hardest examples (highest
 // loss, core's top N) of the test, validation or training set can be opened in Inside the CNN, moved
 // to another class or split, or deleted.
-import { h, fill, say } from '../dom.js';
+import { h, fill, say, newId } from '../dom.js';
+import { rovingGrid } from '../roving.js';
 import { plural } from '../format.js';
 import { decodeFiles, rgbaCanvas } from '../image-files.js';
+import { confusionTable, CELL_HINT } from './confusion-table.js';
 
+const LIST_HINT = 'Tab reaches the list once; the arrow keys move between the images (up, down) and their buttons (left, right).';
 const pct = (x) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
 
 // files (with webkitRelativePath "top/<class>/<file>") -> {byClass: Map(classId -> File[]),
@@ -152,20 +155,12 @@ export function mountTestSet(root, ctx) {
   function showResult(r) {
     const classes = ctx.getClasses();
     const { ev } = r;
-    const k = ev.classes;
-    const head = h('tr', {}, h('th', { scope: 'col' }, 'true \\ predicted'), ...classes.map((c) => h('th', { scope: 'col' }, c.name)), h('th', { scope: 'col' }, 'right'));
-    const rows = classes.map((c, i) => h('tr', {}, h('th', { scope: 'row' }, c.name),
-      ...classes.map((_, j) => {
-        const v = ev.confusion[i * k + j];
-        return h('td', { class: i === j ? 'diag' : v ? 'off' : '' },
-          h('button', { type: 'button', class: 'cell', dataset: { row: i, col: j }, disabled: !v, 'aria-label': `${v} ${c.name} images predicted as ${classes[j].name}`,
-            onclick: () => showCell(i, j) }, String(v)));
-      }),
-      h('td', {}, pct(ev.per_class[i].accuracy))));
+    const table = confusionTable({ matrix: ev.confusion, names: classes.map((c) => c.name), id: 'testset-confusion',
+      label: 'Test set confusion matrix', perClass: ev.per_class.map((c) => pct(c.accuracy)), onCell: (i, j) => showCell(i, j, r) });
     fill(result,
       h('p', { class: 'testset-accuracy', id: 'testset-accuracy' }, h('strong', {}, `Test set (never trained on): ${pct(ev.accuracy)}`), ` — ${ev.correct} of ${plural(ev.n, 'image')} right, mean loss ${ev.loss.toFixed(3)}.`),
-      h('p', { class: 'hint' }, 'Rows: the true class; columns: what the model said. Click a number to see those images.'),
-      h('div', { class: 'table-scroll' }, h('table', { class: 'confusion-table', id: 'testset-confusion' }, h('thead', {}, head), h('tbody', {}, rows))));
+      h('p', { class: 'hint' }, `Rows: the true class; columns: what the model said. ${CELL_HINT}`),
+      h('div', { class: 'table-scroll' }, table));
     result.hidden = false;
   }
 
@@ -194,34 +189,50 @@ export function mountTestSet(root, ctx) {
     showList(`The ${list.length} hardest examples of the ${{ test: 'test', val: 'validation', train: 'training' }[split]} set (highest loss first; at most ${hardestN})`, list, split);
   }
 
+  // The list is one Tab stop (roving.js): Up/Down go from image to image, Left/Right between an
+  // image's buttons, so 24 images are not 72 Tab stops. Each button is described by its image's
+  // facts (a screen reader says which image "Delete" deletes); after a move or delete the focus
+  // stays in the list, on the image that took the removed one's place.
   function showList(title, list, split) {
     const classes = ctx.getClasses();
     const name = (label) => classes[label]?.name ?? '?';
+    const heading = h('h4', { tabindex: '-1' }, title);
+    const ul = h('ul', { class: 'drill-list', 'aria-label': title });
+    const grid = rovingGrid(ul, () => [...ul.children].map((li) => [...li.querySelectorAll('.drill-tools button, .drill-tools select')]));
+    const removeItem = (li) => {
+      if (!grid.removeRow([...ul.children].indexOf(li), () => li.remove())) {
+        fill(drill, heading, h('p', { class: 'hint' }, 'No images left.'));
+        heading.focus();
+      }
+      stale();
+    };
     const items = list.map((x) => {
-      const moveSel = h('select', { class: 'move-to', 'aria-label': 'Move to' },
+      const facts = newId('drill-facts');
+      const moveSel = h('select', { class: 'move-to', 'aria-label': 'Move to', 'aria-describedby': facts },
         h('option', { value: '' }, 'Move to…'),
         ...classes.map((c) => h('option', { value: `train:${c.id}` }, `${c.name} (training)`)),
         ...classes.map((c) => h('option', { value: `test:${c.id}` }, `${c.name} (test set)`)));
       const li = h('li', { class: 'drill-item', dataset: { imageId: x.id } },
         rgbaCanvas(x.im, 'drill-thumb'),
-        h('div', { class: 'drill-facts' },
+        h('div', { class: 'drill-facts', id: facts },
           h('span', {}, `${name(x.label)} → ${name(x.r.predicted)}`),
           h('span', { class: 'hint' }, `p(${name(x.label)}) ${x.r.prob.toFixed(2)}, p(${name(x.r.predicted)}) ${x.r.prob_predicted.toFixed(2)}, loss ${x.r.loss.toFixed(2)}`)),
         h('div', { class: 'drill-tools' },
-          h('button', { type: 'button', class: 'drill-open', onclick: () => open(x) }, 'Inside the CNN'),
+          h('button', { type: 'button', class: 'drill-open', 'aria-describedby': facts, onclick: () => open(x) }, 'Inside the CNN'),
           moveSel,
-          h('button', { type: 'button', class: 'danger drill-delete', onclick: () => act(async () => { await project.deleteAnyImage(x.id); li.remove(); stale(); }) }, 'Delete')));
+          h('button', { type: 'button', class: 'danger drill-delete', 'aria-describedby': facts, onclick: () => act(async () => { await project.deleteAnyImage(x.id); removeItem(li); }) }, 'Delete')));
       moveSel.addEventListener('change', () => act(async () => {
         const [to, cid] = moveSel.value.split(':');
         if (!to) return;
         await project.moveImage(x.id, Number(cid), to);
-        li.remove();
-        stale();
+        removeItem(li);
         show(`Moved the image to ${classes.find((c) => c.id === Number(cid)).name} (${to === 'test' ? 'test set' : 'training'}).`);
       }));
       return li;
     });
-    fill(drill, h('h4', {}, title), items.length ? h('ul', { class: 'drill-list' }, items) : h('p', { class: 'hint' }, 'No images.'));
+    ul.append(...items);
+    grid.refresh();
+    fill(drill, heading, items.length ? [h('p', { class: 'hint' }, LIST_HINT), ul] : h('p', { class: 'hint' }, 'No images.'));
     drill.hidden = false;
     drill.dataset.split = split;
   }

@@ -2,33 +2,33 @@
 // the end a confusion matrix with per-class accuracy.
 import { h, fill } from '../../dom.js';
 import { pct } from '../../format.js';
-import { lineChart, confusionChart } from '../../charts.js';
+import { lineChart } from '../../charts.js';
 import { runLegend } from '../../runs.js';
+import { confusionTable, CELL_HINT } from '../confusion-table.js';
 
 // Earlier runs' validation curves, faint, one shade each (the oldest palest).
 const EARLIER = ['#c3cad6', '#a9b3c4', '#8f9bb1', '#75849e', '#5b6d8b'];
 
-// onCell(row, col): a click on a validation confusion cell (its images: the test set panel's drilldown).
+// onCell(row, col): a validation confusion cell chosen (click or Enter) (its images: the test set panel's drilldown).
 export function createResults({ onCell } = {}) {
   const lossCanvas = h('canvas', { class: 'chart', role: 'img', 'aria-label': 'Loss per epoch' });
   const accCanvas = h('canvas', { class: 'chart', role: 'img', 'aria-label': 'Accuracy per epoch' });
   const legend = (a, b) => h('div', { class: 'legend' }, h('span', { class: 'key train' }, a), h('span', { class: 'key val' }, b));
-  const confCanvas = h('canvas', { class: 'chart confusion', role: 'img', 'aria-label': 'Confusion matrix' });
+  const matrix = h('div', { class: 'table-scroll', id: 'val-confusion-wrap' });
   const caption = h('p', { class: 'hint', id: 'confusion-caption' });
+  const summary = h('p', { class: 'hint', id: 'confusion-summary' });
   const perClass = h('ul', { class: 'per-class', id: 'per-class' });
-  let layout = null;
-  confCanvas.addEventListener('click', (e) => {
-    if (!layout || !onCell) return;
-    const b = confCanvas.getBoundingClientRect();
-    const c = Math.floor((e.clientX - b.left - layout.x0) / layout.cell), r = Math.floor((e.clientY - b.top - layout.y0) / layout.cell);
-    if (r >= 0 && r < layout.n && c >= 0 && c < layout.n) onCell(r, c);
-  });
   // the earlier runs overlaid, each named by what changed from it to the current run
-  const runsLegend = h('ul', { class: 'runs-legend', id: 'runs-legend', 'aria-label': 'Earlier runs on the charts (faint validation curves)', hidden: true });
+  // (a box of its own under both charts, with a visible title: a bare list on the page's
+  // background read as stray text, and its wrapped lines ran under the swatches)
+  const runsLegend = h('ul', { class: 'runs-legend', id: 'runs-legend', 'aria-labelledby': 'runs-legend-title', hidden: true });
+  const runsBox = h('div', { class: 'runs-box', hidden: true },
+    h('p', { class: 'runs-title', id: 'runs-legend-title' }, 'Earlier runs, the faint lines under the validation curves (what changed since each):'),
+    runsLegend);
   const charts = h('div', { class: 'charts' },
     h('div', { class: 'panel' }, h('h3', {}, 'Loss'), legend('train', 'validation'), lossCanvas),
     h('div', { class: 'panel' }, h('h3', {}, 'Accuracy'), legend('train', 'validation'), accCanvas),
-    runsLegend);
+    runsBox);
   let earlier = [];  // [{run, color}] overlaid
 
   // runs: the earlier runs to overlay (records.readRuns' shape); current: {settings, summary}
@@ -36,14 +36,14 @@ export function createResults({ onCell } = {}) {
   function compare(runs, current) {
     const list = runs.slice(-EARLIER.length);
     earlier = list.map((run, i) => ({ run, color: EARLIER[EARLIER.length - list.length + i] }));
-    runsLegend.hidden = !earlier.length;
+    runsLegend.hidden = runsBox.hidden = !earlier.length;
     fill(runsLegend, earlier.map(({ run, color }, i) =>
       h('li', { class: 'key run', style: `--key: ${color}` }, runLegend(run, current, i))));
   }
   const panel = h('div', { class: 'panel results', hidden: true },
     h('h3', {}, 'Where it goes wrong'),
     caption,
-    h('div', { class: 'results-grid' }, confCanvas, perClass));
+    h('div', { class: 'results-grid' }, h('div', {}, matrix, summary), perClass));
 
   // The charts' text equivalents: the figures a reader would take from the picture.
   function describe(history) {
@@ -63,6 +63,7 @@ export function createResults({ onCell } = {}) {
   function curves(history, epochs) {
     describe(history);
     const span = Math.max(epochs, ...earlier.map((e) => e.run.history.length));
+    lossCanvas.dataset.epochs = accCanvas.dataset.epochs = String(span);  // the x axis's extent (tests read it)
     const faint = (key) => earlier.map(({ run, color }) => ({ label: 'earlier', color, width: 1.5, dots: false, values: run.history.map((e) => e[key]) }));
     lineChart(lossCanvas, [
       ...faint('val_loss'),
@@ -83,14 +84,16 @@ export function createResults({ onCell } = {}) {
       curves([], epochs);
       return;
     }
-    curves(r.history, r.epochs ?? r.history.length);
+    // a run ended early spans the epochs it ran, not the ones planned (4 of 500 squeezed into
+    // the left edge showed nothing)
+    curves(r.history, r.stopped ? r.history.length : r.epochs ?? r.history.length);
     const n = r.classes.length;
     if (!r.confusion || r.confusion.length !== n * n || !r.history.length) { panel.hidden = true; return; }
     panel.hidden = false;
-    requestAnimationFrame(() => { layout = confusionChart(confCanvas, r.confusion, r.classes); confCanvas.dataset.cell = String(layout.cell); });
-    confCanvas.setAttribute('aria-label', confusionText(r.confusion, r.classes));
+    fill(matrix, confusionTable({ matrix: r.confusion, names: r.classes, id: 'val-confusion', label: 'Validation confusion matrix', onCell }));
+    summary.textContent = confusionText(r.confusion, r.classes);
     caption.textContent =
-      `On the ${r.val_size ? `${r.val_size} validation` : `${r.train_size} training`} images: rows are the true class, columns what the network said.`;
+      `On the ${r.val_size ? `${r.val_size} validation` : `${r.train_size} training`} images: rows are the true class, columns what the network said. ${onCell ? CELL_HINT : ''}`;
     fill(perClass, r.classes.map((name, i) => {
       const row = r.confusion.slice(i * n, i * n + n);
       const sum = row.reduce((a, b) => a + b, 0);
@@ -113,7 +116,7 @@ export function createResults({ onCell } = {}) {
         else if (v > 0 && (!worst || v > worst.v)) worst = { t, p, v };
       }
     }
-    return `Confusion matrix: ${right} of ${total} images classified right; ${worst ? `most confused: ${names[worst.t]} taken for ${names[worst.p]} ${worst.v} time(s)` : 'no mistakes'}. The per-class list next to it has each class's figures.`;
+    return `Confusion matrix: ${right} of ${total} images classified right; ${worst ? `most confused: ${names[worst.t]} taken for ${names[worst.p]} ${worst.v} time(s)` : 'no mistakes'}. The per-class list has each class's figures.`;
   }
 
   return { charts, panel, curves, show, compare, hide() { panel.hidden = true; } };
