@@ -345,6 +345,34 @@ TEST_CASE("avgpool2d: gradient check") {
 
 // ------------------------------------------------------------------------------ linear
 
+TEST_CASE("relu then pool in one pass equals relu_forward then the pool, bit for bit (ragged shapes, NaN, -0)") {
+  Rng rng(8, 3);
+  // {n, c, h_in, w_in, h_out, w_out, k, stride, pad_top, pad_left}: the 2x2 kernels' path (odd
+  // output widths too) and the general loops (padding, stride 1 and 2, a ragged last window)
+  const Pool2dShape shapes[] = {{1, 3, 6, 10, 3, 5, 2, 2, 0, 0},    {3, 5, 14, 18, 7, 9, 2, 2, 0, 0},
+                                {1, 9, 40, 34, 20, 17, 2, 2, 0, 0}, {2, 4, 7, 5, 4, 3, 3, 2, 1, 1},
+                                {1, 6, 9, 11, 9, 11, 3, 1, 1, 1},   {2, 3, 7, 9, 3, 4, 2, 2, 0, 0}};
+  for (const Pool2dShape& s : shapes) {
+    INFO("n " << s.n << " c " << s.c << " in " << s.h_in << "x" << s.w_in << " k " << s.k << " stride " << s.stride);
+    const size_t in = size_t(s.n) * s.c * s.h_in * s.w_in, out = size_t(s.n) * s.c * s.h_out * s.w_out;
+    std::vector<float> x(in);
+    for (size_t i = 0; i < in; ++i) x[i] = i % 17 == 3 ? NAN : i % 13 == 5 ? -0.0f : 2.0f * rng.uniform() - 1.0f;
+    std::vector<float> r0(in), y0(out), r1(in, 9.0f), y1(out, 9.0f);
+    std::vector<int32_t> a0(out), a1(out, -7);
+    relu_forward(r0.data(), x.data(), int64_t(in));
+    maxpool2d_forward(y0.data(), a0.data(), r0.data(), s);
+    relu_maxpool2d_forward(r1.data(), y1.data(), a1.data(), x.data(), s);
+    CHECK(std::memcmp(r0.data(), r1.data(), in * sizeof(float)) == 0);
+    CHECK(std::memcmp(y0.data(), y1.data(), out * sizeof(float)) == 0);
+    CHECK(a0 == a1);
+    std::fill(r1.begin(), r1.end(), 9.0f), std::fill(y1.begin(), y1.end(), 9.0f);
+    avgpool2d_forward(y0.data(), r0.data(), s);
+    relu_avgpool2d_forward(r1.data(), y1.data(), x.data(), s);
+    CHECK(std::memcmp(r0.data(), r1.data(), in * sizeof(float)) == 0);
+    CHECK(std::memcmp(y0.data(), y1.data(), out * sizeof(float)) == 0);
+  }
+}
+
 TEST_CASE("linear: known values, y = x W^T + b") {
   // x = [1, 2, 3]; W = [[1, 0, -1], [0.5, 0.5, 0.5]]; b = [0.1, -0.2]
   // y0 = 1 - 3 + 0.1 = -1.9;  y1 = 3 - 0.2 = 2.8

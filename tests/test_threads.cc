@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <vector>
 
@@ -64,6 +65,33 @@ const char* kNet = R"({"input": {"channels": 3, "height": 12, "width": 12}, "lay
   {"type": "maxpool2d", "kernel": 3, "stride": 1, "padding": 1},
   {"type": "flatten"}, {"type": "linear", "out_features": 9}, {"type": "relu"},
   {"type": "linear", "out_features": 3}]})";
+
+// Ragged sizes large enough that one image's layers split over the threads: a relu+pool pair
+// of each kind (2x2 kernels and the general loops), pools after a conv with no relu, a stride-2
+// conv, an even kernel, 1x1, and Winograd's 3x3 convs (predict) with odd tile counts.
+const char* kRaggedNet = R"({"input": {"channels": 3, "height": 38, "width": 30}, "layers": [
+  {"type": "conv2d", "out_channels": 8, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 2},
+  {"type": "conv2d", "out_channels": 16, "kernel": 2, "padding": "same"}, {"type": "relu"},
+  {"type": "avgpool2d", "kernel": 3, "stride": 1, "padding": 1},
+  {"type": "conv2d", "out_channels": 6, "kernel": 3, "stride": 2, "padding": 1}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 3, "stride": 1, "padding": 1},
+  {"type": "conv2d", "out_channels": 7, "kernel": 3, "padding": 1},
+  {"type": "maxpool2d", "kernel": 4, "stride": 2, "padding": 1},
+  {"type": "conv2d", "out_channels": 5, "kernel": 1}, {"type": "avgpool2d", "kernel": 2, "stride": 1},
+  {"type": "flatten"}, {"type": "linear", "out_features": 9}, {"type": "relu"},
+  {"type": "linear", "out_features": 3}]})";
+
+// Every layer's output (and the input) of the last run, image by image.
+std::vector<std::vector<float>> activations(const Model& m, int n) {
+  std::vector<std::vector<float>> a;
+  for (int l = -1; l < int(m.info().layers.size()); ++l) {
+    const int64_t per = l < 0 ? m.input_size() : m.info().layers[size_t(l)].out.size();
+    const float* p = m.activation(l, 0);
+    a.emplace_back(p, p + per * n);
+  }
+  return a;
+}
 
 // A few SGD-momentum steps on seeded data with batch `batch`, then one batch-1 forward;
 // returns the parameter hash and the batch-1 logits.
@@ -185,4 +213,35 @@ TEST_CASE("a training step allocates nothing once the model has reserved its bat
   g_counting = false;
   CHECK(g_allocations == 0);
   CHECK(model.buffer_bytes() == bytes);
+}
+
+TEST_CASE("one image on every thread: each layer's output is the one-thread run's, bit for bit, on 1, 2, 3, 4 and 8 threads") {
+  // forward (training's direct path) and predict (Winograd), one image and two (fewer than the
+  // threads: the layers split each image), on nets with every layer type and ragged sizes
+  for (const char* spec : {kNet, kRaggedNet}) {
+    Model m(parse_spec(std::string(spec)), 21);
+    Rng rng(6, 1);
+    std::vector<float> x(size_t(m.input_size() * 2));
+    for (auto& v : x) v = 2.0f * rng.uniform() - 1.0f;
+    for (bool predict : {false, true})
+      for (int n : {1, 2}) {
+        auto run = [&](int threads) {
+          ThreadCount tc(threads);
+          if (predict) m.predict(x.data(), n);
+          else m.forward(x.data(), n);
+          return activations(m, n);
+        };
+        const auto one = run(1);
+        for (int threads : {2, 3, 4, 8}) {
+          INFO((spec == kNet ? "kNet" : "kRaggedNet") << (predict ? " predict" : " forward") << ", " << n
+                                                     << " image(s), " << threads << " threads");
+          const auto many = run(threads);
+          REQUIRE(many.size() == one.size());
+          for (size_t l = 0; l < one.size(); ++l) {
+            INFO("layer " << int(l) - 1);
+            CHECK(std::memcmp(many[l].data(), one[l].data(), one[l].size() * sizeof(float)) == 0);
+          }
+        }
+      }
+  }
 }

@@ -36,31 +36,36 @@ void relu_backward(float* dx, const float* dy, const float* y, int64_t n) {
 
 // ---------------------------------------------------------------- pools
 
-// The common 2x2/2 pool without padding goes to the kernels, planes split over the threads.
+// The common 2x2/2 pool without padding goes to the kernels, any other to the plain loops; both
+// split their planes over the threads.
 static bool is_pool_2x2(const Pool2dShape& s) {
   return s.k == 2 && s.stride == 2 && s.pad_top == 0 && s.pad_left == 0 && s.h_in == 2 * s.h_out &&
          s.w_in == 2 * s.w_out;
 }
 
+// Groups of whole planes split over the threads: about kElementwiseBlock floats per group, and
+// for one image (or a few) at least one group per thread when the planes allow and the work is
+// worth a hand-over, so that live prediction's pools run on every thread. Each plane is computed
+// by the same code whichever group holds it, so the split never changes a result.
+constexpr int64_t kMinPlaneSplit = 4096;  // floats: below this a hand-over costs more than it saves
 template <class F>
 static void for_plane_groups(const Pool2dShape& s, F&& f) {
   const int64_t planes = int64_t(s.n) * s.c, in = int64_t(s.h_in) * s.w_in;
-  const int64_t per = std::max<int64_t>(1, kElementwiseBlock / in), items = (planes + per - 1) / per;
+  int64_t per = std::max<int64_t>(1, kElementwiseBlock / in);
+  if (planes * in >= kMinPlaneSplit) per = std::min(per, std::max<int64_t>(1, planes / num_threads()));
+  const int64_t items = (planes + per - 1) / per;
   parallel_for(int(items), [&](int b, int e, int) { f(b * per, std::min(planes, e * per)); });
 }
 
-
-void maxpool2d_forward(float* y, int32_t* argmax, const float* x, const Pool2dShape& s) {
-  const int64_t planes = int64_t(s.n) * s.c;
+// Planes [p0, p1) of the max pool (the kernels for 2x2/2, the general loop otherwise).
+static void maxpool_planes(float* y, int32_t* argmax, const float* x, const Pool2dShape& s, int64_t p0, int64_t p1) {
+  const int64_t in = int64_t(s.h_in) * s.w_in, out = int64_t(s.h_out) * s.w_out;
   if (is_pool_2x2(s)) {
-    const int64_t in = int64_t(s.h_in) * s.w_in, out = int64_t(s.h_out) * s.w_out;
-    for_plane_groups(s, [&](int64_t p0, int64_t p1) {
-      f32_maxpool_2x2_best()(y + p0 * out, argmax + p0 * out, x + p0 * in, p1 - p0, s.h_in, s.w_in);
-    });
+    f32_maxpool_2x2_best()(y + p0 * out, argmax + p0 * out, x + p0 * in, p1 - p0, s.h_in, s.w_in);
     return;
   }
-  for (int64_t p = 0; p < planes; ++p) {
-    const float* xp = x + p * s.h_in * s.w_in;
+  for (int64_t p = p0; p < p1; ++p) {
+    const float* xp = x + p * in;
     for (int oy = 0; oy < s.h_out; ++oy)
       for (int ox = 0; ox < s.w_out; ++ox) {
         float best = -std::numeric_limits<float>::infinity();
@@ -86,28 +91,16 @@ void maxpool2d_forward(float* y, int32_t* argmax, const float* x, const Pool2dSh
   }
 }
 
-void maxpool2d_backward(float* dx, const float* dy, const int32_t* argmax, const Pool2dShape& s) {
+// Planes [p0, p1) of the average pool.
+static void avgpool_planes(float* y, const float* x, const Pool2dShape& s, int64_t p0, int64_t p1) {
   const int64_t in = int64_t(s.h_in) * s.w_in, out = int64_t(s.h_out) * s.w_out;
-  // each plane scatters only into its own plane of dx: groups of planes split over the threads
-  for_plane_groups(s, [&](int64_t b, int64_t e) {
-    std::memset(dx + b * in, 0, sizeof(float) * (e - b) * in);
-    for (int64_t p = b; p < e; ++p)
-      for (int64_t q = 0; q < out; ++q) dx[p * in + argmax[p * out + q]] += dy[p * out + q];
-  });
-}
-
-void avgpool2d_forward(float* y, const float* x, const Pool2dShape& s) {
-  const int64_t planes = int64_t(s.n) * s.c;
   if (is_pool_2x2(s)) {
-    const int64_t in = int64_t(s.h_in) * s.w_in, out = int64_t(s.h_out) * s.w_out;
-    for_plane_groups(s, [&](int64_t p0, int64_t p1) {
-      f32_avgpool_2x2_best()(y + p0 * out, x + p0 * in, p1 - p0, s.h_in, s.w_in);
-    });
+    f32_avgpool_2x2_best()(y + p0 * out, x + p0 * in, p1 - p0, s.h_in, s.w_in);
     return;
   }
   const float inv = 1.0f / float(s.k * s.k);
-  for (int64_t p = 0; p < planes; ++p) {
-    const float* xp = x + p * s.h_in * s.w_in;
+  for (int64_t p = p0; p < p1; ++p) {
+    const float* xp = x + p * in;
     for (int oy = 0; oy < s.h_out; ++oy)
       for (int ox = 0; ox < s.w_out; ++ox) {
         float acc = 0.0f;
@@ -122,6 +115,42 @@ void avgpool2d_forward(float* y, const float* x, const Pool2dShape& s) {
         y[(p * s.h_out + oy) * s.w_out + ox] = acc * inv;
       }
   }
+}
+
+void maxpool2d_forward(float* y, int32_t* argmax, const float* x, const Pool2dShape& s) {
+  for_plane_groups(s, [&](int64_t p0, int64_t p1) { maxpool_planes(y, argmax, x, s, p0, p1); });
+}
+
+// relu then pool, plane group by plane group: one hand-over instead of two, and each group's
+// relu output is pooled while it is still in cache. The same bits as the two layers apart.
+void relu_maxpool2d_forward(float* r, float* y, int32_t* argmax, const float* x, const Pool2dShape& s) {
+  const int64_t in = int64_t(s.h_in) * s.w_in;
+  for_plane_groups(s, [&](int64_t p0, int64_t p1) {
+    f32_relu_best()(r + p0 * in, x + p0 * in, (p1 - p0) * in);
+    maxpool_planes(y, argmax, r, s, p0, p1);
+  });
+}
+
+void relu_avgpool2d_forward(float* r, float* y, const float* x, const Pool2dShape& s) {
+  const int64_t in = int64_t(s.h_in) * s.w_in;
+  for_plane_groups(s, [&](int64_t p0, int64_t p1) {
+    f32_relu_best()(r + p0 * in, x + p0 * in, (p1 - p0) * in);
+    avgpool_planes(y, r, s, p0, p1);
+  });
+}
+
+void maxpool2d_backward(float* dx, const float* dy, const int32_t* argmax, const Pool2dShape& s) {
+  const int64_t in = int64_t(s.h_in) * s.w_in, out = int64_t(s.h_out) * s.w_out;
+  // each plane scatters only into its own plane of dx: groups of planes split over the threads
+  for_plane_groups(s, [&](int64_t b, int64_t e) {
+    std::memset(dx + b * in, 0, sizeof(float) * (e - b) * in);
+    for (int64_t p = b; p < e; ++p)
+      for (int64_t q = 0; q < out; ++q) dx[p * in + argmax[p * out + q]] += dy[p * out + q];
+  });
+}
+
+void avgpool2d_forward(float* y, const float* x, const Pool2dShape& s) {
+  for_plane_groups(s, [&](int64_t p0, int64_t p1) { avgpool_planes(y, x, s, p0, p1); });
 }
 
 void avgpool2d_backward(float* dx, const float* dy, const Pool2dShape& s) {

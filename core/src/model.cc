@@ -153,7 +153,21 @@ const float* Model::run(const float* x, int n, bool inference) {
           conv2d_forward_packed(out, col_.data(), in, wpack_[i].data(), b.value.data(), conv_shape(li, n));
         break;
       }
-      case LayerType::ReLU: relu_forward(out, in, li.out.size() * n); break;
+      case LayerType::ReLU: {
+        // a relu feeding a pool runs with it, plane group by plane group (same bits, one
+        // hand-over to the threads instead of two); both activations are kept
+        const LayerType next = i + 1 < info_.layers.size() ? info_.layers[i + 1].spec.type : LayerType::ReLU;
+        if (next == LayerType::MaxPool2d) {
+          relu_maxpool2d_forward(out, act_[i + 2].data(), argmax_[i + 1].data(), in, pool_shape(info_.layers[i + 1], n));
+          ++i;
+        } else if (next == LayerType::AvgPool2d) {
+          relu_avgpool2d_forward(out, act_[i + 2].data(), in, pool_shape(info_.layers[i + 1], n));
+          ++i;
+        } else {
+          relu_forward(out, in, li.out.size() * n);
+        }
+        break;
+      }
       case LayerType::MaxPool2d: maxpool2d_forward(out, argmax_[i].data(), in, pool_shape(li, n)); break;
       case LayerType::AvgPool2d: avgpool2d_forward(out, in, pool_shape(li, n)); break;
       case LayerType::Flatten: std::memcpy(out, in, sizeof(float) * size_t(li.out.size() * n)); break;

@@ -70,8 +70,10 @@ class Pool {
     }
     cv_.notify_all();
     take_pieces(job, 0);
-    // Only pieces the workers have claimed are left: spin a little, then sleep.
-    for (int i = 0; i < (1 << 14); ++i)
+    // Only pieces the workers have claimed are left: spin, then sleep. As long as the workers'
+    // spin: one image's layers take tens of microseconds each, and a sleeping caller's wake-up
+    // (a futex, in the browser Atomics.wait) can cost as much as the piece it waited for.
+    for (int i = 0; i < (1 << 16); ++i)
       if (done_.load(std::memory_order_acquire) == pieces) return;
     std::unique_lock<std::mutex> lk(done_mu_);
     done_cv_.wait(lk, [&] { return done_.load(std::memory_order_acquire) == pieces; });

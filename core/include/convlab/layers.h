@@ -46,6 +46,11 @@ void maxpool2d_backward(float* dx, const float* dy, const int32_t* argmax, const
 // Average over k*k including zero padding (PyTorch AvgPool2d's count_include_pad=True).
 void avgpool2d_forward(float* y, const float* x, const Pool2dShape& s);
 void avgpool2d_backward(float* dx, const float* dy, const Pool2dShape& s);
+// relu (into r, the relu layer's output, shape s's input) then the pool of r, in one pass over
+// plane groups: what a relu followed by a pool runs (Model::forward and predict). Bit for bit
+// relu_forward then maxpool2d_forward / avgpool2d_forward.
+void relu_maxpool2d_forward(float* r, float* y, int32_t* argmax, const float* x, const Pool2dShape& s);
+void relu_avgpool2d_forward(float* r, float* y, const float* x, const Pool2dShape& s);
 
 // ---- linear: y = x W^T + b (PyTorch nn.Linear) ----
 // y: (n, out)  x: (n, in)  w: (out, in)  b: (out)
