@@ -172,6 +172,15 @@ test('a student opens an assignment, follows the checklist, trains and hands in 
   await expectNoSidewaysScroll(page, 'the Data tab with the assignment panel at 390x844');
   await page.locator('#hand-in').scrollIntoViewIfNeeded();
   await shot(page, 'checklist-390x844.png');
+  // opened afresh on a phone the panel starts folded, one tap from the instructions
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  await expect(panel.locator('summary')).toContainText('9 of 9 done');
+  await expect(instr).toBeHidden();
+  await shot(page, 'data-folded-390x844.png');
+  await expectNoSidewaysScroll(page, 'the Data tab with the folded assignment panel at 390x844');
+  await panel.locator('summary').click();
+  await expect(instr).toBeVisible();
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // hand in: the download is read back

@@ -27,7 +27,7 @@ export function createSettings(ctx) {
     const help = typeof words === 'function' ? words(ctx.rules.train) : words;
     const input = h('input', { type: 'number', id: `set-${key}`, name: key, min, max, step, required: true });
     inputs[key] = input;
-    return h('label', { class: 'field', title: help }, label, mark(key), input, h('small', {}, help));
+    return h('label', { class: 'field', title: help }, h('span', { class: 'field-name' }, label, mark(key)), input, h('small', {}, help));
   });
   const optimizer = h('select', { id: 'set-optimizer', name: 'optimizer' },
     optimizers.map((o) => h('option', { value: o }, OPTIMIZER_LABEL[o] ?? o)));
@@ -38,7 +38,7 @@ export function createSettings(ctx) {
   const resetBtn = h('button', { type: 'button', class: 'ghost', onclick: () => { project.setSettings({ ...defaults }).then(show); } }, 'Defaults');
   const form = h('form', { class: 'panel settings', 'aria-label': 'Training settings', onsubmit: (e) => e.preventDefault() },
     h('h3', {}, 'Settings'),
-    h('label', { class: 'field' }, 'Optimiser', mark('optimizer'), optimizer, h('small', {}, 'how the weights are updated')),
+    h('label', { class: 'field' }, h('span', { class: 'field-name' }, 'Optimiser', mark('optimizer')), optimizer, h('small', {}, 'how the weights are updated')),
     ...fields,
     h('label', { class: 'check' }, flip, ' Random horizontal flip (augmentation)', mark('flip')),
     msg, h('div', { class: 'row' }, resetBtn));
