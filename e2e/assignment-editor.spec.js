@@ -199,6 +199,34 @@ test('hostile links create nothing and say what is wrong; script in the title st
   bad.layers[0].kernel = 99;
   await refused(linkOf(valid({ spec: bad })), 'the starting spec');
 
+  // mutation: 300 damaged copies of a good link (seeded) each give text or a message, never a
+  // throw of anything else, and the engine checks every text that came out
+  const fuzz = await page.evaluate(async (value) => {
+    const m = await import('/js/assignment-link.js');
+    const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/!';
+    let seed = 1234567;
+    const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    const out = { text: 0, message: 0, odd: [] };
+    for (let i = 0; i < 300; i++) {
+      const c = [...value];
+      for (let k = 0, n = 1 + rnd(4); k < n; k++) {
+        const at = rnd(c.length), op = rnd(3);
+        if (op === 0) c[at] = abc[rnd(abc.length)]; else if (op === 1) c.splice(at, 1); else c.splice(at, 0, abc[rnd(abc.length)]);
+      }
+      try {
+        const text = m.decodeAssignment(c.join(''), globalThis.convlab.rules.assignment);
+        const r = await globalThis.convlab.engine.call('assignmentCheck', { text });
+        if (r.ok || (typeof r.error === 'string' && r.error)) out.text++; else out.odd.push(r);
+      } catch (e) {
+        if (e instanceof Error && /assignment link/.test(e.message)) out.message++; else out.odd.push(String(e));
+      }
+    }
+    return out;
+  }, linkOf(valid({})).split('=')[1]);
+  expect(fuzz.odd).toEqual([]);
+  expect(fuzz.message).toBeGreaterThan(50);
+  expect(fuzz.text + fuzz.message).toBe(300);
+
   // script in the title and the instructions: a project named by it, shown as text, nothing injected
   const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
   await page.goto(linkOf(valid({ title: hostile, instructions: `Read this: ${hostile}` })));

@@ -62,6 +62,7 @@ import { startOffline } from './offline.js';
 import { mountTestSet } from './views/testset.js';
 import { mountAssignment } from './views/assignment.js';
 import { openAssignmentLink, openAssignmentFile, isAssignmentFile } from './assignment-open.js';
+import { fragmentValue } from './assignment-link.js';
 
 const engine = new EngineClient();
 const events = new EventTarget();
@@ -177,7 +178,8 @@ async function start() {
     mountLater('view-learn', () => import('./views/learn/index.js').then((m) => m.mountLearn)),
     mountLater('view-assignment-editor', () => import('./views/assignment-editor.js').then((m) => m.mountAssignmentEditor)),
   ]);
-  addEventListener('hashchange', route);
+  // a link pasted into this tab's address bar changes only the fragment: opened the same way
+  addEventListener('hashchange', () => (fragmentValue(location.hash) === null ? route() : openLink()));
   route();
   await openLink();
   if (project.trained) events.dispatchEvent(new CustomEvent('model-loaded', { detail: {} }));
