@@ -62,6 +62,7 @@ import { startOffline } from './offline.js';
 import { mountTestSet } from './views/testset.js';
 import { mountAssignment } from './views/assignment.js';
 import { openAssignmentLink, openAssignmentFile, isAssignmentFile } from './assignment-open.js';
+import { fragmentValue } from './assignment-link.js';
 
 const engine = new EngineClient();
 const events = new EventTarget();
@@ -178,7 +179,8 @@ async function start() {
     mountLater('view-assignment-editor', () => import('./views/assignment-editor.js').then((m) => m.mountAssignmentEditor)),
     mountLater('view-grading', () => import('./views/grading.js').then((m) => m.mountGrading)),
   ]);
-  addEventListener('hashchange', route);
+  // a link pasted into this tab's address bar changes only the fragment: opened the same way
+  addEventListener('hashchange', () => (fragmentValue(location.hash) === null ? route() : openLink()));
   route();
   await openLink();
   if (project.trained) events.dispatchEvent(new CustomEvent('model-loaded', { detail: {} }));

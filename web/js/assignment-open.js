@@ -23,6 +23,7 @@ async function madeFrom(stores, hash) {
 // text -> the new project's id, or null when the teacher's copy already exists and the student
 // keeps that one. Throws an Error with the message to show (nothing is created then).
 export async function openAssignmentText(ctx, text) {
+  if (ctx.project.training) throw new Error('Training is running: stop it, then open the assignment again.');
   const r = await ctx.engine.call('assignmentCheck', { text });
   if (!r.ok) throw new Error(`This assignment cannot be opened: ${r.field ? `${r.field}: ` : ''}${r.error}`);
   const stores = ctx.project.stores;
