@@ -42,7 +42,8 @@ async function handIn(page, { spec, settings, answers, swapSeed }) {
   return page.evaluate(async ({ assignment, spec, settings, answers, swapSeed }) => {
     const { writeProject } = await import('/js/project-file.js');
     const { encodePNG } = await import('/js/image-codec.js');
-    const { unzipSync, zipSync, strToU8 } = await import('/js/fflate.js');
+    // the full library (the test re-zips; the page's one import point exports only what it uses)
+    const { unzipSync, zipSync, strToU8 } = await import('/gen/fflate.js');
     const { engine, rules } = globalThis.convlab;
     let s = 12345;
     const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s >>> 24; };
