@@ -304,8 +304,8 @@ TEST_CASE("constraints: one row per rule, with what to do") {
     {"type": "avgpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "linear", "out_features": 2}]})";  // 6,146 too
   const Assignment a = parse_assignment(assignment_text(wide, R"("changes": {"max_parameters": 5000, "max_layers": 2,
     "required_types": ["maxpool2d"], "forbidden_types": ["avgpool2d"], "fixed_input": true},
-    "fixed_settings": {"epochs": 3, "optimizer": "sgd"})"));
-  auto rows = check_constraints(a, wider, R"({"epochs": 5, "optimizer": "sgd"})");
+    "fixed_settings": {"epochs": 3, "optimizer": "sgd", "lr": 0.005})"));
+  auto rows = check_constraints(a, wider, R"({"epochs": 5, "optimizer": "sgd", "lr": 0.005})");
   auto find = [&](const std::string& rule) -> const RuleCheck& {
     for (const auto& r : rows)
       if (r.rule == rule) return r;
@@ -321,6 +321,8 @@ TEST_CASE("constraints: one row per rule, with what to do") {
   CHECK(find("fixed_input").message == "the input is 3×64×64 but the assignment fixes it at 3×32×32: set it back");
   CHECK(find("fixed_settings.epochs").message == "epochs is 5 but the assignment fixes it at 3: set it back");
   CHECK(find("fixed_settings.optimizer").ok);
+  // a person reads 0.005, not the 17 digits of its JSON text
+  CHECK(find("fixed_settings.lr").message == "lr is 0.005 as fixed");
   CHECK_FALSE(all_ok(rows));
 
   // within every rule

@@ -1,6 +1,7 @@
 #include "convlab/assignment.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -75,6 +76,15 @@ std::string grouped(int64_t v) {
     out += d[i];
   }
   return (v < 0 ? "-" : "") + out;
+}
+
+// A setting's value for a person: a number in its shortest form that reads back as the same
+// double (0.005, not dump()'s 17 digits 0.0050000000000000001); anything else as JSON.
+std::string setting_text(const Json& v) {
+  if (!v.is_number()) return v.dump();
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v.as_number());
+  return std::string(buf, r.ptr);
 }
 
 std::string num_text(double v) {
@@ -544,8 +554,8 @@ std::vector<RuleCheck> check_constraints(const Assignment& a, const std::string&
     const Json* got = mine.find(key);
     const bool ok = got && got->dump() == want.dump();
     rows.push_back({"fixed_settings." + key, ok,
-                    ok ? key + " is " + want.dump() + " as fixed"
-                       : key + " is " + (got ? got->dump() : "missing") + " but the assignment fixes it at " + want.dump() +
+                    ok ? key + " is " + setting_text(want) + " as fixed"
+                       : key + " is " + (got ? setting_text(*got) : "missing") + " but the assignment fixes it at " + setting_text(want) +
                              ": set it back"});
   }
   return rows;
