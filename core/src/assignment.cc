@@ -195,6 +195,20 @@ std::vector<std::string> type_list(const Json& o, const char* key, const std::st
   return out;
 }
 
+// Training settings as the Trainer would take them, or std::invalid_argument saying which is
+// out of range: what an assignment may fix and what a hand-in may record are the same settings.
+TrainConfig checked_train_config(const std::string& json) {
+  TrainConfig c = parse_train_config(json);
+  if (c.optim.kind != "adam" && c.optim.kind != "sgd") throw std::invalid_argument("optimizer must be \"adam\" or \"sgd\"");
+  rules::check_range(rules::kEpochs, c.epochs);
+  rules::check_range(rules::kBatchSize, c.batch_size);
+  rules::check_range(rules::kLr, c.optim.lr);
+  rules::check_range(rules::kMomentum, c.optim.momentum);
+  rules::check_range(rules::kValFraction, c.val_fraction);
+  rules::check_range(rules::kShift, c.shift);
+  return c;
+}
+
 Constraints parse_constraints(const Json& o) {
   const std::string where = "changes";
   known_keys(o, {"max_parameters", "max_layers", "required_types", "forbidden_types", "fixed_input"}, where);
@@ -222,14 +236,7 @@ Json parse_fixed_settings(const Json& o) {
   known_keys(o, keys, "fixed_settings");
   TrainConfig c;
   try {
-    c = parse_train_config(o.dump());
-    if (c.optim.kind != "adam" && c.optim.kind != "sgd") throw std::invalid_argument("optimizer must be \"adam\" or \"sgd\"");
-    rules::check_range(rules::kEpochs, c.epochs);
-    rules::check_range(rules::kBatchSize, c.batch_size);
-    rules::check_range(rules::kLr, c.optim.lr);
-    rules::check_range(rules::kMomentum, c.optim.momentum);
-    rules::check_range(rules::kValFraction, c.val_fraction);
-    rules::check_range(rules::kShift, c.shift);
+    c = checked_train_config(o.dump());
   } catch (const std::invalid_argument& e) {
     throw AssignmentError("fixed_settings", std::string("\"fixed_settings\": ") + e.what());
   }
@@ -1011,13 +1018,7 @@ std::string write_submission_manifest(const std::string& assignment_text, const 
         throw AssignmentError("answers." + id, "\"" + id + "\" is not a question of this assignment: answer only its questions");
     }
   try {  // what the retraining's Trainer would refuse, refused now (settings.epochs -1, ...)
-    const TrainConfig c = parse_train_config(settings.dump());
-    rules::check_range(rules::kEpochs, c.epochs);
-    rules::check_range(rules::kBatchSize, c.batch_size);
-    rules::check_range(rules::kLr, c.optim.lr);
-    rules::check_range(rules::kMomentum, c.optim.momentum);
-    rules::check_range(rules::kValFraction, c.val_fraction);
-    rules::check_range(rules::kShift, c.shift);
+    checked_train_config(settings.dump());
   } catch (const std::invalid_argument& e) {
     throw AssignmentError("settings", std::string("the training settings: ") + e.what());
   }
