@@ -66,18 +66,20 @@ test('reload in the middle of training keeps images, spec and settings', async (
   await expect(page.locator('#train-start')).toBeEnabled();
   await h.settings(page, { lr: 0.01 });
   await h.trainToEnd(page);
+  // the runs: the one cut off by the reload (kept, marked), the two 2-epoch runs, this one
   const legend = page.locator('#runs-legend li');
-  await expect(legend).toHaveCount(2);
-  await expect(legend.first()).toContainText('lr 0.002 -> 0.01');
+  await expect(legend).toHaveCount(3);
+  await expect(legend.first()).toContainText('cut off by a reload');
   await expect(legend.nth(1)).toContainText('lr 0.002 -> 0.01');
+  await expect(legend.nth(2)).toContainText('lr 0.002 -> 0.01');
   // the page says "Trained after" before the run's record is kept (trainingFinished): poll
-  await expect.poll(() => page.evaluate(() => globalThis.convlab.project.runs.length)).toBe(3);
+  await expect.poll(() => page.evaluate(() => globalThis.convlab.project.runs.length)).toBe(4);
   await expect.poll(() => page.evaluate(() => globalThis.convlab.project.pendingWrites)).toBe(0);  // on disk
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
   await page.goto(`${base}/#train`);
-  await expect(legend).toHaveCount(2);
-  await expect(legend.first()).toContainText('lr 0.002 -> 0.01');
+  await expect(legend).toHaveCount(3);
+  await expect(legend.nth(1)).toContainText('lr 0.002 -> 0.01');
   // the runs go into the .convlab file (runs.json) and come back from it
   const copied = await page.evaluate(async () => {
     const p = globalThis.convlab.project, s = p.store.store;
@@ -86,7 +88,7 @@ test('reload in the middle of training keeps images, spec and settings', async (
     await s.deleteProject(id);
     return JSON.stringify(kept.runs) === JSON.stringify(p.runs) ? kept.runs.length : -1;
   });
-  expect(copied).toBe(3);
+  expect(copied).toBe(4);
   // a run stopped before its end keeps its first-layer filter history (epoch 0 and each epoch end)
   await h.settings(page, { epochs: 500 });
   await page.locator('#train-start').click();
@@ -95,8 +97,8 @@ test('reload in the middle of training keeps images, spec and settings', async (
   await expect(page.locator('#train-progress-text')).toContainText('Stopped after', { timeout: 30_000 });
   const stopped = await page.evaluate(() => { const r = globalThis.convlab.project.result; return { epochs: r.filters?.epochs, n: r.history.length }; });
   expect(stopped.epochs).toEqual(Array.from({ length: stopped.n + 1 }, (_, e) => e));
-  await expect(legend).toHaveCount(3);
-  await expect(legend.nth(2)).toContainText('epochs 2 -> 500');
+  await expect(legend).toHaveCount(4);
+  await expect(legend.nth(3)).toContainText('epochs 2 -> 500');
   // a hostile stored runs record is set aside with a note, and the charts still draw
   await page.evaluate(() => globalThis.convlab.project.store.save('runs', [{ at: 1, settings: { lr: { toString: 'x' } }, summary: { params: -1, layers: 'conv' }, history: 'epoch 1' }]));
   await page.reload();

@@ -1,9 +1,9 @@
 #include "convlab/assignment.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <set>
@@ -82,9 +82,14 @@ std::string grouped(int64_t v) {
 // double (0.005, not dump()'s 17 digits 0.0050000000000000001); anything else as JSON.
 std::string setting_text(const Json& v) {
   if (!v.is_number()) return v.dump();
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v.as_number());
-  return std::string(buf, r.ptr);
+  // the fewest significant digits that read back as the same double (Emscripten 3.1.6's libc++
+  // has no floating-point std::to_chars, so by trial; at most 17 steps)
+  char buf[40];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v.as_number());
+    if (std::strtod(buf, nullptr) == v.as_number()) break;
+  }
+  return buf;
 }
 
 std::string num_text(double v) {
