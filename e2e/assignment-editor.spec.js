@@ -266,6 +266,16 @@ test('an assignment on the lecture\'s AlexNet opens with its questions and says 
   expect(p.draft).toEqual({ channels: 3, height: 227, width: 227 });  // the Model tab shows AlexNet
   expect(p.error).toMatch(/parameter/i);
   await expect(page.locator('#assignment')).toContainText('output width of layer 0');
+  // the checklist answers for AlexNet (the model the Model tab shows), not for the default net
+  // the project runs: 55 wide, not 64, and the lecture's receptive field of the last pool
+  await page.locator('#answer-w').fill('64');
+  await expect(page.locator('#answer-w-status')).toHaveText('wrong: look again');
+  await page.locator('#answer-w').fill('55');
+  await expect(page.locator('#answer-w-status')).toHaveText('right');
+  await page.locator('#answer-rf').fill('195');
+  await expect(page.locator('#answer-rf-status')).toHaveText('right');
+  await expect(page.locator('#assignment-constraints .check-item[data-state="bad"]')).toHaveCount(0);
+  await expect(page.locator('#hand-in-note')).toContainText('has not built');
   h.expectClean(problems);
   await context.close();
 });

@@ -174,7 +174,8 @@ test('the grading view flags exactly the tampering, and convlab grade gives the 
   // the damaged file is a row saying what is wrong; the others were graded
   const erin = page.locator('#grade-rows tr[data-student="erin"]');
   await expect(erin).toHaveClass(/broken/);
-  await expect(erin.locator('.message-cell')).toContainText('damaged');
+  await expect(erin.locator('.message-cell')).toContainText('not a readable submission (damaged');
+  await expect(erin.locator('.message-cell .found')).toContainText('What the reader found:');
 
   await expectNoSeriousAxe(page, 'the grading view with rows');
   fs.mkdirSync(shots, { recursive: true });
@@ -185,13 +186,15 @@ test('the grading view flags exactly the tampering, and convlab grade gives the 
   // ---- Download CSV: core's bytes; convlab grade on the same files gives the same ----
   const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#grade-csv').click()]);
   const pageCsv = fs.readFileSync(await dl.path());
-  expect(pageCsv.toString('utf8').split('\n').filter(Boolean)).toHaveLength(1 + 4);  // header + the graded rows
+  // header + a row per file: the damaged one too, in core's words (the reader's finding stays in the view)
+  expect(pageCsv.toString('utf8').split('\n').filter(Boolean)).toHaveLength(1 + 5);
+  expect(pageCsv.toString('utf8')).toContain('erin,');
   expect(fs.existsSync(cli), `${cli} is built by make native`).toBe(true);
   const out = path.join(dir, 'cli.csv');
-  const graded = paths.filter((p) => !p.includes('erin'));
-  const r = spawnSync(cli, ['grade', assignmentFile, ...graded, '--test', testDir, '--csv', out], { encoding: 'utf8' });
+  const r = spawnSync(cli, ['grade', assignmentFile, ...paths, '--test', testDir, '--csv', out], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   expect(r.stderr).toContain('dog');  // the folder that matches no class is named there too
+  expect(r.stderr).toMatch(/erin: .+/);  // and what its reader found in the damaged file
   expect(fs.readFileSync(out).toString('utf8')).toBe(pageCsv.toString('utf8'));
   expect(Buffer.compare(fs.readFileSync(out), pageCsv), 'the CLI\'s CSV and the page\'s, byte for byte').toBe(0);
   h.expectClean(problems);

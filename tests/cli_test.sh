@@ -89,7 +89,11 @@ JSON
 expect 0 '^tiny +- +- +- .*NO +not graded: this project file is not a submission' "$CLI" grade "$TMP/lab.assignment.json" "$FIX/tiny.convlab" --csv "$TMP/g.csv"
 expect 0 '^student,assignment_hash_ok,' cat "$TMP/g.csv"
 expect 0 '^tiny,,,,,' cat "$TMP/g.csv"
-expect 0 'red.png +- .*not graded: the file is not a readable submission: This is not a ConvLab project file' "$CLI" grade "$TMP/lab.assignment.json" "$FIX/red.png" --csv "$TMP/g.csv"
+# a file that does not read: the table and the CSV in core's words (the page writes the same),
+# what the zip reader found on stderr
+expect 0 'red.png +- .*not graded: the file is not a readable submission \(damaged' "$CLI" grade "$TMP/lab.assignment.json" "$FIX/red.png" --csv "$TMP/g.csv"
+expect 0 'convlab grade: red.png: This is not a ConvLab project file' "$CLI" grade "$TMP/lab.assignment.json" "$FIX/red.png" --csv "$TMP/g.csv"
+expect 0 '^red.png,,,,,.*ask the student for the file again' cat "$TMP/g.csv"
 expect 1 'nobody.convlab: cannot read it' "$CLI" grade "$TMP/lab.assignment.json" "$TMP/nobody.convlab" --csv "$TMP/g.csv"
 expect 1 'tiny.convlab: this project file holds no assignment' "$CLI" grade "$FIX/tiny.convlab" "$FIX/tiny.convlab" --csv "$TMP/g.csv"
 expect 1 'tiny.spec.json: the assignment \(format\): this is not a ConvLab assignment' "$CLI" grade "$FIX/tiny.spec.json" "$FIX/tiny.convlab" --csv "$TMP/g.csv"

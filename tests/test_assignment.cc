@@ -655,6 +655,32 @@ TEST_CASE("Grader: images in the file's order, image_order applied, bad parts in
   CHECK_THROWS_AS(Grader("{}"), AssignmentError);
 }
 
+TEST_CASE("Grader: a file that does not read gets core's words, the same from the page and the CLI") {
+  Grader g(assignment_text(kSmall, R"("questions": [{"id": "w", "kind": "output_width", "layer": 2}])"));
+  const GradeRow& cut = g.add_unread("erin", Grader::Unread::Damaged);
+  CHECK_FALSE(cut.graded);
+  CHECK(cut.answers.size() == 1);
+  CHECK_THAT(cut.message, Catch::StartsWith("not graded: the file is not a readable submission (damaged"));
+  CHECK_THAT(cut.message, Catch::Contains("ask the student for the file again"));
+  const GradeRow& plain = g.add_unread("frank", Grader::Unread::NotASubmission);
+  CHECK_THAT(plain.message, Catch::Contains("not a submission (it has no submission.json)"));
+  CHECK_THAT(plain.message, Catch::Contains("Hand in"));
+  const std::string csv = g.csv();
+  CHECK_THAT(csv, Catch::Contains("\r\nerin,"));
+  CHECK_THAT(csv, Catch::Contains("\r\nfrank,"));
+}
+
+TEST_CASE("student names: the file's name without its submission tail") {
+  CHECK(student_name("Ana-submission.convlab") == "Ana");
+  CHECK(student_name("/class/week 3/Bo Li-submission.convlab") == "Bo Li");
+  CHECK(student_name("carol.convlab") == "carol");
+  CHECK(student_name("dave-submission.convlab.zip") == "dave-submission.convlab.zip");  // not a tail
+  CHECK(student_name("-submission.convlab") == "-submission");  // nothing before the tail: the next one
+  CHECK(student_name(".convlab") == ".convlab");
+  CHECK(student_name("dir/") == "");
+  CHECK(student_name("Émile-submission.convlab") == "Émile");
+}
+
 TEST_CASE("class folders: exact ignoring case, then letters and digits only, ambiguous matches none") {
   const std::vector<std::string> fashion{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
   CHECK(folder_class("Trouser", fashion) == 1);

@@ -390,7 +390,7 @@ TEST_CASE("convlab grade: an honest submission reproduces, tampering is flagged,
   std::vector<convlab::LabelledImage> test;
   for (int i : {0, 2, 1, 3}) test_px.push_back(image(20 + i));  // CAT/0, CAT/2, c_u_p/1, c_u_p/3
   for (size_t i = 0; i < 4; ++i) test.push_back({test_px[i].data(), test_px[i].size(), 8, 8, i < 2 ? 0 : 1});
-  for (const auto& [name, bytes] : files) grade_submission(g, student_name(name), bytes.data(), bytes.size(), test);
+  for (const auto& [name, bytes] : files) grade_submission(g, convlab::student_name(name), bytes.data(), bytes.size(), test);
   std::ifstream f(dir / "out.csv", std::ios::binary);
   const std::string csv{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
   CHECK(csv == g.csv());

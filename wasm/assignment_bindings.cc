@@ -32,11 +32,13 @@ std::string assignmentConstraints(const std::string& assignment, const std::stri
 // images is a JS array of {rgba: Uint8Array, width, height, label}, the training images in
 // the order the page hands them to the trainer (pool_unchanged_fraction's `image` indexes
 // it). given: JSON {id: number} of the student's answers so far; each answered one gets
-// "correct" (core's answer_matches, with its tolerance for fractions).
+// "correct" (core's answer_matches, with its tolerance for fractions). spec_text, when not
+// empty, is the spec the Model tab shows instead (a draft the engine will not build, such as the
+// lecture's AlexNet): its shapes and counts, and no trained model's answers.
 // -> {"ok": true, "answers": [{id, known, value, fraction, message, correct?}]} or {"ok": false,
-// "field", "error"} for a bad assignment. While training runs the model is in use: refused.
+// "field", "error"} for a bad assignment or spec. While training runs the model is in use: refused.
 std::string assignmentAnswers(convlab::wasm::Engine& e, const std::string& assignment, const val& images,
-                              const std::string& given_json) {
+                              const std::string& given_json, const std::string& spec_text) {
   return guarded([&] {
     convlab::Session& s = e.session();
     if (s.training()) throw std::runtime_error("training is running: the answers are computed once it ends");
@@ -59,10 +61,19 @@ std::string assignmentAnswers(convlab::wasm::Engine& e, const std::string& assig
       list[size_t(i)] = {bytes[size_t(i)].data(), bytes[size_t(i)].size(), im["width"].as<int>(),
                          im["height"].as<int>(), im["label"].isUndefined() ? 0 : im["label"].as<int>()};
     }
-    const convlab::ModelSpec spec = convlab::parse_spec(s.spec_json());
+    convlab::ModelSpec spec;
+    try {
+      spec = convlab::parse_spec(spec_text.empty() ? s.spec_json() : spec_text);
+    } catch (const std::exception& err) {
+      convlab::Json j = convlab::Json::object();
+      j["ok"] = false;
+      j["field"] = "spec";
+      j["error"] = err.what();
+      return j.dump();
+    }
     convlab::Json j = convlab::Json::object();
     j["ok"] = true;
-    const auto answers = convlab::compute_answers(a, spec, &s.model(), list);
+    const auto answers = convlab::compute_answers(a, spec, spec_text.empty() ? &s.model() : nullptr, list);
     const convlab::Json given = given_json.empty() ? convlab::Json::object() : convlab::Json::parse(given_json);
     const convlab::Json rows = convlab::to_json(answers);
     convlab::Json out = convlab::Json::array();
@@ -141,6 +152,19 @@ std::string gradeAdd(const std::string& student, const std::string& manifest, co
   });
 }
 
+// A file the page could not read as a submission (kind "damaged", or "not_submission": a
+// project without submission.json) -> core's row in core's words, as `convlab grade` writes it
+std::string gradeUnread(const std::string& student, const std::string& kind) {
+  return guarded([&] {
+    if (!grader) throw std::logic_error("gradeUnread before gradeBegin: start the grading with the assignment first");
+    const auto why = kind == "not_submission" ? convlab::Grader::Unread::NotASubmission : convlab::Grader::Unread::Damaged;
+    return convlab::to_json(grader->add_unread(student, why)).dump();
+  });
+}
+
+// the row's name for a handed-in file (core's student_name, shared with `convlab grade`)
+std::string studentName(const std::string& file_name) { return convlab::student_name(file_name); }
+
 // core's grade_csv over every row added since gradeBegin ("" before it)
 std::string gradeCsv() { return grader ? grader->csv() : convlab::grade_csv({}); }
 
@@ -158,6 +182,8 @@ EMSCRIPTEN_BINDINGS(convlab_assignment) {
   emscripten::function("assignmentSubmission", &assignmentSubmission);
   emscripten::function("gradeBegin", &gradeBegin);
   emscripten::function("gradeAdd", &gradeAdd);
+  emscripten::function("gradeUnread", &gradeUnread);
+  emscripten::function("studentName", &studentName);
   emscripten::function("gradeCsv", &gradeCsv);
   emscripten::function("folderClass", &folderClass);
 }

@@ -986,6 +986,23 @@ const GradeRow& Grader::add(const std::string& student, const std::string& manif
   return rows_.back();
 }
 
+const GradeRow& Grader::add_unread(const std::string& student, Unread why) {
+  return add_unread(student, why == Unread::Damaged
+                                 ? "the file is not a readable submission (damaged, or cut short when it was copied): "
+                                   "ask the student for the file again"
+                                 : "this project file is not a submission (it has no submission.json): the student hands "
+                                   "in with the page's Hand in, which writes NAME-submission.convlab");
+}
+
+std::string student_name(const std::string& file_name) {
+  const size_t slash = file_name.find_last_of('/');
+  const std::string n = slash == std::string::npos ? file_name : file_name.substr(slash + 1);
+  for (const std::string tail : {"-submission.convlab", ".convlab"})
+    if (n.size() > tail.size() && n.compare(n.size() - tail.size(), tail.size(), tail) == 0)
+      return n.substr(0, n.size() - tail.size());
+  return n;
+}
+
 const GradeRow& Grader::add_unread(const std::string& student, const std::string& why) {
   GradeRow row;
   row.student = student;

@@ -1,5 +1,6 @@
 #include "submission.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "convlab/rules.h"
@@ -7,10 +8,6 @@
 namespace convlab::cli {
 
 namespace {
-
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
 
 bool is_zip(const uint8_t* data, size_t size) { return size >= 4 && data[0] == 'P' && data[1] == 'K'; }
 
@@ -22,11 +19,12 @@ const GradeRow& grade_submission(Grader& g, const std::string& student, const ui
   try {
     p = read_project(data, size, ImageOrder::File);
   } catch (const std::exception& e) {
-    return g.add_unread(student, std::string("the file is not a readable submission: ") + e.what());
+    // the reader's details (which entry, which check) differ from the page's: stderr has them,
+    // the row and the CSV core's words
+    std::fprintf(stderr, "convlab grade: %s: %s\n", student.c_str(), e.what());
+    return g.add_unread(student, Grader::Unread::Damaged);
   }
-  if (p.submission.empty())
-    return g.add_unread(student, "this project file is not a submission (it has no submission.json): the student hands in "
-                                 "with the page's Hand in, which writes NAME-submission.convlab");
+  if (p.submission.empty()) return g.add_unread(student, Grader::Unread::NotASubmission);
   std::vector<LabelledImage> images;
   images.reserve(p.images.size());
   for (const ProjectImage& im : p.images)
@@ -44,11 +42,5 @@ std::string assignment_text_of(const uint8_t* data, size_t size) {
   return p.assignment;
 }
 
-std::string student_name(const std::string& path) {
-  std::string n = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
-  for (const char* tail : {"-submission.convlab", ".convlab"})
-    if (ends_with(n, tail) && n.size() > std::string(tail).size()) return n.substr(0, n.size() - std::string(tail).size());
-  return n;
-}
 
 }  // namespace convlab::cli

@@ -23,7 +23,4 @@ const GradeRow& grade_submission(Grader& g, const std::string& student, const ui
 // assignment.json (a handed-out project or a submission). Throws std::runtime_error.
 std::string assignment_text_of(const uint8_t* data, size_t size);
 
-// The row's name for a submission path: its file name without "-submission.convlab" or ".convlab".
-std::string student_name(const std::string& path);
-
 }  // namespace convlab::cli

@@ -9,6 +9,7 @@
 //   ctx.project          the Project (project.js): classes, images, spec, settings, results
 //   ctx.events           an EventTarget firing CustomEvents (detail):
 //                          'spec-changed'    {spec: text, info}
+//                          'draft-changed'   {draft: {text, report} | null}  (a spec the engine refused, kept)
 //                          'classes-changed' {classes, note?}
 //                          'images-changed'  {classIndex}  (-1: all classes)
 //                          'model-trained'   {history}

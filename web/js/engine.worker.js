@@ -61,8 +61,9 @@
 //                                        field, error}: an assignment file's or link's text, checked
 //   assignmentConstraints {assignment, spec, settings} (texts) -> {ok, rules: [{rule, ok, message}]}
 //                                        or {ok: false, field, error} when the assignment is bad
-//   assignmentAnswers {assignment, images?, given?} -> {ok, answers: [{id, known, value, fraction, message,
-//                                        correct?}]}: core's compute_answers on the current spec and model;
+//   assignmentAnswers {assignment, images?, given?, spec?} -> {ok, answers: [{id, known, value, fraction,
+//                                        message, correct?}]}: core's compute_answers on the current spec and
+//                                        model, or on `spec` (a draft's text: shapes and counts only);
 //                                        images [{rgba, width, height, label}] the training images in the
 //                                        order the trainer gets them (pool_unchanged_fraction's `image`);
 //                                        given {id: number}: each answered known one gets `correct`
@@ -80,6 +81,9 @@
 //                                        image of the file's convlab.json images list in its order
 //                                        (core applies image_order; an unreadable one as {label} without
 //                                        rgba, so the indices hold); a bad submission is a row saying so
+//   gradeUnread {student, kind}       -> {ok: true, row}: a file that is no readable submission (kind
+//                                        "damaged" or "not_submission"), a row in core's words (the CSV's)
+//   studentName {fileName}            -> {name}: the row's name for a handed-in file (core's student_name)
 //   gradeCsv {}                       -> {csv: text}: core's grade_csv over every row since gradeBegin
 //   folderClass {name, classes: [names]} -> index of the class a folder's name matches, or -1 (core's
 //                                        rule: exact ignoring case, then letters and digits only)
@@ -240,13 +244,15 @@ const handlers = {
   assignmentCheck: ({ text }) => JSON.parse(mod.assignmentCheck(String(text))),
   assignmentConstraints: ({ assignment, spec, settings }) =>
     JSON.parse(mod.assignmentConstraints(String(assignment), String(spec), typeof settings === 'string' ? settings : JSON.stringify(settings ?? {}))),
-  assignmentAnswers: ({ assignment, images, given }) =>
-    JSON.parse(mod.assignmentAnswers(engine, String(assignment), images ?? [], JSON.stringify(given ?? {}))),
+  assignmentAnswers: ({ assignment, images, given, spec }) =>
+    JSON.parse(mod.assignmentAnswers(engine, String(assignment), images ?? [], JSON.stringify(given ?? {}), String(spec ?? ''))),
   assignmentSubmission: ({ assignment, spec, settings, answers, imageOrder, weights }) =>
     JSON.parse(mod.assignmentSubmission(String(assignment), String(spec), asJson(settings), asJson(answers), asJson(imageOrder ?? []), weights ?? new Uint8Array())),
   gradeBegin: ({ assignment }) => JSON.parse(mod.gradeBegin(String(assignment))),
   gradeAdd: ({ student, manifest, spec, weights, train, test }) =>
     ({ ok: true, row: JSON.parse(mod.gradeAdd(String(student ?? ''), String(manifest ?? ''), String(spec ?? ''), weights ?? new Uint8Array(), train ?? [], test ?? [])) }),
+  gradeUnread: ({ student, kind }) => ({ ok: true, row: JSON.parse(mod.gradeUnread(String(student ?? ''), String(kind ?? 'damaged'))) }),
+  studentName: ({ fileName }) => ({ name: mod.studentName(String(fileName ?? '')) }),
   gradeCsv: () => ({ csv: mod.gradeCsv() }),
   folderClass: ({ name, classes }) => mod.folderClass(String(name), (classes ?? []).map(String)),
 };

@@ -11,6 +11,7 @@ import { submissionFileName } from './project-file.js';
 export function handInBlocker(project) {
   if (!project.assignment) return 'This project was not made from an assignment.';
   if (project.training) return 'Training is running: hand in once it ends.';
+  if (project.draft) return 'The Model tab holds a model the engine has not built (fix it, or go back to the last good one), then train it: a hand-in is the model you mean.';
   if (!project.trained) return 'Train the model first: a hand-in needs trained weights.';
   const r = project.result;
   // a run that recorded its image order and settings (views/train/run.js), to its end
@@ -19,7 +20,9 @@ export function handInBlocker(project) {
   return '';
 }
 
-export async function handIn(ctx) {
+// -> {bytes, name, manifest}. student: the name the student typed; the file is
+// STUDENT-submission.convlab (the project's name without one).
+export async function handIn(ctx, { student = '' } = {}) {
   const { project, engine, rules } = ctx;
   const blocker = handInBlocker(project);
   if (blocker) throw new Error(blocker);
@@ -44,6 +47,6 @@ export async function handIn(ctx) {
       return manifest;
     },
   });
-  const name = submissionFileName(await project.name(), rules);
+  const name = submissionFileName(student.trim() || await project.name(), rules);
   return { bytes: new Uint8Array(await blob.arrayBuffer()), name, manifest };
 }

@@ -438,6 +438,7 @@ export class Project {
     if (this.readOnly) return;  // an editor's check in a tab that only shows the project
     this.draft = d;
     await this.save('specDraft', d ?? undefined);
+    this.emit('draft-changed', { draft: d });
   }
 
   // The engine's report with the project's class rule, in one call.

@@ -12,27 +12,20 @@ import { decodePNGs } from './image-codec.js';
 
 const ASSIGNMENT = 'assignment.json', SUBMISSION = 'submission.json';
 
-// The row's name for a file: its name without "-submission.convlab" or ".convlab" (the CLI's
-// student_name, tools/convlab/submission.cc: the CSVs must name students alike).
-export function studentName(fileName) {
-  for (const tail of ['-submission.convlab', '.convlab'])
-    if (fileName.endsWith(tail) && fileName.length > tail.length) return fileName.slice(0, -tail.length);
-  return fileName;
-}
-
 // bytes -> {assignmentText (or undefined), manifest (submission.json's text), spec (text or ''),
 // weights (Uint8Array, or undefined), images: [{rgba, width, height, label} | {label}]}.
-// Throws an Error saying what is wrong when the file is not a readable submission at all.
+// Throws an Error when the file is not a readable submission at all, its `kind` "damaged" (its
+// message what the reader found) or "not_submission": the worker's gradeUnread words the row.
 export async function readSubmission(bytes, rules) {
   let project, texts;
   try {
     project = readProject(bytes, rules, { placeholders: true });  // the zip and every record, checked
     texts = readEntryTexts(bytes, rules, [ASSIGNMENT, SUBMISSION]);
   } catch (e) {
-    throw new Error(`The file is not a readable submission: ${e.message}`);
+    throw Object.assign(new Error(e.message), { kind: 'damaged' });
   }
   if (texts[SUBMISSION] === undefined)
-    throw new Error('This project file is not a submission (it has no submission.json): the student hands in with the page\'s Hand in, which writes NAME-submission.convlab.');
+    throw Object.assign(new Error('The project file has no submission.json.'), { kind: 'not_submission' });
   const label = new Map(project.classes.map((c, i) => [c.id, i]));
   const readable = project.images.filter((im) => !im.unreadable);
   const decoded = await decodePNGs(readable.map((im) => im.png), rules.store.cap);

@@ -199,7 +199,12 @@ class Grader {
   const GradeRow& add(const std::string& student, const std::string& manifest_text, const std::string& spec_text,
                       const uint8_t* weights, size_t weights_size, const std::vector<LabelledImage>& images,
                       const std::vector<LabelledImage>& test);
-  // A submission that could not be read at all (not a submission file): a row saying why.
+  // A submission that could not be read at all: a row saying why. The page's zip reader and the
+  // CLI's word a damaged file differently, so their details stay beside the row (the view's
+  // cell, the CLI's stderr) and the row, the table and the CSV get core's words for `why`.
+  enum class Unread { Damaged, NotASubmission };
+  const GradeRow& add_unread(const std::string& student, Unread why);
+  // Any other reason (the CLI's "cannot open the file": a teacher's slip the page cannot make).
   const GradeRow& add_unread(const std::string& student, const std::string& why);
   const std::vector<GradeRow>& rows() const { return rows_; }
   std::string csv() const { return grade_csv(rows_); }
@@ -219,6 +224,11 @@ class Grader {
 std::string write_submission_manifest(const std::string& assignment_text, const std::string& spec_text,
                                       const std::string& settings_json, const std::string& answers_json,
                                       const std::vector<int>& image_order, const uint8_t* weights, size_t weights_size);
+
+// The row's name for a handed-in file: its name (after the last '/') without
+// "-submission.convlab" or ".convlab" ("Ana-submission.convlab" -> "Ana"); the page and the CLI
+// name students alike so their CSVs are the same bytes.
+std::string student_name(const std::string& file_name);
 
 // ---- class folders (a teacher's test set: one sub-folder per class) ----
 // The class a folder's name stands for: its index in `classes`, or -1. First the name equal to a

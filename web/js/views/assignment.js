@@ -30,6 +30,19 @@ function item(state, ...content) {
     h('span', { class: 'visually-hidden' }, `${words}: `), ...content);
 }
 
+// The name typed for hand-ins, as this browser kept it (outside input: a string of a sane
+// length, or nothing); storage may be refused (a private window), which loses only the default.
+const NAME_KEY = 'convlab-student-name';
+function storedName() {
+  try {
+    const v = globalThis.localStorage?.getItem(NAME_KEY);
+    return typeof v === 'string' && v.length <= 200 ? v : '';
+  } catch { return ''; }
+}
+function keepName(v) {
+  try { globalThis.localStorage?.setItem(NAME_KEY, v.slice(0, 200)); } catch { /* not kept: typed again next time */ }
+}
+
 export function mountAssignment(root, ctx) {
   const { project, engine, events } = ctx;
   const title = h('span', { class: 'assignment-title' });
@@ -38,6 +51,10 @@ export function mountAssignment(root, ctx) {
   const constraintList = h('ul', { class: 'checklist', id: 'assignment-constraints', 'aria-label': 'What the model and settings must meet' });
   const questionList = h('ul', { class: 'checklist', id: 'assignment-questions', 'aria-label': 'Questions' });
   const targetList = h('ul', { class: 'checklist', id: 'assignment-target', 'aria-label': 'Accuracy target' });
+  // the student's name names the file (the teacher gets one per student: the grading table's
+  // rows are named by it); kept in this browser for the next assignment
+  const nameInput = h('input', { type: 'text', id: 'hand-in-name', autocomplete: 'name', maxlength: String(ctx.rules.file_names.name_max), value: storedName(),
+    oninput: () => keepName(nameInput.value) });
   const handBtn = h('button', { type: 'button', class: 'primary', id: 'hand-in', onclick: () => submit() }, 'Hand in');
   const handNote = h('p', { class: 'hint', id: 'hand-in-note' });
   const handMsg = h('p', { class: 'message', id: 'hand-in-message', role: 'status', hidden: true });
@@ -47,7 +64,7 @@ export function mountAssignment(root, ctx) {
       instructions,
       h('h3', {}, 'Checklist'),
       constraintList, questionList, targetList,
-      h('div', { class: 'row' }, handBtn), handNote, handMsg));
+      h('div', { class: 'row hand-in-row' }, h('label', { for: 'hand-in-name' }, 'Your name'), nameInput, handBtn), handNote, handMsg));
   root.replaceChildren(details);
   // a phone or a tablet starts with the panel folded: the instructions are one tap away
   if (globalThis.matchMedia?.('(max-width: 1000px)').matches) details.open = false;
@@ -68,15 +85,32 @@ export function mountAssignment(root, ctx) {
       const status = h('span', { class: 'answer-status', id: `${id}-status`, 'aria-live': 'polite' });
       input.setAttribute('aria-describedby', status.id);
       const row = item('wait', h('label', { for: id, class: 'question-text' }, q.text), h('span', { class: 'answer-line' }, input, status));
-      const box = { input, status, row, timer: 0 };
+      const box = { input, status, row, timer: 0, saving: null };
       input.addEventListener('input', () => {
         clearTimeout(box.timer);
-        box.timer = setTimeout(() => keepAnswer(q.id, box), ANSWER_DELAY_MS);
+        box.timer = setTimeout(() => keepNow(q.id, box), ANSWER_DELAY_MS);
       });
+      // leaving the field keeps what was typed at once (a click on Hand in leaves it too)
+      input.addEventListener('change', () => keepNow(q.id, box));
       boxes.set(q.id, box);
       return row;
     }));
     questionList.hidden = !a.questions.length;
+  }
+
+  function keepNow(id, box) {
+    clearTimeout(box.timer);
+    box.timer = 0;
+    box.saving = keepAnswer(id, box);
+    return box.saving;
+  }
+
+  // Every answer typed is kept before a hand-in reads them (the pause after typing may not be over).
+  async function keepTyped() {
+    for (const [id, box] of boxes) {
+      if (box.timer) await keepNow(id, box);
+      else if (box.saving) await box.saving;
+    }
   }
 
   async function keepAnswer(id, box) {
@@ -119,16 +153,22 @@ export function mountAssignment(root, ctx) {
     }
     const mine = ++seq;
     const text = project.assignment.text;
+    // the model the student means is the one the Model tab shows: a draft the engine refused (the
+    // lecture's AlexNet, a typo being fixed) is judged, and its shapes answer the questions
+    const draft = project.draft?.text;
     let constraints, answers, answersNote = '';
     try {
-      constraints = await engine.call('assignmentConstraints', { assignment: text, spec: project.spec, settings: project.settings });
+      constraints = await engine.call('assignmentConstraints', { assignment: text, spec: draft ?? project.spec, settings: project.settings });
     } catch (e) {
       constraints = { ok: false, rules: [], error: e.message };
     }
     if (project.training) answersNote = 'checked again when training ends';
     else {
       try {
-        answers = await engine.call('assignmentAnswers', { assignment: text, images: questionImages(a), given: project.answers });
+        const ask = (spec) => engine.call('assignmentAnswers', { assignment: text, images: questionImages(a), given: project.answers, spec });
+        answers = await ask(draft);
+        // a draft that does not even parse: the running model's answers, until it is fixed
+        if (draft && !answers.ok && answers.field === 'spec') answers = await ask();
         if (!answers.ok) { answersNote = answers.error; answers = null; }
       } catch (e) {
         answersNote = e.message;
@@ -199,7 +239,8 @@ export function mountAssignment(root, ctx) {
     handBtn.disabled = true;
     say(handMsg, 'Writing the submission…', false);
     try {
-      const { bytes, name } = await handIn(ctx);
+      await keepTyped();
+      const { bytes, name } = await handIn(ctx, { student: nameInput.value });
       download(bytes, name);
       say(handMsg, `Handed in: ${name} was saved to your downloads. Give that file to your teacher.`, false);
     } catch (e) {
@@ -209,7 +250,7 @@ export function mountAssignment(root, ctx) {
     }
   }
 
-  for (const ev of ['project-loaded', 'spec-changed', 'settings-changed', 'model-trained', 'model-loaded', 'classes-changed', 'images-changed'])
+  for (const ev of ['project-loaded', 'spec-changed', 'draft-changed', 'settings-changed', 'model-trained', 'model-loaded', 'classes-changed', 'images-changed'])
     events.addEventListener(ev, () => refresh());
   events.addEventListener('training-state', (e) => { if (e.detail.state === 'idle' || e.detail.state === 'running') refresh(); });
   refresh();

@@ -11,7 +11,7 @@ import { h, fill, say } from '../dom.js';
 import { plural } from '../format.js';
 import { readEntryTexts } from '../project-file.js';
 import { fileBase } from '../file-names.js';
-import { readSubmission, studentName } from '../submission-file.js';
+import { readSubmission } from '../submission-file.js';
 import { readTestFolder } from '../test-folder.js';
 
 const YES = '✓', NO = '✗';
@@ -27,7 +27,7 @@ export function mountGrading(root, ctx) {
   let assignment = null;     // {text, title, hash, classes}
   let files = [];            // submission File[]
   let test = null;           // readTestFolder's result, or null
-  let grading = false, stopRequested = false, graded = 0;
+  let grading = false, stopRequested = false, inCsv = 0;  // rows core holds (the CSV's)
 
   const pick = (id, attrs) => h('input', { type: 'file', class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true', id, ...attrs });
   const assignmentInput = pick('grade-assignment-input', { accept: '.json,.convlab,application/json' });
@@ -155,7 +155,7 @@ export function mountGrading(root, ctx) {
     table.hidden = true;
     root.querySelector('#grade-empty').hidden = false;
     csvBtn.disabled = true;
-    graded = 0;
+    inCsv = 0;
   }
 
   async function gradeAll() {
@@ -185,18 +185,22 @@ export function mountGrading(root, ctx) {
     } finally {
       grading = false;
       stopBtn.hidden = true;
-      csvBtn.disabled = graded === 0;
+      csvBtn.disabled = inCsv === 0;
       renderSetup();
     }
   }
 
   async function gradeOne(f) {
-    const student = studentName(f.name);
+    const { name: student } = await engine.call('studentName', { fileName: f.name });
     let sub;
     try {
       sub = await readSubmission(new Uint8Array(await f.arrayBuffer()), rules);
     } catch (e) {
-      return brokenRow(student, e.message);
+      if (!e.kind) throw e;
+      // a row of core's (the CSV's words, as `convlab grade` writes them); the reader's finding beside it
+      const { row } = await engine.call('gradeUnread', { student, kind: e.kind });
+      inCsv++;
+      return brokenRow(student, row.message, e.kind === 'damaged' ? e.message : '');
     }
     const notes = [];
     if (sub.assignmentText !== undefined) {
@@ -215,15 +219,15 @@ export function mountGrading(root, ctx) {
       return brokenRow(student, `The engine could not grade it: ${e.message}`);  // out of memory, say
     }
     if (!r.ok) return brokenRow(student, `${r.error}${r.field ? ` (${r.field})` : ''}`);
-    graded++;
+    inCsv++;
     return gradeRow(r.row, notes);
   }
 
-  function brokenRow(name, why) {
+  function brokenRow(name, why, found = '') {
     return h('tr', { class: 'broken', dataset: { student: name } },
       h('th', { scope: 'row', class: 'student' }, name),
       h('td', { colspan: 7, class: 'broken-cell' }, flag(false, '', 'not graded')),
-      h('td', { class: 'message-cell' }, why));
+      h('td', { class: 'message-cell' }, why, found ? h('span', { class: 'found' }, ` What the reader found: ${found}`) : ''));
   }
 
   // core's answers: [{id, answered, given (number|null), right (number|null: not known, why in
