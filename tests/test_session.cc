@@ -214,3 +214,43 @@ TEST_CASE("session: the finished run names the trainer's validation images, the 
   CHECK(all.size() == 12);  // and together complete
   CHECK(ints(*pb.find("val_indices")) == val);
 }
+
+// The page keeps the worker's images in its own order as they come and go (worker-sync.js):
+// images inserted and removed at positions must leave exactly the dataset a fresh send in that
+// order gives, and train to the same bits.
+TEST_CASE("session: images inserted and removed at positions train like the same images sent afresh") {
+  // the final order: class 0's images k = 0..4, then class 1's (the page's class-by-class order)
+  Session fresh;
+  fresh.set_spec(kSpec, 1);
+  for (int label = 0; label < 2; ++label)
+    for (int k = 0; k < 5; ++k) fresh.add_image(image(label, k).data(), 12 * 10 * 4, 12, 10, label);
+
+  Session kept;
+  kept.set_spec(kSpec, 1);
+  auto add = [&](int at, int label, int k) { kept.insert_image(at, image(label, k).data(), 12 * 10 * 4, 12, 10, label); };
+  // first a few of each class, then a stray one (k = 9) that is deleted later
+  add(0, 0, 0), add(1, 0, 1), add(2, 1, 0), add(3, 1, 1), add(2, 0, 9);  // 0/0 0/1 0/9 1/0 1/1
+  kept.train_begin(kConfig);
+  kept.train_run(1000);  // a finished run: its trainer is let go by the next change
+  add(3, 0, 2), add(4, 0, 3);                                             // 0/0 0/1 0/9 0/2 0/3 1/0 1/1
+  kept.remove_image(2);                                                   // 0/0 0/1 0/2 0/3 1/0 1/1
+  add(4, 0, 4), add(7, 1, 2), add(8, 1, 3), add(9, 1, 4);                 // the final order
+  REQUIRE(kept.num_images() == fresh.num_images());
+
+  for (Session* s : {&fresh, &kept}) s->train_begin(kConfig);
+  const std::string pf = fresh.train_run(1000), pk = kept.train_run(1000);
+  CHECK(Json::parse(pk).find("history")->dump() == Json::parse(pf).find("history")->dump());
+  CHECK(weights(kept) == weights(fresh));
+
+  // a wrong position, and a change while a run is under way, are refused and change nothing
+  auto px = image(0, 0);
+  CHECK_THROWS_WITH(kept.insert_image(11, px.data(), px.size(), 12, 10, 0), Catch::Contains("inserted at 0 to 10, not at 11"));
+  CHECK_THROWS_WITH(kept.remove_image(10), Catch::Contains("no image 10 to remove (10 held)"));
+  CHECK_THROWS_WITH(kept.insert_image(0, px.data(), px.size() - 1, 12, 10, 0), Catch::Contains("RGBA"));
+  kept.train_begin(kConfig);
+  kept.train_run(1);
+  REQUIRE(kept.training());
+  CHECK_THROWS_WITH(kept.insert_image(0, px.data(), px.size(), 12, 10, 0), Catch::Contains("stop training first"));
+  CHECK_THROWS_WITH(kept.remove_image(0), Catch::Contains("stop training first"));
+  CHECK(kept.num_images() == 10);
+}

@@ -35,6 +35,8 @@ EMSCRIPTEN_BINDINGS(convlab) {
       .function("info", &Engine::info)
       .function("clearImages", &Engine::clearImages)
       .function("addImage", &Engine::addImage)
+      .function("insertImage", &Engine::insertImage)
+      .function("removeImage", &Engine::removeImage)
       .function("numImages", &Engine::numImages)
       .function("trainBegin", &Engine::trainBegin)
       .function("trainRun", &Engine::trainRun)

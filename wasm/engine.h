@@ -55,6 +55,13 @@ class Engine {
       s_.add_image(b.data(), b.size(), w, h, label);
     });
   }
+  void insertImage(int at, const val& rgba, int w, int h, int label) {
+    guarded([&] {
+      auto b = bytes_of(rgba);
+      s_.insert_image(at, b.data(), b.size(), w, h, label);
+    });
+  }
+  void removeImage(int at) { guarded([&] { s_.remove_image(at); }); }
   int numImages() const { return s_.num_images(); }
   void trainBegin(const std::string& config) { guarded([&] { s_.train_begin(config); }); }
   std::string trainRun(int steps) { return guarded([&] { return s_.train_run(steps); }); }

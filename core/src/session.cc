@@ -152,6 +152,19 @@ void Session::add_image(const uint8_t* rgba, size_t bytes, int w, int h, int lab
   data_->add_rgba(rgba, w, h, label);
 }
 
+void Session::insert_image(int at, const uint8_t* rgba, size_t bytes, int w, int h, int label) {
+  if (training()) throw std::invalid_argument("cannot change the images while training: stop training first");
+  check_rgba(bytes, w, h);
+  trainer_.reset();
+  data_->insert_rgba(at, rgba, w, h, label);
+}
+
+void Session::remove_image(int at) {
+  if (training()) throw std::invalid_argument("cannot change the images while training: stop training first");
+  trainer_.reset();
+  data_->remove(at);
+}
+
 void Session::train_begin(const std::string& config_json) {
   TrainConfig c = parse_train_config(config_json);
   auto fresh = std::make_unique<Model>(model_->spec(), c.seed);

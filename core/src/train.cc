@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "convlab/layers.h"
 #include "convlab/preprocess.h"
@@ -13,16 +14,29 @@
 
 namespace convlab {
 
-void Dataset::add_rgba(const uint8_t* rgba, int w, int h, int label) {
-  std::vector<uint8_t> tmp(static_cast<size_t>(image_size()));
-  preprocess_rgba_u8(tmp.data(), rgba, w, h, in_);
-  add_bytes(tmp.data(), label);
-}
+void Dataset::add_rgba(const uint8_t* rgba, int w, int h, int label) { insert_rgba(size(), rgba, w, h, label); }
 
 void Dataset::add_bytes(const uint8_t* chw, int label) {
   if (label < 0) throw std::invalid_argument("an image label must be 0 or more");
-  bytes_.insert(bytes_.end(), chw, chw + image_size());
+  images_.emplace_back(chw, chw + image_size());
   labels_.push_back(label);
+}
+
+void Dataset::insert_rgba(int at, const uint8_t* rgba, int w, int h, int label) {
+  if (at < 0 || at > size())
+    throw std::invalid_argument("an image can be inserted at 0 to " + std::to_string(size()) + ", not at " + std::to_string(at));
+  if (label < 0) throw std::invalid_argument("an image label must be 0 or more");
+  std::vector<uint8_t> chw(static_cast<size_t>(image_size()));
+  preprocess_rgba_u8(chw.data(), rgba, w, h, in_);
+  images_.insert(images_.begin() + at, std::move(chw));
+  labels_.insert(labels_.begin() + at, label);
+}
+
+void Dataset::remove(int at) {
+  if (at < 0 || at >= size())
+    throw std::invalid_argument("there is no image " + std::to_string(at) + " to remove (" + std::to_string(size()) + " held)");
+  images_.erase(images_.begin() + at);
+  labels_.erase(labels_.begin() + at);
 }
 
 void augment(float* out, const float* in, int c, int h, int w, int dx, int dy, bool flip) {

@@ -22,6 +22,9 @@
 //   info {}                           -> info of the current model (as setSpec)
 //   clearImages {}                    -> undefined
 //   addImages {images: [{rgba: Uint8Array, width, height, label}]} -> number of images held
+//   insertImages {images: [{at, rgba, width, height, label}]} -> number held: each at its position
+//                                        (ascending; core's Session::insert_image)
+//   removeImages {positions: [descending]} -> number held (core's Session::remove_image)
 //   train {config, steps, resume, metadata} -> final progress {epoch, epochs, step, steps_per_epoch,
 //                                        images_seen, train_size, val_size, done, history[], confusion[], val_indices[] (when done),
 //                                        classes, stopped, paused, diverged, diverged_message (core's:
@@ -183,6 +186,16 @@ const handlers = {
   // images: [{rgba: Uint8Array, width, height, label}]
   addImages: ({ images }) => {
     for (const im of images) engine.addImage(im.rgba, im.width, im.height, im.label);
+    return engine.numImages();
+  },
+  // images: [{at, rgba, width, height, label}] in ascending `at` (each its final position)
+  insertImages: ({ images }) => {
+    for (const im of images) engine.insertImage(im.at, im.rgba, im.width, im.height, im.label);
+    return engine.numImages();
+  },
+  // positions: descending, so each is still where it was
+  removeImages: ({ positions }) => {
+    for (const at of positions) engine.removeImage(at);
     return engine.numImages();
   },
   // Trains `steps` mini-batches at a time and posts progress between slices, yielding to

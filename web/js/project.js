@@ -48,7 +48,7 @@ export class Project {
     this.notes = [];              // what the last load changed on the way (a migration, ...)
     this.modelProblem = '';       // why the stored model was not loaded ('' when it was, or none)
     this.writes = 0;              // writes of this project in flight (beforeunload)
-    this.worker = new WorkerSync(engine);
+    this.worker = new WorkerSync(engine, { idle: () => this.trainingState === 'idle' });
     this.classes = [];            // [{id, name}] in label order
     this.images = new Map();      // classId -> [{id, rgba, width, height}]
     this.testImages = new Map();  // classId -> [{id, rgba, width, height}]: the test set, never trained on
@@ -177,7 +177,7 @@ export class Project {
     this.assignment = kept.assignment ? { ...kept.assignment, assignment: JSON.parse(kept.assignment.text) } : null;
     this.answers = kept.answers ?? {};
     if (kept.draft && !this.draft) this.skipped.push('The model being edited (a draft) was not readable and was dropped; the last good model is used.');
-    if (!partial) this.worker.markStale();
+    if (!partial) this.imagesChanged(true);
     this.trained = false;
     this.modelProblem = '';
 
@@ -222,7 +222,7 @@ export class Project {
       const oldInput = JSON.stringify(this.info?.input);
       this.spec = spec;
       this.info = info;
-      if (JSON.stringify(info.input) !== oldInput) this.worker.markStale();  // the worker dropped its images
+      if (JSON.stringify(info.input) !== oldInput) this.imagesChanged(true);  // the worker dropped its images
       await this.save('spec', spec);
       await this.setDraft(null);
     }
@@ -309,7 +309,7 @@ export class Project {
     const i = this.classIndex(id), j = i + delta;
     if (j < 0 || j >= this.classes.length) return;
     [this.classes[i], this.classes[j]] = [this.classes[j], this.classes[i]];
-    this.worker.markStale();
+    this.imagesChanged(true);  // the labels (class positions) moved
     await this.save('classes', this.classes);
     // labels are positions: a trained model's outputs no longer match the names
     await this.forgetWeights();
@@ -318,7 +318,7 @@ export class Project {
 
   // The class count changed: the engine fits the last linear layer to one output per class.
   async classesChanged() {
-    this.worker.markStale();
+    this.imagesChanged(true);  // the labels (class positions) may have moved
     await this.save('classes', this.classes);
     const n = this.classes.length;
     let note = '';
@@ -346,7 +346,7 @@ export class Project {
     const recs = await this.write(['images'], () => this.store.addImages(list.map((im) => ({ classId, rgba: im.rgba, width: im.width, height: im.height }))));
     const arr = this.images.get(classId);
     for (const r of recs) arr.push({ id: r.id, rgba: r.rgba, width: r.width, height: r.height });
-    this.worker.markStale();
+    this.imagesChanged();
     this.emit('images-changed', { classIndex: this.classIndex(classId) });
     return recs.length;
   }
@@ -355,7 +355,7 @@ export class Project {
     await this.write(['images'], () => this.store.deleteImages(ids));
     const set = new Set(ids);
     this.images.set(classId, this.images.get(classId).filter((im) => !set.has(im.id)));
-    this.worker.markStale();
+    this.imagesChanged();
     this.emit('images-changed', { classIndex: this.classIndex(classId) });
   }
 
@@ -393,7 +393,7 @@ export class Project {
     const to = toSplit === 'test' ? this.testImages : this.images;
     if (!to.has(toClassId)) to.set(toClassId, []);
     to.get(toClassId).push({ id: rec.id, rgba: rec.rgba, width: rec.width, height: rec.height });
-    if (found.split === 'train' || toSplit === 'train') this.worker.markStale();
+    if (found.split === 'train' || toSplit === 'train') this.imagesChanged();
     this.emit('images-changed', { classIndex: -1 });
     return rec.id;
   }
@@ -412,8 +412,16 @@ export class Project {
     return undefined;
   }
 
-  // Re-sends every image to the worker if its copy is stale.
+  // Brings the worker's copy of the training images up to date (worker-sync.js: what changed, or
+  // all of them when its copy is unknown); resolves once it holds trainingOrder().
   syncWorker() { return this.worker.sync(this.classes, this.images); }
+
+  // The training images changed: the worker is updated soon, in the background (full: its copy
+  // cannot be patched, every image goes again).
+  imagesChanged(full = false) {
+    if (full) this.worker.markStale();
+    this.worker.soon(() => [this.classes, this.images]);
+  }
 
   // ---- spec ----
   // Checks a spec, and when it is good applies it to the worker and keeps it.
@@ -464,7 +472,7 @@ export class Project {
     this.spec = text;
     this.info = info;
     this.trained = false;
-    if (JSON.stringify(info.input) !== oldInput) this.worker.markStale();  // the worker dropped its images
+    if (JSON.stringify(info.input) !== oldInput) this.imagesChanged(true);  // the worker dropped its images
     if (persist) await this.save('spec', text);
     this.emit('spec-changed', { spec: text, info });
     return { ok: true, ...info };
@@ -598,7 +606,7 @@ export class Project {
     this.result = null;
     this.trained = false;
     this.modelProblem = '';
-    this.worker.markStale();
+    this.imagesChanged(true);
     this.draft = null;
     this.camera = null;
     this.assignment = null;

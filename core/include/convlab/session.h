@@ -44,6 +44,11 @@ class Session {
   void clear_images();
   // rgba: `bytes` bytes of w×h RGBA (checked: check_rgba).
   void add_image(const uint8_t* rgba, size_t bytes, int w, int h, int label);
+  // The same at position `at` (0 .. num_images()), and the removal of image `at`: refused while
+  // a run is under way (or paused); a finished run's trainer is let go, as clear_images does
+  // (it refers to the images). Training on images kept so equals training on them sent afresh.
+  void insert_image(int at, const uint8_t* rgba, size_t bytes, int w, int h, int label);
+  void remove_image(int at);
   int num_images() const { return data_->size(); }
 
   // Training in slices. begin re-initialises the model from the config's seed so the same

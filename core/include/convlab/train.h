@@ -23,15 +23,21 @@ class Dataset {
   // Preprocesses RGBA of any size (the one preprocessing path) and stores it.
   void add_rgba(const uint8_t* rgba, int w, int h, int label);
   void add_bytes(const uint8_t* chw, int label);  // already (C, H, W) at this input size
-  void clear() { bytes_.clear(); labels_.clear(); }
+  // The same at position `at` (0 .. size()): the images from `at` on move up one. The page
+  // keeps the worker's copy in its own order (class by class) as images come and go, instead
+  // of sending every image again.
+  void insert_rgba(int at, const uint8_t* rgba, int w, int h, int label);
+  void remove(int at);  // 0 .. size() - 1; the images after it move down one
+  void clear() { images_.clear(); labels_.clear(); }
   int size() const { return static_cast<int>(labels_.size()); }
   int label(int i) const { return labels_[size_t(i)]; }
-  const uint8_t* image(int i) const { return bytes_.data() + image_size() * i; }
+  const uint8_t* image(int i) const { return images_[size_t(i)].data(); }
 
  private:
   InputSpec in_;
-  std::vector<uint8_t> bytes_;   // (size, C, H, W)
-  std::vector<int32_t> labels_;  // (size)
+  // one buffer per image: an insert or a removal moves pointers, not the other images' bytes
+  std::vector<std::vector<uint8_t>> images_;  // (size) of (C, H, W)
+  std::vector<int32_t> labels_;               // (size)
 };
 
 // The product's defaults (rules.h): the page's settings start from these.
