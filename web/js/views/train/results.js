@@ -36,6 +36,7 @@ export function createResults({ onCell } = {}) {
   function compare(runs, current) {
     const list = runs.slice(-EARLIER.length);
     earlier = list.map((run, i) => ({ run, color: EARLIER[EARLIER.length - list.length + i] }));
+    drawn = '';  // other faint lines: draw again
     runsLegend.hidden = runsBox.hidden = !earlier.length;
     fill(runsLegend, earlier.map(({ run, color }, i) =>
       h('li', { class: 'key run', style: `--key: ${color}` }, runLegend(run, current, i))));
@@ -60,7 +61,15 @@ export function createResults({ onCell } = {}) {
     accCanvas.setAttribute('aria-label', `Accuracy per epoch, ${history.length} epoch(s): training accuracy ${f(last.train_acc, pct)}, validation accuracy ${f(last.val_acc, pct)} after the last epoch`);
   }
 
+  // Drawn when there is something new to draw: progress comes ten times a second, an epoch's
+  // point far less often, and on a two-core machine every redraw of the page is time the
+  // engine's threads do not get.
+  let drawn = '';
   function curves(history, epochs) {
+    // (the size too: drawn while the tab was hidden, the charts are drawn again once it shows)
+    const key = `${history.length}|${epochs}|${earlier.length}|${JSON.stringify(history.at(-1) ?? null)}|${lossCanvas.clientWidth}x${accCanvas.clientWidth}`;
+    if (key === drawn) return;
+    drawn = key;
     describe(history);
     const span = Math.max(epochs, ...earlier.map((e) => e.run.history.length));
     lossCanvas.dataset.epochs = accCanvas.dataset.epochs = String(span);  // the x axis's extent (tests read it)
