@@ -122,8 +122,8 @@ test('the teacher writes an assignment, copies its link, and a student opens it 
   await expect(page.locator('#ae-link-field')).toBeVisible();
   const link = await page.locator('#ae-link-field').inputValue();
   expect(link).toMatch(/#assignment=[A-Za-z0-9_-]+$/);
+  await expect(page.locator('#ae-save-message')).toContainText('copied');  // the write is async: said once done
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
-  await expect(page.locator('#ae-save-message')).toContainText('copied');
   for (const [w, hgt] of [[1280, 800], [768, 1024], [390, 844]]) {
     await page.setViewportSize({ width: w, height: hgt });
     await page.waitForTimeout(200);

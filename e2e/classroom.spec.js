@@ -108,7 +108,8 @@ test('a teacher hands out an assignment by link, two students hand in, one tampe
   expect(ids).toHaveLength(2);
   await t.locator('#ae-link').click();
   const link = await t.locator('#ae-link-field').inputValue();
-  expect(await t.evaluate(() => navigator.clipboard.readText())).toBe(link);
+  await expect(t.locator('#ae-save-message')).toContainText('copied');
+  await expect.poll(() => t.evaluate(() => navigator.clipboard.readText())).toBe(link);  // the write is async
   expect(link).toMatch(/#assignment=[A-Za-z0-9_-]+$/);
 
   // ---- Ana: honest work; layer 0 of the default net is 64 wide ('same') with 3*8*9+8 parameters ----
