@@ -223,11 +223,14 @@ export function mountGrading(root, ctx) {
     return gradeRow(r.row, notes);
   }
 
+  // One cell across the row: the reason reads as a line, not as a narrow last column far
+  // to the right of seven empty ones.
   function brokenRow(name, why, found = '') {
     return h('tr', { class: 'broken', dataset: { student: name } },
       h('th', { scope: 'row', class: 'student' }, name),
-      h('td', { colspan: 7, class: 'broken-cell' }, flag(false, '', 'not graded')),
-      h('td', { class: 'message-cell' }, why, found ? h('span', { class: 'found' }, ` What the reader found: ${found}`) : ''));
+      // core's words begin "not graded: ...": the sign, then them
+      h('td', { colspan: 8, class: 'broken-cell message-cell' }, h('span', { class: 'flag bad' }, NO), ' ', why,
+        found ? h('span', { class: 'found' }, ` What the reader found: ${found}`) : ''));
   }
 
   // core's answers: [{id, answered, given (number|null), right (number|null: not known, why in
