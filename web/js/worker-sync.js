@@ -54,7 +54,6 @@ export class WorkerSync {
 
   // The worker's images are unknown (a new input size, a project opened): a full resend.
   markStale() { this.held = null; }
-  get stale() { return this.held === null; }
 
   // Something changed: update the worker soon, in the background. source() gives the page's
   // classes and images at that time. A pending update is not put off by more changes: while

@@ -32,15 +32,16 @@ function item(state, ...content) {
 
 // The name typed for hand-ins, as this browser kept it (outside input: a string of a sane
 // length, or nothing); storage may be refused (a private window), which loses only the default.
+// Its length limit is the file name's, from core (rules.file_names.name_max).
 const NAME_KEY = 'convlab-student-name';
-function storedName() {
+function storedName(max) {
   try {
     const v = globalThis.localStorage?.getItem(NAME_KEY);
-    return typeof v === 'string' && v.length <= 200 ? v : '';
+    return typeof v === 'string' && v.length <= max ? v : '';
   } catch { return ''; }
 }
-function keepName(v) {
-  try { globalThis.localStorage?.setItem(NAME_KEY, v.slice(0, 200)); } catch { /* not kept: typed again next time */ }
+function keepName(v, max) {
+  try { globalThis.localStorage?.setItem(NAME_KEY, v.slice(0, max)); } catch { /* not kept: typed again next time */ }
 }
 
 export function mountAssignment(root, ctx) {
@@ -53,8 +54,9 @@ export function mountAssignment(root, ctx) {
   const targetList = h('ul', { class: 'checklist', id: 'assignment-target', 'aria-label': 'Accuracy target' });
   // the student's name names the file (the teacher gets one per student: the grading table's
   // rows are named by it); kept in this browser for the next assignment
-  const nameInput = h('input', { type: 'text', id: 'hand-in-name', autocomplete: 'name', maxlength: String(ctx.rules.file_names.name_max), value: storedName(),
-    oninput: () => keepName(nameInput.value) });
+  const nameMax = ctx.rules.file_names.name_max;
+  const nameInput = h('input', { type: 'text', id: 'hand-in-name', autocomplete: 'name', maxlength: String(nameMax), value: storedName(nameMax),
+    oninput: () => keepName(nameInput.value, nameMax) });
   const handBtn = h('button', { type: 'button', class: 'primary', id: 'hand-in', onclick: () => submit() }, 'Hand in');
   const handNote = h('p', { class: 'hint', id: 'hand-in-note' });
   const handMsg = h('p', { class: 'message', id: 'hand-in-message', role: 'status', hidden: true });

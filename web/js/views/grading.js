@@ -196,7 +196,8 @@ export function mountGrading(root, ctx) {
     try {
       sub = await readSubmission(new Uint8Array(await f.arrayBuffer()), rules);
     } catch (e) {
-      if (!e.kind) throw e;
+      // anything else (out of memory while decoding, say) is a row of the page's, as before
+      if (!e.kind) return brokenRow(student, `The file could not be read: ${e.message}`);
       // a row of core's (the CSV's words, as `convlab grade` writes them); the reader's finding beside it
       const { row } = await engine.call('gradeUnread', { student, kind: e.kind });
       inCsv++;
