@@ -45,6 +45,7 @@ async function presetSpec(page, id) {
 test('the teacher writes an assignment, copies its link, and a student opens it once', async ({ browser }) => {
   fs.mkdirSync(shots, { recursive: true });
   const teacher = await browser.newContext({ ...contextOptions, permissions: ['clipboard-read', 'clipboard-write'] });
+  await h.recordClipboard(teacher);
   const page = await teacher.newPage();
   const problems = h.watch(page, base);
   await openEditor(page);
@@ -123,7 +124,7 @@ test('the teacher writes an assignment, copies its link, and a student opens it 
   const link = await page.locator('#ae-link-field').inputValue();
   expect(link).toMatch(/#assignment=[A-Za-z0-9_-]+$/);
   await expect(page.locator('#ae-save-message')).toContainText('copied');  // the write is async: said once done
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+  expect(await h.copiedText(page)).toBe(link);
   for (const [w, hgt] of [[1280, 800], [768, 1024], [390, 844]]) {
     await page.setViewportSize({ width: w, height: hgt });
     await page.waitForTimeout(200);

@@ -23,6 +23,7 @@ const contextOptions = { serviceWorkers: 'block', viewport: { width: 1280, heigh
 
 async function browserOf(browser, url, options = {}) {
   const context = await browser.newContext({ ...contextOptions, ...options });
+  await h.recordClipboard(context);
   const page = await context.newPage();
   const problems = h.watch(page, base);
   await page.goto(url);
@@ -109,7 +110,7 @@ test('a teacher hands out an assignment by link, two students hand in, one tampe
   await t.locator('#ae-link').click();
   const link = await t.locator('#ae-link-field').inputValue();
   await expect(t.locator('#ae-save-message')).toContainText('copied');
-  await expect.poll(() => t.evaluate(() => navigator.clipboard.readText())).toBe(link);  // the write is async
+  expect(await h.copiedText(t)).toBe(link);  // 'copied' is said once the write has resolved
   expect(link).toMatch(/#assignment=[A-Za-z0-9_-]+$/);
 
   // ---- Ana: honest work; layer 0 of the default net is 64 wide ('same') with 3*8*9+8 parameters ----

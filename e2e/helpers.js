@@ -107,8 +107,21 @@ async function ensureLive(page) {
   await expect(btn).toHaveText('Stop live prediction');
 }
 
+// What the page hands to navigator.clipboard.writeText, kept per page. The system clipboard is
+// one for every browser the parallel workers run, so reading it back can return another spec's
+// text (as it did on a CI run); the write still goes through to the real clipboard.
+async function recordClipboard(context) {
+  await context.addInitScript(() => {
+    const clip = navigator.clipboard;
+    if (!clip || !clip.writeText) return;
+    const write = clip.writeText.bind(clip);
+    clip.writeText = async (text) => { await write(text); globalThis.__copiedText = String(text); };
+  });
+}
+const copiedText = (page) => page.evaluate(() => globalThis.__copiedText ?? null);
+
 module.exports = {
-  ensureLive,
+  ensureLive, recordClipboard, copiedText,
   fixture, file, scene, launchWithCamera, tempProfile, watch, expectClean, openApp, card, renameClass, upload, copies, counts,
   settings, trainToEnd, isolatedURL, plainURL,
 };
