@@ -108,8 +108,9 @@ test('a teacher hands out an assignment by link, two students hand in, one tampe
   const ids = JSON.parse(fs.readFileSync(assignmentFile, 'utf8')).questions.map((x) => x.id);
   expect(ids).toHaveLength(2);
   await t.locator('#ae-link').click();
-  const link = await t.locator('#ae-link-field').inputValue();
+  // the engine checks the assignment before the field is filled: read it once the page says copied
   await expect(t.locator('#ae-save-message')).toContainText('copied');
+  const link = await t.locator('#ae-link-field').inputValue();
   expect(await h.copiedText(t)).toBe(link);  // 'copied' is said once the write has resolved
   expect(link).toMatch(/#assignment=[A-Za-z0-9_-]+$/);
 
