@@ -11,7 +11,7 @@
 # python3-torch, python3-onnx, python3-pil).
 # Tools that make native and make wasm build, to run by hand (in wasm: node --no-experimental-fetch
 # --no-liftoff build/wasm/<tool>.js ARGS; --no-liftoff so that optimised code is timed):
-#   build/native/convlab --help                ConvLab on the command line: check, train, export, predict
+#   build/native/convlab --help                ConvLab on the command line: check, train, grade, export, predict
 #                                              (README "Command line"; tools/convlab/)
 #   build/native/convlab_bench --quick         the bench CLI (make bench runs it, see tools/bench.cc)
 #   build/native/convlab_bench_mt --profile-train A --threads 2   the same on the threaded core

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "convlab/gemm.h"
@@ -73,6 +74,51 @@ TEST_CASE("f32_gemm_4x8: tiled scalar twin (and wasmsimd) equal the triple loop 
           ++cases;
         }
   CHECK(cases == 6 * 6 * 6 * 8);
+}
+
+TEST_CASE("f32_gemv_1x8: one row times packed B gives the 4x8 tile's bits, scalar and wasmsimd, any panel split") {
+  const int kNs[] = {1, 3, 8, 9, 17, 33, 40, 64};  // 1 to 8 panels: the SIMD kernel's groups of 4, 2 and 1
+  const int saved = num_threads();
+  int cases = 0;
+  std::vector<std::pair<int, int>> shapes;  // (n, k)
+  for (int n : kNs)
+    for (int k : kRagged) shapes.push_back({n, k});
+  // past f32_gemm_parallel's 64K multiply-adds, where the GEMV is split over the threads
+  shapes.push_back({33, 2051}), shapes.push_back({40, 2048}), shapes.push_back({3, 32771});
+  for (auto [n, k] : shapes)
+    for (int acc = 0; acc < 2; ++acc) {
+      const int ldc = n + 3;
+      const auto a = random_values(size_t(k), uint64_t(k * 31 + 1));
+      const auto w = random_values(size_t(n * k), uint64_t(n * 1000 + k));  // (n, k): a linear layer's W
+      const auto c0 = random_values(size_t(ldc), uint64_t(n + 5));
+      const int nq = (n + kGemmNr - 1) / kGemmNr;
+      std::vector<float> pb(size_t(nq) * kGemmNr * size_t(k));
+      f32_packb_8__scalar(pb.data(), w.data(), k, true, k, n, 0, nq);
+      INFO("n=" << n << " k=" << k << " acc=" << acc);
+      GemmArgs shape{1, n, k, nullptr, k, false, nullptr, k, true, nullptr, ldc, bool(acc)};
+      const auto want = run_gemm(f32_gemm__scalar, shape, a, w, c0);  // the triple loop, W unpacked
+      // the tile path on the same packed panels (f32_gemm_tiled never takes the GEMV)
+      GemmArgs packed = shape;
+      packed.packed_b = pb.data();
+      REQUIRE(same_bits(run_gemm([](const GemmArgs& g) { f32_gemm_tiled(f32_gemm_4x8__scalar, g); }, packed, a, w, c0),
+                        want));
+      for (GemvKernel kernel : {GemvKernel(f32_gemv_1x8__scalar), f32_gemv_1x8_best()})
+        for (int cut = 0; cut <= nq; ++cut) {  // two calls, panels [0, cut) then [cut, nq)
+          std::vector<float> c = c0;
+          kernel(n, k, a.data(), pb.data(), c.data(), acc, 0, cut);
+          kernel(n, k, a.data(), pb.data(), c.data(), acc, cut, nq);
+          INFO("cut=" << cut);
+          REQUIRE(same_bits(c, want));  // also nothing written past n, in the stride gap
+        }
+      REQUIRE(same_bits(run_gemm(f32_gemm, packed, a, w, c0), want));
+      for (int t : {1, 2, 3}) {
+        set_num_threads(t);
+        REQUIRE(same_bits(run_gemm(f32_gemm_parallel, packed, a, w, c0), want));
+      }
+      set_num_threads(saved);
+      ++cases;
+    }
+  CHECK(cases == (8 * 6 + 3) * 2);
 }
 
 TEST_CASE("f32_gemm: caller-owned pack scratch gives the same bits as an allocated one; k = 0 gives 0 or C") {

@@ -63,7 +63,15 @@ const char* kGray = R"({"input": {"channels": 1, "height": 18, "width": 12}, "la
   {"type": "flatten"}, {"type": "linear", "out_features": 11}, {"type": "relu"},
   {"type": "linear", "out_features": 4}]})";
 
-std::vector<std::string> specs() { return {rules::default_spec(3), kGray}; }
+// Workload A's shape (make bench): batched inference runs its conv stack two images per slice
+// (a 16x28x28 map is 12544 floats), so a batch is several slices, the last one short.
+const char* kDigits = R"({"input": {"channels": 1, "height": 28, "width": 28}, "layers": [
+  {"type": "conv2d", "out_channels": 16, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 2},
+  {"type": "conv2d", "out_channels": 32, "kernel": 3, "padding": "same"}, {"type": "relu"},
+  {"type": "maxpool2d", "kernel": 2}, {"type": "flatten"}, {"type": "linear", "out_features": 10}]})";
+
+std::vector<std::string> specs() { return {rules::default_spec(3), kGray, kDigits}; }
 
 }  // namespace
 

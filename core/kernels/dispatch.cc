@@ -36,6 +36,7 @@ void im2col_then_packb8t(float* pb, float* scratch, const float* x, const Conv2d
 #endif
 
 GemmMicrokernel f32_gemm_4x8_best() { return CONVLAB_BEST(f32_gemm_4x8__wasmsimd, f32_gemm_4x8__scalar); }
+GemvKernel f32_gemv_1x8_best() { return CONVLAB_BEST(f32_gemv_1x8__wasmsimd, f32_gemv_1x8__scalar); }
 IgemmMicrokernel f32_igemm_4x8_best() { return CONVLAB_BEST(f32_igemm_4x8__wasmsimd, f32_igemm_4x8__scalar); }
 Im2colPackb8tKernel f32_im2col_packb8t_best() {
   return CONVLAB_BEST(f32_im2col_packb8t__wasmsimd, im2col_then_packb8t);

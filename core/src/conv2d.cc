@@ -16,12 +16,17 @@ namespace {
 //   wpack   packed W (forward) or W^T (input gradient)
 //   part    per image: dW_i (c_out, ckk) then db_i (c_out); reduced in image order so the sum
 //           is the same with any number of threads
-//   thread  per thread: forward, packed im2col panels; backward, col/dcol (ckk, hw), packed
-//           dY_i as A (c_out rounded up to 4, hw), packed col^T or dY_i as B.
+//   thread  per thread: backward, col/dcol (ckk, hw), packed dY_i as A (c_out rounded up to 4,
+//           hw), packed col^T or dY_i as B.
+// The forward's per-thread slots (packed im2col panels, or the padded image) start right after
+// wpack, over `part`: where they sit does not depend on the batch size, so slices of one batch
+// of different sizes, running on different threads (Model's batched inference), never overlap.
+// The backward's transposed forward runs after the partials are reduced.
 struct ConvScratch {
   float* wpack;
   float* part;
   float* thread0;
+  float* forward0;
   int64_t per_thread;
 };
 
@@ -80,6 +85,7 @@ ConvScratch carve(float* col, const Conv2dShape& s) {
   c.wpack = col;
   c.part = c.wpack + round_up(conv_wpack_size(s), 4);
   c.thread0 = c.part + round_up(int64_t(s.n) * conv_part_stride(s), 4);
+  c.forward0 = c.part;
   c.per_thread = round_up(conv_per_thread_size(s), 4);
   return c;
 }
@@ -112,6 +118,11 @@ int64_t col_size_of(const Conv2dShape& s) {
 }
 
 }  // namespace
+
+// The forward's thread-0 slot starts at `part` (carve): wpack's area, then one slot.
+int64_t conv2d_forward_col_size_one_thread(const Conv2dShape& s) {
+  return round_up(conv_wpack_size(s), 4) + round_up(conv_per_thread_size(s), 4);
+}
 
 int64_t conv2d_col_size(const Conv2dShape& s) {
   // the backward's transposed forward carves the same buffer for its own shape
@@ -146,7 +157,7 @@ void conv2d_forward_implicit(float* y, const ConvScratch& sc, const float* x, co
   const int blocks = s.n >= num_threads() ? 1 : std::min(num_threads(), nq);
   const IgemmMicrokernel uk = f32_igemm_4x8_best();
   parallel_for(s.n * blocks, [&](int begin, int end, int t) {
-    float* xpad = sc.thread0 + t * sc.per_thread;  // (c_in, hp, wp) + slack
+    float* xpad = sc.forward0 + t * sc.per_thread;  // (c_in, hp, wp) + slack
     float* ypad = xpad + g.xpad_size;               // (c_out, ypad_stride), padded-width tiling only
     for (int item = begin; item < end; ++item) {
       const int i = item / blocks, blk = item % blocks;
@@ -222,7 +233,7 @@ void conv2d_forward_packed(float* y, float* col, const float* x, const float* wp
   const int blocks = s.n >= num_threads() ? 1 : std::min(num_threads(), nq);
   const GemmMicrokernel uk = f32_gemm_4x8_best();
   parallel_for(s.n * blocks, [&](int begin, int end, int t) {
-    float* pb = sc.thread0 + t * sc.per_thread;
+    float* pb = sc.forward0 + t * sc.per_thread;
     for (int item = begin; item < end; ++item) {
       const int i = item / blocks, blk = item % blocks;
       const int q0 = nq * blk / blocks, q1 = nq * (blk + 1) / blocks;

@@ -54,6 +54,10 @@ struct Packs {
   }
 };
 
+// One row of A against weights packed once (a one-image linear layer): the GEMV, whose columns
+// are the tile's row 0 bit for bit (kernels.h), instead of a 4-row tile three quarters zeros.
+bool gemv_applies(const GemmArgs& g) { return g.m == 1 && !g.trans_a && g.packed_b; }
+
 }  // namespace
 
 void f32_gemm_tiled(GemmMicrokernel uk, const GemmArgs& g) {
@@ -67,12 +71,24 @@ void f32_gemm_tiled(GemmMicrokernel uk, const GemmArgs& g) {
   f32_gemm_packed(uk, g.m, g.n, g.k, pa, g.packed_b ? g.packed_b : pb, g.c, g.ldc, g.accumulate, 0, nq);
 }
 
-void f32_gemm(const GemmArgs& g) { f32_gemm_tiled(f32_gemm_4x8_best(), g); }
+void f32_gemm(const GemmArgs& g) {
+  if (gemv_applies(g) && !gemm_trivial(g))
+    return f32_gemv_1x8_best()(g.n, g.k, g.a, g.packed_b, g.c, g.accumulate, 0, int((g.n + kGemmNr - 1) / kGemmNr));
+  f32_gemm_tiled(f32_gemm_4x8_best(), g);
+}
 
 void f32_gemm_parallel(const GemmArgs& g) {
   if (gemm_trivial(g)) return;
   // below ~64K multiply-adds a hand-over costs more than it saves
   if (num_threads() == 1 || int64_t(g.m) * g.n * g.k < (1 << 16)) return f32_gemm(g);
+  if (gemv_applies(g)) {
+    // one contiguous run of column panels per thread: the kernel keeps four panels' sums at once
+    const int nq = int((g.n + kGemmNr - 1) / kGemmNr), parts = std::min(num_threads(), nq);
+    const GemvKernel gemv = f32_gemv_1x8_best();
+    return parallel_for(parts, [&](int b, int e, int) {
+      gemv(g.n, g.k, g.a, g.packed_b, g.c, g.accumulate, nq * b / parts, nq * e / parts);
+    });
+  }
   Packs pk(g);
   const int np = pk.np, nq = pk.nq;
   float* pa = pk.pa;

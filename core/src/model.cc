@@ -7,6 +7,7 @@
 
 #include "convlab/layers.h"
 #include "convlab/rng.h"
+#include "convlab/threadpool.h"
 #include "convlab/winograd.h"
 
 namespace convlab {
@@ -139,46 +140,90 @@ const float* Model::predict(const float* x, int n) {
 const float* Model::run(const float* x, int n, bool inference) {
   reserve(n);
   n_ = n;
+  const size_t L = info_.layers.size();
   std::memcpy(act_[0].data(), x, sizeof(float) * size_t(input_size() * n));
-  for (size_t i = 0; i < info_.layers.size(); ++i) {
+  // Inference on several images: the layers before the first flatten or linear (the conv
+  // stack, where the activations are big) run slice by slice of kSliceFloats worth of
+  // activations, each slice on one thread through all of them: one hand-over to the pool
+  // instead of one per layer, and a slice's maps stay in cache from one layer to the next.
+  // Each layer's own parallel_for then runs inline on that thread as its thread 0
+  // (threadpool.h), in that thread's own scratch (slice_col_: col_'s per-thread slots are laid
+  // out per layer, and two threads may be in different layers at once), and every image is the
+  // same sum whichever slice or thread computes it. The layers from there on (small per image,
+  // weights shared) run on the whole batch, as training's forward does.
+  size_t stack = 0;
+  while (stack < L && info_.layers[stack].spec.type != LayerType::Flatten &&
+         info_.layers[stack].spec.type != LayerType::Linear)
+    ++stack;
+  if (!inference || n == 1 || stack == 0) {
+    run_layers(0, L, 0, n, inference, col_.data());
+    return act_.back().data();
+  }
+  int64_t widest = 1;  // floats of one image's largest map in the stack
+  for (size_t i = 0; i < stack; ++i) widest = std::max(widest, info_.layers[i].out.size());
+  const int slice = int(std::clamp<int64_t>(kSliceFloats / widest, 1, n));
+  int64_t per = 0;  // one thread's scratch for a slice through the stack
+  for (size_t i = 0; i < stack; ++i) {
     const LayerInfo& li = info_.layers[i];
-    const float* in = act_[i].data();
-    float* out = act_[i + 1].data();
+    if (li.spec.type != LayerType::Conv2d) continue;
+    per = std::max(per, wino_[i].empty() ? conv2d_forward_col_size_one_thread(conv_shape(li, slice))
+                                         : conv2d_winograd_scratch_size_one_thread(conv_shape(li, slice)));
+  }
+  per = (per + 15) / 16 * 16;  // each thread's region on its own cache lines
+  const size_t need = size_t(per) * size_t(num_threads());
+  if (slice_col_.size() < need) slice_col_.assign(need, 0.0f);  // the first batch, or more threads
+  parallel_for(n, [&](int b, int e, int t) {
+    float* col = slice_col_.data() + per * t;
+    for (int i0 = b; i0 < e; i0 += slice) run_layers(0, stack, i0, std::min(slice, e - i0), true, col);
+  });
+  run_layers(stack, L, 0, n, true, col_.data());
+  return act_.back().data();
+}
+
+// Layers [from, to) on images [i0, i0 + n) of the activations, with `col` as the layers' scratch.
+void Model::run_layers(size_t from, size_t to, int i0, int n, bool inference, float* col) {
+  auto act = [&](size_t a) { return act_[a].data() + (a == 0 ? input_size() : info_.layers[a - 1].out.size()) * i0; };
+  for (size_t i = from; i < to; ++i) {
+    const LayerInfo& li = info_.layers[i];
+    const float* in = act(i);
+    float* out = act(i + 1);
     switch (li.spec.type) {
       case LayerType::Conv2d: {
         const Param& b = params_[weight_index_[i] + 1];
         if (inference && !wino_[i].empty())
-          conv2d_winograd_forward(out, col_.data(), in, wino_[i].data(), b.value.data(), conv_shape(li, n));
+          conv2d_winograd_forward(out, col, in, wino_[i].data(), b.value.data(), conv_shape(li, n));
         else
-          conv2d_forward_packed(out, col_.data(), in, wpack_[i].data(), b.value.data(), conv_shape(li, n));
+          conv2d_forward_packed(out, col, in, wpack_[i].data(), b.value.data(), conv_shape(li, n));
         break;
       }
       case LayerType::ReLU: {
         // a relu feeding a pool runs with it, plane group by plane group (same bits, one
         // hand-over to the threads instead of two); both activations are kept
-        const LayerType next = i + 1 < info_.layers.size() ? info_.layers[i + 1].spec.type : LayerType::ReLU;
+        const LayerType next = i + 1 < to ? info_.layers[i + 1].spec.type : LayerType::ReLU;
         if (next == LayerType::MaxPool2d) {
-          relu_maxpool2d_forward(out, act_[i + 2].data(), argmax_[i + 1].data(), in, pool_shape(info_.layers[i + 1], n));
+          relu_maxpool2d_forward(out, act(i + 2), argmax_[i + 1].data() + info_.layers[i + 1].out.size() * i0, in,
+                                 pool_shape(info_.layers[i + 1], n));
           ++i;
         } else if (next == LayerType::AvgPool2d) {
-          relu_avgpool2d_forward(out, act_[i + 2].data(), in, pool_shape(info_.layers[i + 1], n));
+          relu_avgpool2d_forward(out, act(i + 2), in, pool_shape(info_.layers[i + 1], n));
           ++i;
         } else {
           relu_forward(out, in, li.out.size() * n);
         }
         break;
       }
-      case LayerType::MaxPool2d: maxpool2d_forward(out, argmax_[i].data(), in, pool_shape(li, n)); break;
+      case LayerType::MaxPool2d:
+        maxpool2d_forward(out, argmax_[i].data() + li.out.size() * i0, in, pool_shape(li, n));
+        break;
       case LayerType::AvgPool2d: avgpool2d_forward(out, in, pool_shape(li, n)); break;
       case LayerType::Flatten: std::memcpy(out, in, sizeof(float) * size_t(li.out.size() * n)); break;
       case LayerType::Linear: {
         const Param& b = params_[weight_index_[i] + 1];
-        linear_forward_packed(out, col_.data(), in, wpack_[i].data(), b.value.data(), n, li.in.c, li.out.c);
+        linear_forward_packed(out, col, in, wpack_[i].data(), b.value.data(), n, li.in.c, li.out.c);
         break;
       }
     }
   }
-  return act_.back().data();
 }
 
 void Model::backward(const float* dlogits) { backward(dlogits, nullptr); }
@@ -241,7 +286,7 @@ int64_t Model::buffer_bytes() const {
   for (const auto& a : argmax_) b += int64_t(a.capacity()) * 4;
   for (const auto& a : wpack_) b += int64_t(a.capacity()) * 4;
   for (const auto& a : wino_) b += int64_t(a.capacity()) * 4;
-  b += int64_t(grad_a_.capacity() + grad_b_.capacity() + col_.capacity()) * 4;
+  b += int64_t(grad_a_.capacity() + grad_b_.capacity() + col_.capacity() + slice_col_.capacity()) * 4;
   return b;
 }
 

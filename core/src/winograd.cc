@@ -70,6 +70,7 @@ void conv2d_winograd_transform_weights(float* u, const float* w, int c_out, int 
 }
 
 int64_t conv2d_winograd_scratch_size(const Conv2dShape& s) { return geometry(s).per_thread * max_threads(); }
+int64_t conv2d_winograd_scratch_size_one_thread(const Conv2dShape& s) { return geometry(s).per_thread; }
 
 void conv2d_winograd_forward(float* y, float* scratch, const float* x, const float* u, const float* b,
                              const Conv2dShape& s) {

@@ -62,6 +62,17 @@ void f32_gemm_4x8__wasmsimd(int mr, int nr, int k, const float* pa, const float*
 // This build's fastest microkernel (wasmsimd where built, else the scalar twin).
 GemmMicrokernel f32_gemm_4x8_best();
 
+// One row times packed B: c(1, 8*q0 .. min(n, 8*q1)) (+)= a(1, k) · panels q0..q1-1 of packed B.
+// Each column is the sum the 4x8 tile gives its row 0 (from 0.0f, one product per k in
+// increasing k, then + c when accumulating), so a one-image linear layer gets the tile's bits
+// without its three zero rows (a quarter of the work). a: k contiguous floats.
+using GemvKernel = void (*)(int n, int k, const float* a, const float* pb, float* c, bool accumulate, int q0, int q1);
+void f32_gemv_1x8__scalar(int n, int k, const float* a, const float* pb, float* c, bool accumulate, int q0, int q1);
+#ifdef __wasm_simd128__
+void f32_gemv_1x8__wasmsimd(int n, int k, const float* a, const float* pb, float* c, bool accumulate, int q0, int q1);
+#endif
+GemvKernel f32_gemv_1x8_best();
+
 // The same tile with B read in place: row p of B is the 8 floats at b + koff[p] (no packing).
 // A stride-1 convolution reads its zero-padded input this way, with no im2col.
 using IgemmMicrokernel = void (*)(int mr, int nr, int k, const float* pa, const float* b, const int32_t* koff,

@@ -79,6 +79,10 @@ class Model {
   void pack_direct();
   void pack_winograd();
   const float* run(const float* x, int n, bool inference);
+  void run_layers(size_t from, size_t to, int i0, int n, bool inference, float* col);
+  // Floats of activation per slice of images in batched inference (run): 32K floats, 128 KB,
+  // a map and its successor in a core's L2.
+  static constexpr int64_t kSliceFloats = 32 * 1024;
 
   ModelSpec spec_;
   ModelInfo info_;
@@ -88,6 +92,7 @@ class Model {
   std::vector<std::vector<float>> act_;    // act_[0] input (n,C,H,W); act_[i+1] output of layer i
   std::vector<float> grad_a_, grad_b_;     // ping-pong activation gradients, max activation size
   std::vector<float> col_;                 // conv/linear scratch (im2col, packed panels), largest layer
+  std::vector<float> slice_col_;           // batched inference: one conv scratch per thread (run)
   std::vector<std::vector<int32_t>> argmax_;  // maxpool layers
   // Per conv/linear layer, its weights in the GEMM's panel layout (conv2d_pack_weights,
   // linear_pack_weights). Packed by every forward, and by predict when stale, so a run of

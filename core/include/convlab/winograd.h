@@ -40,6 +40,8 @@ void conv2d_winograd_transform_weights(float* u, const float* w, int c_out, int 
 // zero-padded image, one block's V and its M); sized once per shape, nothing is allocated in
 // the forward.
 int64_t conv2d_winograd_scratch_size(const Conv2dShape& s);
+// Thread 0's region alone: for a forward run on one thread (conv2d_forward_col_size_one_thread).
+int64_t conv2d_winograd_scratch_size_one_thread(const Conv2dShape& s);
 // y: (n, c_out, h_out, w_out)  x: (n, c_in, h_in, w_in)  u: see above  b: (c_out)
 void conv2d_winograd_forward(float* y, float* scratch, const float* x, const float* u, const float* b,
                              const Conv2dShape& s);
