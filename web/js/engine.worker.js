@@ -161,6 +161,12 @@ function stopFilters() {
 let checkpointed = 0;  // epochs of the current run whose weights were posted as a checkpoint
 
 const PROGRESS_MS = 100;
+// A slice of training lasts about SLICE_MS: `steps` is the first slice's size, and each next one
+// is scaled by how long the last took (at most doubled or halved, so a slice that also ran the
+// epoch's validation does not swing it). Long enough that a slice's fixed cost (the progress
+// JSON, the yield, the pool's threads waking) is a few per cent of it; short enough that Stop
+// and Pause are seen within a frame or two. A run's result never depends on how it is sliced.
+const SLICE_MS = 30, MAX_STEPS = 256;
 // One turn of the event loop (so a 'stop' or 'pause' message is seen) without setTimeout's clamp.
 const channel = new MessageChannel();
 let wake = null;
@@ -198,8 +204,9 @@ const handlers = {
     for (const at of positions) engine.removeImage(at);
     return engine.numImages();
   },
-  // Trains `steps` mini-batches at a time and posts progress between slices, yielding to
-  // the event loop so a 'stop' or 'pause' message is seen within one slice. resume: true
+  // Trains in slices of mini-batches (`steps` in the first, then about SLICE_MS each) and posts
+  // progress between slices, yielding to the event loop so a 'stop' or 'pause' message is seen
+  // within one slice. resume: true
   // continues a paused run instead of starting a fresh one. When an epoch ends mid-run the
   // progress carries a checkpoint (the saved weights, with `metadata`) that the page keeps,
   // so a reload or a crash loses at most the epoch in progress (the page coalesces the writes
@@ -210,9 +217,12 @@ const handlers = {
   async train({ config, steps = 4, resume = false, metadata = {} }, id) {
     if (!resume) { engine.trainBegin(JSON.stringify(config)); checkpointed = 0; }
     stopRequested = pauseRequested = false;
-    let p, posted = -Infinity;
+    let p, posted = -Infinity, n = Math.max(1, Math.min(MAX_STEPS, steps | 0));
     for (;;) {
-      p = JSON.parse(engine.trainRun(steps));
+      const t0 = performance.now();
+      p = JSON.parse(engine.trainRun(n));
+      const scale = SLICE_MS / Math.max(performance.now() - t0, 0.1);
+      n = Math.max(1, Math.min(MAX_STEPS, Math.round(n * Math.min(2, Math.max(0.5, scale)))));
       // every epoch that ended is checkpointed (the first one too: it may end in the first
       // slice); the run's end is saved by the page itself
       const checkpoint = p.history.length > checkpointed && !p.done;

@@ -4,6 +4,7 @@
 // module is the only one that changes it.
 import { h, say } from '../../dom.js';
 
+// the first slice's mini-batches; the worker sizes the next ones by time (engine.worker.js)
 const STEPS_PER_SLICE = 2;
 
 // settings, progress: the tab's modules; onFinish(): a run ended (its result is kept).
