@@ -282,6 +282,17 @@ int main(int argc, char** argv) try {
     std::printf("workload %s: %.0f training images/s while profiled\n", w, num(r, "images_per_s"));
     return 0;
   }
+  // One cell of the interleaved run, alone: --rep infer --workload default --batch 1 --threads 2
+  // (images/s of each of --reps repetitions), to compare thread counts by hand.
+  if (const char* what = arg(argc, argv, "--rep", nullptr)) {
+    set_num_threads(std::atoi(arg(argc, argv, "--threads", "1")));
+    const char* w = arg(argc, argv, "--workload", "A");
+    const int b = std::atoi(arg(argc, argv, "--batch", "32"));
+    for (int r = 0; r < reps; ++r)
+      std::printf("%s %s b%d, %d threads: %.0f images/s\n", w, what, b, num_threads(),
+                  num(one_rep(what, w, b, min_s), "images_per_s"));
+    return 0;
+  }
   // make bench-grading: only the grading section (it takes minutes: 30 retrainings)
   if (flag(argc, argv, "--grading")) {
     CpuSample c0 = cpu_sample();
