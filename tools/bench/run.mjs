@@ -156,11 +156,12 @@ async function browserSuites(site) {
   writeFileSync(join(site, 'token.txt'), token);
   try {
     await waitForServer(base, token);
-    browser = await chromium.launch({
+    const launch = () => chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
         '--disable-sync', '--no-first-run', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'],
     });
+    browser = await launch();
     const suites = [
       ['peak', 'peak', null],
       ['convlab-1t', 'convlab', null],
@@ -195,6 +196,12 @@ async function browserSuites(site) {
       console.log(`browser interleaved: ${results.interleaved.error ? `FAILED: ${results.interleaved.error.split('\n')[0]}` : 'done'} (${((Date.now() - t0) / 1e3).toFixed(1)} s)`);
     }
     if (!pick || pick.includes('page')) {
+      // A fresh browser: the suites before leave processes behind them for a while (closed
+      // contexts' renderers and wasm threads winding down), and the page, with more threads of
+      // its own than the bench module, lost up to a quarter of its speed to them (0.73x after
+      // the interleaved run, 0.86-0.98x alone, the same code).
+      await browser.close();
+      browser = await launch();
       const t0 = Date.now();
       results.page = await pageTraining(browser, base).catch((e) => ({ error: String(e.stack || e) }));
       console.log(`browser page training: ${results.page.error ? `FAILED: ${results.page.error.split('\n')[0]}` : 'done'} (${((Date.now() - t0) / 1e3).toFixed(1)} s)`);
