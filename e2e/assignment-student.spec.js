@@ -70,11 +70,26 @@ test('a student opens an assignment, follows the checklist, trains and hands in 
   await expect(panel).toBeVisible();
   await expect(panel.locator('summary')).toContainText('Pooling lab');
 
-  // the instructions as text: the markup is shown, not run; the line breaks are kept
+  // the instructions as text: the markup is shown, not run; the line breaks are kept; the
+  // address is a link that opens in a new tab
   const instr = page.locator('#assignment-instructions');
   await expect(instr).toBeVisible();
   expect(await instr.evaluate((el) => el.textContent)).toBe(INSTRUCTIONS);
-  await expect(instr.locator('b, script, a')).toHaveCount(0);
+  await expect(instr.locator('b, script')).toHaveCount(0);
+  await expect(instr.locator('a')).toHaveCount(1);
+  await expect(instr.locator('a')).toHaveText('https://example.org/pooling?a=1&b=2');
+  await expect(instr.locator('a')).toHaveAttribute('href', 'https://example.org/pooling?a=1&b=2');
+  await expect(instr.locator('a')).toHaveAttribute('target', '_blank');
+  await expect(instr.locator('a')).toHaveAttribute('rel', 'noopener noreferrer');
+  // only http(s) addresses become links, and a sentence's punctuation stays out of them
+  const parts = await page.evaluate(async () => {
+    const { linkified } = await import('./js/linkify.js');
+    const text = 'Slides: https://x.org/a. (also https://x.org/b_(c)) javascript:alert(1) data:text/html,x ftp://x.org <a href="https://y.org">y</a>';
+    const out = linkified(text);
+    return { joined: out.map((p) => (typeof p === 'string' ? p : p.textContent)).join(''), links: out.filter((p) => typeof p !== 'string').map((a) => a.getAttribute('href')), text };
+  });
+  expect(parts.joined).toBe(parts.text);
+  expect(parts.links).toEqual(['https://x.org/a', 'https://x.org/b_(c)', 'https://y.org/']);
   expect(await instr.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe('pre-wrap');
 
   // beside every view

@@ -1,13 +1,14 @@
 // Student mode (issue 14): while the open project has an assignment, a collapsible panel beside
-// every view shows its title and instructions (textContent with line breaks kept: a link stays
-// text, markup stays text) and a checklist that follows the project live:
+// every view shows its title and instructions (text with line breaks kept, its http(s) addresses
+// as links: markup stays text, linkify.js) and a checklist that follows the project live:
 //   - each constraint, as the engine checks the spec and settings (assignmentConstraints);
 //   - each question with an answer box (a number, kept with the project); right or wrong only
 //     when the assignment shows correctness, from the engine's answers for the student's own
 //     model (assignmentAnswers, core's answer_matches);
 //   - the accuracy target against the last run's validation accuracy;
 // and "Hand in" (hand-in.js), enabled once a trained model can be handed in.
-import { h, say } from '../dom.js';
+import { fill, h, say } from '../dom.js';
+import { linkified } from '../linkify.js';
 import { handIn, handInBlocker } from '../hand-in.js';
 
 const ANSWER_DELAY_MS = 300;  // typing pauses this long before the answer is kept and checked
@@ -78,7 +79,7 @@ export function mountAssignment(root, ctx) {
 
   function build(a) {
     title.textContent = a.title;
-    instructions.textContent = a.instructions;  // text, never HTML; CSS keeps the line breaks
+    fill(instructions, ...linkified(a.instructions));  // text and links, never HTML; CSS keeps the line breaks
     instructions.hidden = !a.instructions;
     boxes = new Map();
     questionList.replaceChildren(...a.questions.map((q) => {
