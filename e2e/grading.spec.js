@@ -180,8 +180,21 @@ test('the grading view flags exactly the tampering, and convlab grade gives the 
   await expectNoSeriousAxe(page, 'the grading view with rows');
   fs.mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: `${shots}/grading-1280x800.png`, fullPage: true });
-  await page.setViewportSize({ width: 768, height: 1024 });
-  await page.screenshot({ path: `${shots}/grading-768x1024.png`, fullPage: true });
+  // a tablet and a phone: each submission a card, every value beside its column's name, nothing
+  // cut off at the right
+  for (const [w, hgt] of [[768, 1024], [390, 844]]) {
+    await page.setViewportSize({ width: w, height: hgt });
+    await page.waitForTimeout(200);
+    const fit = await page.evaluate(() => {
+      const t = document.querySelector('#grade-table'), box = t.parentElement;
+      const labels = [...t.querySelectorAll('tbody tr:not(.broken) td')].map((td) => getComputedStyle(td, '::before').content);
+      return { over: box.scrollWidth - box.clientWidth, head: getComputedStyle(t.querySelector('thead')).position, labels: [...new Set(labels)] };
+    });
+    expect(fit.over, `the grades table at ${w} px is ${fit.over} px wider than its box`).toBeLessThanOrEqual(0);
+    expect(fit.head).toBe('absolute');  // the header row is there for screen readers only
+    expect(fit.labels).toEqual(['"Assignment"', '"Constraints"', '"Answers"', '"Validation accuracy"', '"Test accuracy"', '"Target met"', '"Reproduced bit for bit"', '"Message"']);
+    await page.screenshot({ path: `${shots}/grading-${w}x${hgt}.png`, fullPage: true });
+  }
 
   // ---- Download CSV: core's bytes; convlab grade on the same files gives the same ----
   const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#grade-csv').click()]);

@@ -14,6 +14,8 @@ import { fileBase } from '../file-names.js';
 import { readSubmission } from '../submission-file.js';
 import { readTestFolder } from '../test-folder.js';
 
+// The grades table's columns, in order (the first is each row's header).
+const COLUMNS = ['Submission', 'Assignment', 'Constraints', 'Answers', 'Validation accuracy', 'Test accuracy', 'Target met', 'Reproduced bit for bit', 'Message'];
 const YES = '✓', NO = '✗';
 const pct = (x) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '—');  // null: not measured
 const num = (x) => (typeof x === 'number' && Number.isFinite(x) ? String(Number(x.toPrecision(6))) : '—');
@@ -48,11 +50,12 @@ export function mountGrading(root, ctx) {
   const progress = h('progress', { id: 'grade-progress', max: 1, value: 0, hidden: true, 'aria-label': 'Grading progress' });
   const progressText = h('p', { class: 'hint', id: 'grade-progress-text', role: 'status', 'aria-live': 'polite' });
   const msg = h('p', { class: 'message', role: 'status', hidden: true, id: 'grade-message' });
-  const tbody = h('tbody', { id: 'grade-rows' });
-  const table = h('table', { class: 'grade-table', id: 'grade-table', hidden: true },
+  const tbody = h('tbody', { id: 'grade-rows', role: 'rowgroup' });
+  // Explicit roles: below 1000 px the rows are drawn as cards (grading.css), and a table whose
+  // cells are display: block can lose its table semantics for screen readers.
+  const table = h('table', { class: 'grade-table', id: 'grade-table', hidden: true, role: 'table' },
     h('caption', { class: 'visually-hidden' }, 'Grades, one row per submission'),
-    h('thead', {}, h('tr', {}, ...['Submission', 'Assignment', 'Constraints', 'Answers', 'Validation accuracy', 'Test accuracy', 'Target met', 'Reproduced bit for bit', 'Message']
-      .map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' }, ...COLUMNS.map((t) => h('th', { scope: 'col', role: 'columnheader' }, t)))),
     tbody);
 
   const step = (n, title, ...body) => h('div', { class: 'grade-step' }, h('h3', {}, h('span', { class: 'step' }, String(n)), ' ', title), ...body);
@@ -227,10 +230,10 @@ export function mountGrading(root, ctx) {
   // One cell across the row: the reason reads as a line, not as a narrow last column far
   // to the right of seven empty ones.
   function brokenRow(name, why, found = '') {
-    return h('tr', { class: 'broken', dataset: { student: name } },
-      h('th', { scope: 'row', class: 'student' }, name),
+    return h('tr', { class: 'broken', role: 'row', dataset: { student: name } },
+      h('th', { scope: 'row', class: 'student', role: 'rowheader' }, name),
       // core's words begin "not graded: ...": the sign, then them
-      h('td', { colspan: 8, class: 'broken-cell message-cell' }, h('span', { class: 'flag bad' }, NO), ' ', why,
+      h('td', { colspan: 8, class: 'broken-cell message-cell', role: 'cell' }, h('span', { class: 'flag bad' }, NO), ' ', why,
         found ? h('span', { class: 'found' }, ` What the reader found: ${found}`) : ''));
   }
 
@@ -249,14 +252,15 @@ export function mountGrading(root, ctx) {
   function constraintsCell(rows) {
     const failed = (rows ?? []).filter((c) => !c.ok);
     if (!failed.length) return h('td', { class: 'constraints', dataset: { ok: 'true' } }, flag(true, 'ok'));
-    return h('td', { class: 'constraints', dataset: { ok: 'false' } }, flag(false, '', 'failed'),
-      h('ul', {}, failed.map((c) => h('li', { dataset: { rule: c.rule } }, c.message || c.rule))));
+    // one child: the card layout (grading.css) puts a cell's content in one grid column
+    return h('td', { class: 'constraints', dataset: { ok: 'false' } }, h('div', {}, flag(false, '', 'failed'),
+      h('ul', {}, failed.map((c) => h('li', { dataset: { rule: c.rule } }, c.message || c.rule)))));
   }
 
   function gradeRow(r, notes) {
     const message = [r.message, ...notes].filter(Boolean).join(' ');
-    return h('tr', { dataset: { student: r.student } },
-      h('th', { scope: 'row', class: 'student' }, r.student),
+    const row = h('tr', { role: 'row', dataset: { student: r.student } },
+      h('th', { scope: 'row', class: 'student', role: 'rowheader' }, r.student),
       h('td', { class: 'hash', dataset: { ok: String(!!r.assignment_hash_ok) } }, flag(r.assignment_hash_ok, 'matches', 'NO: another assignment')),
       constraintsCell(r.constraints),
       answersCell(r.answers),
@@ -266,6 +270,9 @@ export function mountGrading(root, ctx) {
       h('td', { class: 'reproduced', dataset: { ok: String(!!r.reproduced) } },
         r.reproduced ? flag(true, 'yes') : h('span', { class: 'flag bad' }, `${NO} NO: the weights are not what the recorded training gives`)),
       h('td', { class: 'message-cell' }, message || '—'));
+    // each cell names its column: the card layout shows it before the value
+    row.querySelectorAll('td').forEach((td, i) => { td.setAttribute('role', 'cell'); td.dataset.label = COLUMNS[i + 1]; });
+    return row;
   }
 
   async function downloadCsv() {
