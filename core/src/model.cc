@@ -20,9 +20,14 @@ Conv2dShape conv_shape(const LayerInfo& li, int n) {
 }
 
 // Where predict uses Winograd: measured 1.3-1.9x the direct path from c_in = 3 up, but 0.92x
-// at c_in = 1 (too little work per tile for the transforms to pay).
+// at c_in = 1 (too little work per tile for the transforms to pay). With few channels on both
+// sides the transforms outweigh the GEMM they shrink: under node (wasm SIMD), 3->8 at 64x64 ran
+// 0.95-1.15x the direct path's time on one image and 1.06-1.09x on 32, 4->8 1.03-1.14x, 3->4
+// 1.28-1.36x, while 8->8 ran 0.82-0.96x and 3->16 0.74-1.19x (0.80x on a batch of 32 at 32x32).
+// So Winograd needs c_in * c_out >= 48 too.
 bool use_winograd(const LayerInfo& li) {
-  return li.spec.type == LayerType::Conv2d && li.in.c >= 3 && conv2d_winograd_applies(conv_shape(li, 1));
+  return li.spec.type == LayerType::Conv2d && li.in.c >= 3 && int64_t(li.in.c) * li.out.c >= 48 &&
+         conv2d_winograd_applies(conv_shape(li, 1));
 }
 
 Pool2dShape pool_shape(const LayerInfo& li, int n) {
