@@ -90,6 +90,19 @@ test('a student opens an assignment, follows the checklist, trains and hands in 
   });
   expect(parts.joined).toBe(parts.text);
   expect(parts.links).toEqual(['https://x.org/a', 'https://x.org/b_(c)', 'https://y.org/']);
+  // hostile or broken addresses stay text and never throw; a long text with many addresses too
+  const hostile = await page.evaluate(async () => {
+    const { linkified } = await import('./js/linkify.js');
+    return ['https://', 'http://[::1', 'https://exa mple.org', 'https://x.org/\u0000"><img src=x onerror=alert(1)>',
+      'https://x.org/'.repeat(20000), '\u{1F408}https://\u00e9t\u00e9.fr/caf\u00e9 ok'].map((text) => {
+      const out = linkified(text);
+      return { same: out.map((p) => (typeof p === 'string' ? p : p.textContent)).join('') === text,
+        links: out.filter((p) => typeof p !== 'string').length, imgs: out.filter((p) => typeof p !== 'string' && p.querySelector('img')).length };
+    });
+  });
+  expect(hostile.map((r) => r.same)).toEqual([true, true, true, true, true, true]);
+  expect(hostile.map((r) => r.links)).toEqual([0, 0, 1, 1, 1, 1]);
+  expect(hostile.every((r) => r.imgs === 0)).toBe(true);
   expect(await instr.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe('pre-wrap');
 
   // beside every view

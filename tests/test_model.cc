@@ -191,10 +191,7 @@ TEST_CASE("model: predict (Winograd) and forward (direct) give the printed proba
     INFO(name);
     Model m(parse_spec(spec), 5);
     int winograd_layers = 0;
-    for (const LayerInfo& li : m.info().layers)
-      if (li.spec.type == LayerType::Conv2d && li.spec.kernel == 3 && li.spec.stride == 1 && li.in.c >= 3 &&
-          li.in.c * li.out.c >= 48)
-        ++winograd_layers;  // model.cc use_winograd
+    for (size_t i = 0; i < m.info().layers.size(); ++i) winograd_layers += m.predicts_with_winograd(i);
     winograd_nets += winograd_layers > 0;
     const int k = m.num_classes(), batch = 8, n = 16;
     OptimConfig oc;

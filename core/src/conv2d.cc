@@ -18,15 +18,14 @@ namespace {
 //           is the same with any number of threads
 //   thread  per thread: backward, col/dcol (ckk, hw), packed dY_i as A (c_out rounded up to 4,
 //           hw), packed col^T or dY_i as B.
-// The forward's per-thread slots (packed im2col panels, or the padded image) start right after
-// wpack, over `part`: where they sit does not depend on the batch size, so slices of one batch
-// of different sizes, running on different threads (Model's batched inference), never overlap.
-// The backward's transposed forward runs after the partials are reduced.
+// The forward needs no partials: its per-thread slots (packed im2col panels, or the padded
+// image) start at `part`, so a forward run on one thread needs only wpack's area and one slot
+// (conv2d_forward_col_size_one_thread), whatever the batch. The backward's transposed forward
+// overwrites the partials only after they are reduced.
 struct ConvScratch {
   float* wpack;
   float* part;
   float* thread0;
-  float* forward0;
   int64_t per_thread;
 };
 
@@ -85,7 +84,6 @@ ConvScratch carve(float* col, const Conv2dShape& s) {
   c.wpack = col;
   c.part = c.wpack + round_up(conv_wpack_size(s), 4);
   c.thread0 = c.part + round_up(int64_t(s.n) * conv_part_stride(s), 4);
-  c.forward0 = c.part;
   c.per_thread = round_up(conv_per_thread_size(s), 4);
   return c;
 }
@@ -119,7 +117,7 @@ int64_t col_size_of(const Conv2dShape& s) {
 
 }  // namespace
 
-// The forward's thread-0 slot starts at `part` (carve): wpack's area, then one slot.
+// wpack's area, then the forward's thread-0 slot (carve).
 int64_t conv2d_forward_col_size_one_thread(const Conv2dShape& s) {
   return round_up(conv_wpack_size(s), 4) + round_up(conv_per_thread_size(s), 4);
 }
@@ -157,7 +155,7 @@ void conv2d_forward_implicit(float* y, const ConvScratch& sc, const float* x, co
   const int blocks = s.n >= num_threads() ? 1 : std::min(num_threads(), nq);
   const IgemmMicrokernel uk = f32_igemm_4x8_best();
   parallel_for(s.n * blocks, [&](int begin, int end, int t) {
-    float* xpad = sc.forward0 + t * sc.per_thread;  // (c_in, hp, wp) + slack
+    float* xpad = sc.part + t * sc.per_thread;  // (c_in, hp, wp) + slack: forward slots start at part
     float* ypad = xpad + g.xpad_size;               // (c_out, ypad_stride), padded-width tiling only
     for (int item = begin; item < end; ++item) {
       const int i = item / blocks, blk = item % blocks;
@@ -233,7 +231,7 @@ void conv2d_forward_packed(float* y, float* col, const float* x, const float* wp
   const int blocks = s.n >= num_threads() ? 1 : std::min(num_threads(), nq);
   const GemmMicrokernel uk = f32_gemm_4x8_best();
   parallel_for(s.n * blocks, [&](int begin, int end, int t) {
-    float* pb = sc.forward0 + t * sc.per_thread;
+    float* pb = sc.part + t * sc.per_thread;  // forward slots start at part
     for (int item = begin; item < end; ++item) {
       const int i = item / blocks, blk = item % blocks;
       const int q0 = nq * blk / blocks, q1 = nq * (blk + 1) / blocks;

@@ -25,7 +25,7 @@
 //   insertImages {images: [{at, rgba, width, height, label}]} -> number held: each at its position
 //                                        (ascending; core's Session::insert_image)
 //   removeImages {positions: [descending]} -> number held (core's Session::remove_image)
-//   train {config, steps, resume, metadata} -> final progress {epoch, epochs, step, steps_per_epoch,
+//   train {config, steps?, resume, metadata} -> final progress {epoch, epochs, step, steps_per_epoch,
 //                                        images_seen, train_size, val_size, done, history[], confusion[], val_indices[] (when done),
 //                                        classes, stopped, paused, diverged, diverged_message (core's:
 //                                        the loss or weights stopped being finite; the last good
@@ -166,7 +166,7 @@ const PROGRESS_MS = 100;
 // epoch's validation does not swing it). Long enough that a slice's fixed cost (the progress
 // JSON, the yield, the pool's threads waking) is a few per cent of it; short enough that Stop
 // and Pause are seen within a frame or two. A run's result never depends on how it is sliced.
-const SLICE_MS = 30, MAX_STEPS = 256;
+const SLICE_MS = 30, MAX_STEPS = 256, FIRST_SLICE_STEPS = 2;
 // One turn of the event loop (so a 'stop' or 'pause' message is seen) without setTimeout's clamp.
 const channel = new MessageChannel();
 let wake = null;
@@ -206,15 +206,14 @@ const handlers = {
   },
   // Trains in slices of mini-batches (`steps` in the first, then about SLICE_MS each) and posts
   // progress between slices, yielding to the event loop so a 'stop' or 'pause' message is seen
-  // within one slice. resume: true
-  // continues a paused run instead of starting a fresh one. When an epoch ends mid-run the
+  // within one slice. resume: true continues a paused run instead of starting a fresh one. When an epoch ends mid-run the
   // progress carries a checkpoint (the saved weights, with `metadata`) that the page keeps,
   // so a reload or a crash loses at most the epoch in progress (the page coalesces the writes
   // of tiny epochs: project.js checkpoint).
   // Progress is posted at most every PROGRESS_MS (and with each checkpoint and the last
   // slice), and the yield between slices is a MessageChannel round trip: a nested setTimeout(0)
   // is clamped to 4 ms, which with a few ms per slice cost the page a third of the engine's speed.
-  async train({ config, steps = 4, resume = false, metadata = {} }, id) {
+  async train({ config, steps = FIRST_SLICE_STEPS, resume = false, metadata = {} }, id) {
     if (!resume) { engine.trainBegin(JSON.stringify(config)); checkpointed = 0; }
     stopRequested = pauseRequested = false;
     let p, posted = -Infinity, n = Math.max(1, Math.min(MAX_STEPS, steps | 0));

@@ -22,12 +22,12 @@ void conv2d_forward(float* y, float* col, const float* x, const float* w, const 
 int64_t conv2d_wpack_size(const Conv2dShape& s);
 void conv2d_pack_weights(float* wpack, const float* w, const Conv2dShape& s);
 // b may be null (no bias).
+void conv2d_forward_packed(float* y, float* col, const float* x, const float* wpack, const float* b,
+                           const Conv2dShape& s);
 // Scratch for conv2d_forward_packed when the call runs on one thread (inside a caller's
 // parallel_for piece, where the layer's own split runs inline as thread 0): thread 0's region
 // alone, a fraction of conv2d_col_size. Model's batched inference gives each thread one.
 int64_t conv2d_forward_col_size_one_thread(const Conv2dShape& s);
-void conv2d_forward_packed(float* y, float* col, const float* x, const float* wpack, const float* b,
-                           const Conv2dShape& s);
 // dx may be null (the first layer needs no input gradient). At stride 1 (padding <= k-1) dx is
 // computed as the transposed convolution on the forward path (see conv2d.cc).
 void conv2d_backward(float* dx, float* dw, float* db, float* col, const float* dy, const float* x, const float* w,

@@ -60,6 +60,8 @@ class Model {
   // a pointer kept from earlier, call weights_changed().
   const float* predict(const float* x, int n);
   void weights_changed() { packed_ok_ = wino_ok_ = false; }
+  // Whether predict runs layer i through Winograd (model.cc use_winograd says where it pays).
+  bool predicts_with_winograd(size_t i) const { return !wino_[i].empty(); }
   // dlogits: (n, classes) of the last forward. Accumulates into every Param::grad.
   void backward(const float* dlogits);
   // The same, and also d/d(input) written into dinput (n, C, H, W): the first layer's input

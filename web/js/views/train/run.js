@@ -4,9 +4,6 @@
 // module is the only one that changes it.
 import { h, say } from '../../dom.js';
 
-// the first slice's mini-batches; the worker sizes the next ones by time (engine.worker.js)
-const STEPS_PER_SLICE = 2;
-
 // settings, progress: the tab's modules; onFinish(): a run ended (its result is kept).
 export function createRun(ctx, { settings, progress, results, onFinish }) {
   const { project, engine } = ctx;
@@ -66,7 +63,7 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
       trainedWith = { ...config };  // a hand-in records the settings and order the run used
       clock = { elapsed: 0, since: performance.now() };
       results.hide();
-      await run({ config, steps: STEPS_PER_SLICE, metadata: project.weightsMetadata() });
+      await run({ config, metadata: project.weightsMetadata() });
     } catch (e) {
       fail(e.message);
       setState('idle');
@@ -101,7 +98,7 @@ export function createRun(ctx, { settings, progress, results, onFinish }) {
     if (s === 'paused') {
       setState('running');
       clock.since = performance.now();
-      try { await run({ resume: true, steps: STEPS_PER_SLICE, metadata: project.weightsMetadata() }); } catch (e) { fail(e.message); setState('idle'); }
+      try { await run({ resume: true, metadata: project.weightsMetadata() }); } catch (e) { fail(e.message); setState('idle'); }
     }
   }
 
