@@ -325,6 +325,32 @@ TEST_CASE("f32_maxpool_2x2: SIMD and scalar twin equal a plain scan, with ties a
       }
 }
 
+TEST_CASE("f32_relu_maxpool_2x2: SIMD and scalar twin equal relu then the max pool, with NaNs and -0, on ragged widths") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (int planes : {1, 3})
+    for (int h_out : {1, 3})
+      for (int w_out : {1, 2, 3, 4, 5, 7, 17}) {
+        const int h = 2 * h_out, w = 2 * w_out;
+        auto x = random_values(size_t(planes * h * w), uint64_t(w_out * 10 + h_out + 300));
+        // coarse values make ties and zeros; NaNs and -0 must come out as the relu's +0
+        for (size_t i = 0; i < x.size(); ++i) x[i] = i % 11 == 5 ? nan : i % 7 == 2 ? -0.0f : std::round(x[i] / 8.0f);
+        const size_t ny = size_t(planes * h_out * w_out);
+        std::vector<float> r(x.size()), want(ny);
+        std::vector<int32_t> at(ny);
+        f32_relu__scalar(r.data(), x.data(), int64_t(x.size()));
+        f32_maxpool_2x2__scalar(want.data(), at.data(), r.data(), planes, h, w);
+        std::vector<float> y(ny, 5.0f);
+        INFO("planes=" << planes << " h_out=" << h_out << " w_out=" << w_out);
+        f32_relu_maxpool_2x2__scalar(y.data(), x.data(), planes, h, w);
+        CHECK(same_bits(y, want));
+#ifdef __wasm_simd128__
+        std::fill(y.begin(), y.end(), 5.0f);
+        f32_relu_maxpool_2x2__wasmsimd(y.data(), x.data(), planes, h, w);
+        CHECK(same_bits(y, want));
+#endif
+      }
+}
+
 // The layers' sums written as plain loops, in the order the determinism contract fixes (each
 // output one sum from 0.0f in increasing k, then added to what it accumulates onto): the
 // independent references the layer functions must equal bit for bit.

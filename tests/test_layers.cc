@@ -345,7 +345,7 @@ TEST_CASE("avgpool2d: gradient check") {
 
 // ------------------------------------------------------------------------------ linear
 
-TEST_CASE("relu then pool in one pass equals relu_forward then the pool, bit for bit (ragged shapes, NaN, -0)") {
+TEST_CASE("relu then pool in one pass (and predict's pool-only pass) equals relu_forward then the pool, bit for bit (ragged shapes, NaN, -0)") {
   Rng rng(8, 3);
   // {n, c, h_in, w_in, h_out, w_out, k, stride, pad_top, pad_left}: the 2x2 kernels' path (odd
   // output widths too) and the general loops (padding, stride 1 and 2, a ragged last window)
@@ -365,6 +365,9 @@ TEST_CASE("relu then pool in one pass equals relu_forward then the pool, bit for
     CHECK(std::memcmp(r0.data(), r1.data(), in * sizeof(float)) == 0);
     CHECK(std::memcmp(y0.data(), y1.data(), out * sizeof(float)) == 0);
     CHECK(a0 == a1);
+    std::fill(y1.begin(), y1.end(), 9.0f);
+    relu_maxpool2d_infer(y1.data(), x.data(), s);  // predict's pass: the pool's output alone
+    CHECK(std::memcmp(y0.data(), y1.data(), out * sizeof(float)) == 0);
     std::fill(r1.begin(), r1.end(), 9.0f), std::fill(y1.begin(), y1.end(), 9.0f);
     avgpool2d_forward(y0.data(), r0.data(), s);
     relu_avgpool2d_forward(r1.data(), y1.data(), x.data(), s);

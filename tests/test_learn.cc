@@ -350,6 +350,18 @@ TEST_CASE("session learn: run, activations and probabilities of the last image")
   CHECK(p[0] + p[1] == Approx(1.0f));
   auto q = s.predict(px.data(), px.size(), 80, 60);  // the live view's path (Winograd) agrees
   CHECK(p[0] == Approx(q[0]).margin(1e-5));
+
+  // live prediction of another image between two reads of the views (the page predicts from
+  // the webcam while a lecture view is open): the views still show the learn_run image, with
+  // the relu map that predict's pool-only pass never writes (layer 1 feeds the first pool)
+  const auto relu0 = s.learn_activation(1), pool0 = s.learn_activation(2);
+  auto other = random_rgba(80, 60, 4);
+  s.predict(other.data(), other.size(), 80, 60);
+  CHECK_FALSE(s.model().last_run_was_forward());
+  CHECK(s.learn_activation(-1) == x);
+  CHECK(s.learn_activation(1) == relu0);
+  CHECK(s.learn_activation(2) == pool0);
+  CHECK(s.learn_probabilities() == p);
 }
 
 TEST_CASE("session learn: the sliding step, equivariance and predictions leave the image as it was") {

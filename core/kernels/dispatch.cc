@@ -44,6 +44,9 @@ Im2colPackb8tKernel f32_im2col_packb8t_best() {
 ReluKernel f32_relu_best() { return CONVLAB_BEST(f32_relu__wasmsimd, f32_relu__scalar); }
 ReluGradKernel f32_relu_grad_best() { return CONVLAB_BEST(f32_relu_grad__wasmsimd, f32_relu_grad__scalar); }
 Maxpool2x2Kernel f32_maxpool_2x2_best() { return CONVLAB_BEST(f32_maxpool_2x2__wasmsimd, f32_maxpool_2x2__scalar); }
+ReluMaxpool2x2Kernel f32_relu_maxpool_2x2_best() {
+  return CONVLAB_BEST(f32_relu_maxpool_2x2__wasmsimd, f32_relu_maxpool_2x2__scalar);
+}
 Avgpool2x2Kernel f32_avgpool_2x2_best() { return CONVLAB_BEST(f32_avgpool_2x2__wasmsimd, f32_avgpool_2x2__scalar); }
 Avgpool2x2GradKernel f32_avgpool_2x2_grad_best() {
   return CONVLAB_BEST(f32_avgpool_2x2_grad__wasmsimd, f32_avgpool_2x2_grad__scalar);

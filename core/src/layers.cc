@@ -131,6 +131,32 @@ void relu_maxpool2d_forward(float* r, float* y, int32_t* argmax, const float* x,
   });
 }
 
+// Inference keeps neither the relu map nor the argmax (nothing runs backward through predict):
+// the window's taps go through the relu as they are read. Same bits as relu_maxpool2d_forward's y.
+void relu_maxpool2d_infer(float* y, const float* x, const Pool2dShape& s) {
+  const int64_t in = int64_t(s.h_in) * s.w_in, out = int64_t(s.h_out) * s.w_out;
+  for_plane_groups(s, [&](int64_t p0, int64_t p1) {
+    if (is_pool_2x2(s)) return f32_relu_maxpool_2x2_best()(y + p0 * out, x + p0 * in, p1 - p0, s.h_in, s.w_in);
+    for (int64_t p = p0; p < p1; ++p)
+      for (int oy = 0; oy < s.h_out; ++oy)
+        for (int ox = 0; ox < s.w_out; ++ox) {
+          // the relu'd taps hold no NaN and no -0: the first maximum is the maximum
+          float best = -std::numeric_limits<float>::infinity();
+          for (int ky = 0; ky < s.k; ++ky) {
+            const int iy = oy * s.stride + ky - s.pad_top;
+            if (iy < 0 || iy >= s.h_in) continue;
+            for (int kx = 0; kx < s.k; ++kx) {
+              const int ix = ox * s.stride + kx - s.pad_left;
+              if (ix < 0 || ix >= s.w_in) continue;
+              const float v = x[p * in + iy * s.w_in + ix];
+              best = std::max(best, v > 0.0f ? v : 0.0f);
+            }
+          }
+          y[p * out + int64_t(oy) * s.w_out + ox] = best;
+        }
+  });
+}
+
 void relu_avgpool2d_forward(float* r, float* y, const float* x, const Pool2dShape& s) {
   const int64_t in = int64_t(s.h_in) * s.w_in;
   for_plane_groups(s, [&](int64_t p0, int64_t p1) {

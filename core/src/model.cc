@@ -145,6 +145,7 @@ const float* Model::predict(const float* x, int n) {
 const float* Model::run(const float* x, int n, bool inference) {
   reserve(n);
   n_ = n;
+  last_was_forward_ = !inference;
   const size_t L = info_.layers.size();
   std::memcpy(act_[0].data(), x, sizeof(float) * size_t(input_size() * n));
   // Inference on several images: the layers before the first flatten or linear (the conv
@@ -205,7 +206,11 @@ void Model::run_layers(size_t from, size_t to, int i0, int n, bool inference, fl
         // a relu feeding a pool runs with it, plane group by plane group (same bits, one
         // hand-over to the threads instead of two); both activations are kept
         const LayerType next = i + 1 < to ? info_.layers[i + 1].spec.type : LayerType::ReLU;
-        if (next == LayerType::MaxPool2d) {
+        if (next == LayerType::MaxPool2d && inference) {
+          // predict: the relu map is never read (activation() documents it), nor the argmax
+          relu_maxpool2d_infer(act(i + 2), in, pool_shape(info_.layers[i + 1], n));
+          ++i;
+        } else if (next == LayerType::MaxPool2d) {
           relu_maxpool2d_forward(out, act(i + 2), argmax_[i + 1].data() + info_.layers[i + 1].out.size() * i0, in,
                                  pool_shape(info_.layers[i + 1], n));
           ++i;

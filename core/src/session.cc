@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <stdexcept>
 
@@ -497,8 +498,18 @@ Model& Session::idle_model() {
   return *model_;
 }
 
-std::vector<float> Session::last_input() {
+Model& Session::learn_model() {
   Model& m = idle_model();
+  // a model replaced since (new spec, loaded file) has another input size: nothing to restore
+  if (learn_x_.empty() || int64_t(learn_x_.size()) != m.input_size()) return m;
+  const bool current = m.last_run_was_forward() && m.last_batch() == 1 &&
+                       std::memcmp(m.activation(-1, 0), learn_x_.data(), sizeof(float) * learn_x_.size()) == 0;
+  if (!current) m.forward(learn_x_.data(), 1);
+  return m;
+}
+
+std::vector<float> Session::last_input() {
+  Model& m = learn_model();
   if (m.last_batch() < 1) throw std::invalid_argument("run the model on an image first");
   const float* x = m.activation(-1, 0);
   return std::vector<float>(x, x + m.input_size());
@@ -507,13 +518,12 @@ std::vector<float> Session::last_input() {
 std::vector<float> Session::learn_run(const uint8_t* rgba, size_t bytes, int w, int h) {
   Model& m = idle_model();
   check_rgba(bytes, w, h);
-  std::vector<float> x;
-  learn::forward_rgba(m, x, rgba, w, h);
-  return x;
+  learn::forward_rgba(m, learn_x_, rgba, w, h);
+  return learn_x_;
 }
 
 std::vector<float> Session::learn_activation(int layer) {
-  Model& m = idle_model();
+  Model& m = learn_model();
   const int n = int(m.info().layers.size());
   if (layer < -1 || layer >= n)
     throw std::invalid_argument("no layer " + std::to_string(layer) + ": the model has layers 0 to " + std::to_string(n - 1) +
@@ -525,7 +535,7 @@ std::vector<float> Session::learn_activation(int layer) {
 }
 
 std::vector<float> Session::learn_probabilities() {
-  Model& m = idle_model();
+  Model& m = learn_model();
   if (m.last_batch() < 1) throw std::invalid_argument("run the model on an image first");
   const int c = m.num_classes();
   std::vector<float> p(static_cast<size_t>(c));
@@ -534,7 +544,7 @@ std::vector<float> Session::learn_probabilities() {
 }
 
 std::string Session::learn_conv_step(int layer, int filter, int oy, int ox) {
-  return learn::to_json(learn::conv_step(idle_model(), layer, filter, oy, ox)).dump();
+  return learn::to_json(learn::conv_step(learn_model(), layer, filter, oy, ox)).dump();
 }
 
 std::string Session::learn_equivariance(int layer, int dx, int dy) {
@@ -550,7 +560,7 @@ std::string Session::learn_equivariance(int layer, int dx, int dy) {
 }
 
 std::string Session::learn_pool_invariance(int layer, int max_shift) {
-  Model& m = idle_model();
+  Model& m = learn_model();
   const auto& layers = m.info().layers;
   if (layer < 0 || layer >= int(layers.size()) ||
       (layers[size_t(layer)].spec.type != LayerType::MaxPool2d && layers[size_t(layer)].spec.type != LayerType::AvgPool2d))

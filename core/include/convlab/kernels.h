@@ -124,6 +124,9 @@ void f32_relu_grad__scalar(float* dx, const float* dy, const float* y, int64_t n
 // 2x2 max pool, stride 2, no padding, over `planes` planes of (h_in, w_in) -> (h_in/2, w_in/2),
 // with the argmax index into the input plane; first maximum wins, a NaN always wins (PyTorch).
 void f32_maxpool_2x2__scalar(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
+// Inference's relu then 2x2 max pool in one pass, with neither the relu map nor the argmax
+// written: the same bits as f32_relu then f32_maxpool_2x2.
+void f32_relu_maxpool_2x2__scalar(float* y, const float* x, int64_t planes, int h_in, int w_in);
 // 2x2 average pool, stride 2, no padding: y = sum of the window in scan order, times 0.25;
 // its gradient writes dy * 0.25 into every tap (windows do not overlap).
 void f32_avgpool_2x2__scalar(float* y, const float* x, int64_t planes, int h_in, int w_in);
@@ -134,6 +137,7 @@ void f32_avgpool_2x2_grad__wasmsimd(float* dx, const float* dy, int64_t planes, 
 void f32_relu__wasmsimd(float* y, const float* x, int64_t n);
 void f32_relu_grad__wasmsimd(float* dx, const float* dy, const float* y, int64_t n);
 void f32_maxpool_2x2__wasmsimd(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
+void f32_relu_maxpool_2x2__wasmsimd(float* y, const float* x, int64_t planes, int h_in, int w_in);
 #endif
 // Whether this build has the wasmsimd kernels (a compile-time property of the module).
 #ifdef __wasm_simd128__
@@ -146,11 +150,13 @@ inline constexpr bool kBuiltWithSimd = false;
 using ReluKernel = void (*)(float* y, const float* x, int64_t n);
 using ReluGradKernel = void (*)(float* dx, const float* dy, const float* y, int64_t n);
 using Maxpool2x2Kernel = void (*)(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
+using ReluMaxpool2x2Kernel = void (*)(float* y, const float* x, int64_t planes, int h_in, int w_in);
 using Avgpool2x2Kernel = void (*)(float* y, const float* x, int64_t planes, int h_in, int w_in);
 using Avgpool2x2GradKernel = void (*)(float* dx, const float* dy, int64_t planes, int h_in, int w_in);
 ReluKernel f32_relu_best();
 ReluGradKernel f32_relu_grad_best();
 Maxpool2x2Kernel f32_maxpool_2x2_best();
+ReluMaxpool2x2Kernel f32_relu_maxpool_2x2_best();
 Avgpool2x2Kernel f32_avgpool_2x2_best();
 Avgpool2x2GradKernel f32_avgpool_2x2_grad_best();
 

@@ -55,6 +55,8 @@ void avgpool2d_backward(float* dx, const float* dy, const Pool2dShape& s);
 // relu_forward then maxpool2d_forward / avgpool2d_forward.
 void relu_maxpool2d_forward(float* r, float* y, int32_t* argmax, const float* x, const Pool2dShape& s);
 void relu_avgpool2d_forward(float* r, float* y, const float* x, const Pool2dShape& s);
+// predict's relu then max pool: y only (no relu map, no argmax), y's bits as above.
+void relu_maxpool2d_infer(float* y, const float* x, const Pool2dShape& s);
 
 // ---- linear: y = x W^T + b (PyTorch nn.Linear) ----
 // y: (n, out)  x: (n, in)  w: (out, in)  b: (out)

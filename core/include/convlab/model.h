@@ -56,6 +56,8 @@ class Model {
   // probabilities agree to the 0.1 % the page prints, tested on every trainable preset), and
   // weights are repacked only when they changed since the last predict (or forward). What live prediction and
   // evaluation use; training and the lecture's views use forward (the direct convolution).
+  // A relu followed by a max pool runs as one pass that writes only the pool's output
+  // (relu_maxpool2d_infer): the same bits, without the relu map and the argmax.
   // Non-const params()/find_param() mark the packed copies stale; after writing weights through
   // a pointer kept from earlier, call weights_changed().
   const float* predict(const float* x, int n);
@@ -70,9 +72,12 @@ class Model {
   void zero_grad();
 
   // Output of layer i (shape info().layers[i].out) for image `image` of the last forward;
-  // layer -1 is the input.
+  // layer -1 is the input. After a predict, every layer's output is of that predict except a
+  // relu feeding a max pool (predict pools the conv's output through the relu on the fly and
+  // never writes the relu's map): ask last_run_was_forward() before reading one.
   const float* activation(int layer, int image = 0) const;
   int last_batch() const { return n_; }
+  bool last_run_was_forward() const { return last_was_forward_; }
 
   // Bytes of every buffer the model holds (parameters, gradients, activations, scratch).
   int64_t buffer_bytes() const;
@@ -91,6 +96,7 @@ class Model {
   std::vector<Param> params_;
   std::vector<int> weight_index_;
   int capacity_ = 0, n_ = 0;
+  bool last_was_forward_ = false;
   std::vector<std::vector<float>> act_;    // act_[0] input (n,C,H,W); act_[i+1] output of layer i
   std::vector<float> grad_a_, grad_b_;     // ping-pong activation gradients, max activation size
   std::vector<float> col_;                 // conv/linear scratch (im2col, packed panels), largest layer

@@ -135,7 +135,11 @@ class Session {
 
  private:
   Model& idle_model();               // throws while training
-  std::vector<float> last_input();   // (C, H, W) of the last run; throws before any
+  // idle_model() with the last learn_run's image as its last forward: live prediction (or
+  // training) may have run the model since, and the views read that image's activations.
+  Model& learn_model();
+  std::vector<float> last_input();   // (C, H, W) of the last learn_run; throws before any
+  std::vector<float> learn_x_;       // the last learn_run's input (C, H, W)
   std::unique_ptr<Model> model_;
   std::unique_ptr<Dataset> data_;
   std::unique_ptr<Trainer> trainer_;
