@@ -181,18 +181,28 @@ const char* kBenchB = R"({"input": {"channels": 3, "height": 32, "width": 32}, "
 // AlexNet (presets()' untrainable one) is left out: its 58 M parameters need 0.5 GB for values
 // and gradients alone, more than the test builds should ask for.
 TEST_CASE("model: predict (Winograd) and forward (direct) give the printed probabilities on every trainable preset") {
-  std::vector<std::pair<std::string, std::string>> nets = {{"bench A", kBenchA}, {"bench B", kBenchB}};
+  // small maps: the second conv (8x8) takes F(2x2, 3x3), the first (16x16) F(4x4, 3x3)
+  const char* small = R"({"input": {"channels": 3, "height": 16, "width": 16}, "layers": [
+    {"type": "conv2d", "out_channels": 16, "kernel": 3, "padding": "same"}, {"type": "relu"},
+    {"type": "maxpool2d", "kernel": 2},
+    {"type": "conv2d", "out_channels": 32, "kernel": 3, "padding": "same"}, {"type": "relu"},
+    {"type": "flatten"}, {"type": "linear", "out_features": 4}]})";
+  std::vector<std::pair<std::string, std::string>> nets = {{"bench A", kBenchA}, {"bench B", kBenchB}, {"small maps", small}};
   int trainable = 0;
   for (const learn::Preset& p : learn::presets())
     if (p.trainable) nets.push_back({"preset " + p.id, p.spec}), ++trainable;
   CHECK(trainable >= 2);  // webcam and lenet
-  int winograd_nets = 0;
+  int winograd_nets = 0, f2_nets = 0, f4_nets = 0;
   for (const auto& [name, spec] : nets) {
     INFO(name);
     Model m(parse_spec(spec), 5);
-    int winograd_layers = 0;
-    for (size_t i = 0; i < m.info().layers.size(); ++i) winograd_layers += m.predicts_with_winograd(i);
-    winograd_nets += winograd_layers > 0;
+    int winograd_layers = 0, f2 = 0, f4 = 0;
+    for (size_t i = 0; i < m.info().layers.size(); ++i) {
+      winograd_layers += m.predicts_with_winograd(i);
+      f2 += m.winograd_tile_of(i) == 2, f4 += m.winograd_tile_of(i) == 4;
+      CHECK(m.predicts_with_winograd(i) == (m.winograd_tile_of(i) != 0));
+    }
+    winograd_nets += winograd_layers > 0, f2_nets += f2 > 0, f4_nets += f4 > 0;
     const int k = m.num_classes(), batch = 8, n = 16;
     OptimConfig oc;
     oc.kind = "adam", oc.lr = 0.01;
@@ -243,7 +253,9 @@ TEST_CASE("model: predict (Winograd) and forward (direct) give the printed proba
     INFO("Winograd layers " << winograd_layers << ", largest probability " << top << ", largest difference " << worst);
     CHECK(100 * worst <= 0.05);
   }
-  CHECK(winograd_nets >= 3);  // A, B and webcam take the Winograd path somewhere
+  CHECK(winograd_nets >= 4);  // A, B, small maps and webcam take the Winograd path somewhere
+  CHECK(f4_nets >= 4);        // F(4x4, 3x3) on each of them
+  CHECK(f2_nets >= 1);        // and F(2x2, 3x3) on small maps' 8x8
 }
 
 TEST_CASE("model: a weight written through a kept pointer reaches predict's Winograd path after a forward") {

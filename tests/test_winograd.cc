@@ -1,6 +1,6 @@
-// Winograd F(2x2, 3x3) inference convolution: against the plain sliding dot product within a
-// rounding tolerance, its SIMD kernels against their scalar twins bit for bit, 1 vs 2 threads bit
-// for bit, and a known-value case that must come out exact.
+// Winograd F(2x2, 3x3) and F(4x4, 3x3) inference convolution: against the plain sliding dot
+// product within a rounding tolerance, its SIMD kernels against their scalar twins bit for bit,
+// 1 vs 2 threads bit for bit, and known-value cases (F(2x2, 3x3)'s must come out exact).
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -39,12 +39,13 @@ Conv2dShape shape3(int n, int c_in, int c_out, int h, int w, int p) { return sha
 struct Case {
   Conv2dShape s;
   std::vector<float> x, w, b, u;  // x (n, c_in, h, w)  w (c_out, c_in, 3, 3)  b (c_out)  u transformed w
+  int m;                          // the output tile: F(m x m, 3x3)
 };
-Case make_case(const Conv2dShape& s, uint64_t seed) {
+Case make_case(const Conv2dShape& s, uint64_t seed, int m = 2) {
   Case c{s, random_values(size_t(s.n) * s.c_in * s.h_in * s.w_in, seed),
-         random_values(size_t(s.c_out) * s.c_in * 9, seed + 1), random_values(size_t(s.c_out), seed + 2), {}};
-  c.u.resize(size_t(conv2d_winograd_weights_size(s.c_out, s.c_in)));
-  conv2d_winograd_transform_weights(c.u.data(), c.w.data(), s.c_out, s.c_in);
+         random_values(size_t(s.c_out) * s.c_in * 9, seed + 1), random_values(size_t(s.c_out), seed + 2), {}, m};
+  c.u.resize(size_t(conv2d_winograd_weights_size(s.c_out, s.c_in, m)));
+  conv2d_winograd_transform_weights(c.u.data(), c.w.data(), s.c_out, s.c_in, m);
   return c;
 }
 
@@ -52,13 +53,14 @@ Case make_case(const Conv2dShape& s, uint64_t seed) {
 std::vector<float> winograd(const Case& c, bool scalar = false) {
   const Conv2dShape& s = c.s;
   std::vector<float> y(size_t(s.n) * s.c_out * s.h_out * s.w_out, std::numeric_limits<float>::quiet_NaN());
-  std::vector<float> scratch(size_t(conv2d_winograd_scratch_size(s)), std::numeric_limits<float>::quiet_NaN());
+  std::vector<float> scratch(size_t(conv2d_winograd_scratch_size(s, c.m)), std::numeric_limits<float>::quiet_NaN());
   if (scalar)
-    conv2d_winograd_forward_with(f32_winograd_f2k3_input__scalar, f32_winograd_f2k3_output__scalar,
+    conv2d_winograd_forward_with(c.m == 4 ? f32_winograd_f4k3_input__scalar : f32_winograd_f2k3_input__scalar,
+                                 c.m == 4 ? f32_winograd_f4k3_output__scalar : f32_winograd_f2k3_output__scalar,
                                  f32_winograd_gemm_4x8__scalar, y.data(), scratch.data(), c.x.data(), c.u.data(),
-                                 c.b.data(), s);
+                                 c.b.data(), s, c.m);
   else
-    conv2d_winograd_forward(y.data(), scratch.data(), c.x.data(), c.u.data(), c.b.data(), s);
+    conv2d_winograd_forward(y.data(), scratch.data(), c.x.data(), c.u.data(), c.b.data(), s, c.m);
   return y;
 }
 
@@ -77,48 +79,56 @@ const int kSizes[] = {1, 2, 3, 5, 7, 8, 14, 17};
 // (Higham, "Accuracy and Stability of Numerical Algorithms", 3.1). F(2x2, 3x3) adds a few
 // roundings per term (transforms of <= 3 terms, U rounded once) and sums c_in products per
 // tile element, and its matrices have entries <= 1 in size, so its error is of the same order;
-// we allow 2 eps (9 c_in + 16) S (measured worst: 5.7 eps S over these shapes). A wrong tap, tile
-// or padding is an error of order S itself.
+// we allow 2 eps (9 c_in + 16) S (measured worst: 5.7 eps S over these shapes). F(4x4, 3x3)'s
+// matrices have entries up to 5 (B^T) and 8 (A^T), and its transforms sum 6 terms: its error
+// is larger; we allow 8 eps (9 c_in + 16) S (measured worst over these shapes: 3.4 eps (9 c_in +
+// 16) S, against F(2x2, 3x3)'s 0.23).
+// A wrong tap, tile or padding is an error of order S itself.
 TEST_CASE("conv2d_winograd_forward equals the sliding dot product within rounding, on ragged shapes") {
   const float eps = std::numeric_limits<float>::epsilon();
-  int cases = 0;
-  for (int c_in : kChannels)
-    for (int c_out : kChannels)
-      for (int h : kSizes)
-        for (int w : kSizes)
-          for (int p : {0, 1, 2})
-            // 3 images only for a few channel counts: the batch path is the same per image
-            for (int n : {1, 3}) {
-              if (n == 3 && !(c_in == 3 && (c_out == 5 || c_out == 17))) continue;
-              // padding 2 (wider than "same") on fewer shapes, and unequal per axis
-              if (p == 2 && c_out != 4) continue;
-              const Conv2dShape s = p == 2 ? shape3(n, c_in, c_out, h, w, (h + w) % 3, (h * w) % 3)
-                                           : shape3(n, c_in, c_out, h, w, p);
-              if (s.h_out < 1 || s.w_out < 1) continue;
-              REQUIRE(conv2d_winograd_applies(s));
-              const Case c = make_case(s, uint64_t(((c_in * 31 + c_out) * 31 + h) * 31 + w));
-              std::vector<float> want(size_t(n) * c_out * s.h_out * s.w_out), mag(want.size());
-              conv2d_forward_reference(want.data(), c.x.data(), c.w.data(), c.b.data(), s);
-              // S per output: the same sum over |w| |x| + |b|
-              std::vector<float> ax(c.x), aw(c.w), ab(c.b);
-              for (auto* v : {&ax, &aw, &ab})
-                for (float& e : *v) e = std::fabs(e);
-              conv2d_forward_reference(mag.data(), ax.data(), aw.data(), ab.data(), s);
-              const auto got = winograd(c);
-              INFO("n=" << n << " c_in=" << c_in << " c_out=" << c_out << " h=" << h << " w=" << w << " pad="
-                        << s.pad_top << "," << s.pad_left);
-              const double bound = 2.0 * eps * (9 * c_in + 16);
-              for (size_t j = 0; j < want.size(); ++j) {
-                const double err = std::fabs(double(got[j]) - want[j]);
-                if (err > bound * mag[j] || !std::isfinite(got[j])) {
-                  INFO("output " << j << ": winograd " << got[j] << " reference " << want[j] << " S " << mag[j]);
-                  REQUIRE(err <= bound * mag[j]);
-                  REQUIRE(std::isfinite(got[j]));
+  for (int m : {2, 4}) {
+    int cases = 0;
+    double worst = 0;  // err / (eps (9 c_in + 16) S)
+    for (int c_in : kChannels)
+      for (int c_out : kChannels)
+        for (int h : kSizes)
+          for (int w : kSizes)
+            for (int p : {0, 1, 2})
+              // 3 images only for a few channel counts: the batch path is the same per image
+              for (int n : {1, 3}) {
+                if (n == 3 && !(c_in == 3 && (c_out == 5 || c_out == 17))) continue;
+                // padding 2 (wider than "same") on fewer shapes, and unequal per axis
+                if (p == 2 && c_out != 4) continue;
+                const Conv2dShape s = p == 2 ? shape3(n, c_in, c_out, h, w, (h + w) % 3, (h * w) % 3)
+                                             : shape3(n, c_in, c_out, h, w, p);
+                if (s.h_out < 1 || s.w_out < 1) continue;
+                REQUIRE(conv2d_winograd_applies(s));
+                const Case c = make_case(s, uint64_t(((c_in * 31 + c_out) * 31 + h) * 31 + w), m);
+                std::vector<float> want(size_t(n) * c_out * s.h_out * s.w_out), mag(want.size());
+                conv2d_forward_reference(want.data(), c.x.data(), c.w.data(), c.b.data(), s);
+                // S per output: the same sum over |w| |x| + |b|
+                std::vector<float> ax(c.x), aw(c.w), ab(c.b);
+                for (auto* v : {&ax, &aw, &ab})
+                  for (float& e : *v) e = std::fabs(e);
+                conv2d_forward_reference(mag.data(), ax.data(), aw.data(), ab.data(), s);
+                const auto got = winograd(c);
+                INFO("m=" << m << " n=" << n << " c_in=" << c_in << " c_out=" << c_out << " h=" << h << " w=" << w
+                          << " pad=" << s.pad_top << "," << s.pad_left);
+                const double unit = eps * (9 * c_in + 16), bound = (m == 2 ? 2.0 : 8.0) * unit;
+                for (size_t j = 0; j < want.size(); ++j) {
+                  const double err = std::fabs(double(got[j]) - want[j]);
+                  worst = std::max(worst, err / (unit * mag[j]));
+                  if (err > bound * mag[j] || !std::isfinite(got[j])) {
+                    INFO("output " << j << ": winograd " << got[j] << " reference " << want[j] << " S " << mag[j]);
+                    REQUIRE(err <= bound * mag[j]);
+                    REQUIRE(std::isfinite(got[j]));
+                  }
                 }
+                ++cases;
               }
-              ++cases;
-            }
-  CHECK(cases > 1000);
+    INFO("m=" << m << " worst " << worst << " eps (9 c_in + 16) S");
+    CHECK(cases > 1000);
+  }
 }
 
 TEST_CASE("conv2d_winograd_forward: a corner pixel through a corner tap lands at a known place, exactly") {
@@ -159,19 +169,31 @@ TEST_CASE("conv2d_winograd_transform_weights: U = G g G^T in f32_packa_4 panels,
         const float got = u[size_t(xi * 8 * c_in + (o / 4) * 4 * c_in + ci * 4 + o % 4)];
         CHECK(got == (o < c_out ? g1[xi / 4] * g1[xi % 4] : 0.0f));
       }
+  // F(4x4, 3x3): G 1 = (1/4, -1/2, -1/6, 7/24, 1/8, 1) (row sums of G), each product rounded once from double
+  std::vector<float> u4(size_t(conv2d_winograd_weights_size(c_out, c_in, 4)), 7.0f);
+  REQUIRE(u4.size() == size_t(36 * 8 * c_in));
+  conv2d_winograd_transform_weights(u4.data(), w.data(), c_out, c_in, 4);
+  const double g4[6] = {0.25, -0.5, -1.0 / 6, 7.0 / 24, 0.125, 1.0};
+  for (int xi = 0; xi < 36; ++xi)
+    for (int o = 0; o < 8; ++o)
+      for (int ci = 0; ci < c_in; ++ci) {
+        const float got = u4[size_t(xi * 8 * c_in + (o / 4) * 4 * c_in + ci * 4 + o % 4)];
+        CHECK(got == (o < c_out ? float(g4[xi / 6] * g4[xi % 6]) : 0.0f));
+      }
 }
 
 TEST_CASE("winograd transforms: wasmsimd twins equal the scalar ones bit for bit, in the whole forward and per range") {
   // the whole forward with the scalar twins (and the scalar GEMM microkernel) vs the dispatched one
-  for (int c_in : {1, 5, 17})
-    for (int c_out : {3, 4, 17})
-      for (int h : kSizes)
-        for (int w : {5, 8, 14, 17, 21, 33}) {
-          const Conv2dShape s = shape3(2, c_in, c_out, h, w, 1);
-          const Case c = make_case(s, uint64_t(h * 100 + w));
-          INFO("c_in=" << c_in << " c_out=" << c_out << " h=" << h << " w=" << w);
-          REQUIRE(same_bits(winograd(c, true), winograd(c)));
-        }
+  for (int m : {2, 4})
+    for (int c_in : {1, 5, 17})
+      for (int c_out : {3, 4, 17})
+        for (int h : kSizes)
+          for (int w : {5, 8, 14, 17, 21, 33}) {
+            const Conv2dShape s = shape3(2, c_in, c_out, h, w, 1);
+            const Case c = make_case(s, uint64_t(h * 100 + w), m);
+            INFO("m=" << m << " c_in=" << c_in << " c_out=" << c_out << " h=" << h << " w=" << w);
+            REQUIRE(same_bits(winograd(c, true), winograd(c)));
+          }
 #ifdef __wasm_simd128__
   // kernel by kernel on sub-ranges [ta, tb) of a block, with sentinels around every write
   for (int tw : {1, 3, 4, 5, 7, 8, 9, 16})
@@ -194,38 +216,65 @@ TEST_CASE("winograd transforms: wasmsimd twins equal the scalar ones bit for bit
         f32_winograd_f2k3_output__wasmsimd(yv.data(), h_out, w_out, m.data(), 40, 0.25f, blk, ta, tb);
         CHECK(same_bits(ys, yv));
       }
+  // the same for F(4x4, 3x3)'s kernels: 36 elements, 4x4 tiles, 6x6 windows; outputs ragged by
+  // 1 to 3 rows and columns
+  for (int tw : {1, 3, 4, 5, 7, 8, 9})
+    for (int ta : {0, 1, 3, 4, 5})
+      for (int tb : {ta, ta + 1, ta + 4, ta + 7, 16}) {
+        const int th = (16 + tw - 1) / tw, wp = 4 * tw + 2, t0 = 0, t1 = std::min(16, th * tw);
+        if (tb > t1 || ta > tb) continue;
+        const WinogradBlock blk{tw, t0, t1, 0};
+        const auto xp = random_values(size_t(4 * th + 2) * wp + 4, uint64_t(tw * 7 + ta + 900));
+        const int64_t panel = 3 * 8, xi_stride = 2 * panel;  // 2 panels of 3 channels
+        std::vector<float> vs(size_t(36 * xi_stride), -9.0f), vv = vs;
+        f32_winograd_f4k3_input__scalar(vs.data() + 8, xi_stride, panel, xp.data(), wp, blk, ta, tb);
+        f32_winograd_f4k3_input__wasmsimd(vv.data() + 8, xi_stride, panel, xp.data(), wp, blk, ta, tb);
+        INFO("F(4x4, 3x3) tw=" << tw << " ta=" << ta << " tb=" << tb);
+        CHECK(same_bits(vs, vv));
+        for (int cut : {0, 1, 3}) {
+          const int h_out = 4 * th - cut, w_out = std::max(1, 4 * tw - (tw + cut) % 4);
+          const auto m = random_values(size_t(36 * 24), uint64_t(tw * 5 + tb + cut));
+          std::vector<float> ys(size_t(h_out * w_out), -9.0f), yv = ys;
+          f32_winograd_f4k3_output__scalar(ys.data(), h_out, w_out, m.data(), 24, 0.25f, blk, ta, tb);
+          f32_winograd_f4k3_output__wasmsimd(yv.data(), h_out, w_out, m.data(), 24, 0.25f, blk, ta, tb);
+          INFO("h_out=" << h_out << " w_out=" << w_out);
+          CHECK(same_bits(ys, yv));
+        }
+      }
 #endif
 }
 
 TEST_CASE("f32_winograd_gemm_4x8: every whole tile equals f32_gemm_4x8 (scalar twin and wasmsimd), on ragged k") {
+  for (int nxi : {16, 36})
   for (int k : {1, 3, 4, 5, 17})
     for (int np : {1, 2, 5})
       for (int nq : {1, 3}) {
         const int ldc = 8 * nq + 3;  // a gap after each row: writes past the tiles would show
         const int64_t u_xi = int64_t(np) * 4 * k + 1, v_xi = int64_t(nq) * 8 * k + 5, m_xi = int64_t(4 * np) * ldc + 2;
-        const auto u = random_values(size_t(16 * u_xi), uint64_t(k * 10 + np));
-        const auto v = random_values(size_t(16 * v_xi), uint64_t(k * 10 + nq + 50));
-        std::vector<float> want(size_t(16 * m_xi), -9.0f), got = want;
-        for (int xi = 0; xi < 16; ++xi)
+        const auto u = random_values(size_t(nxi * u_xi), uint64_t(k * 10 + np));
+        const auto v = random_values(size_t(nxi * v_xi), uint64_t(k * 10 + nq + 50));
+        std::vector<float> want(size_t(nxi * m_xi), -9.0f), got = want;
+        for (int xi = 0; xi < nxi; ++xi)
           for (int q = 0; q < nq; ++q)
             for (int p = 0; p < np; ++p)
               f32_gemm_4x8__scalar(4, 8, k, u.data() + xi * u_xi + p * 4 * k, v.data() + xi * v_xi + q * 8 * k,
                                    want.data() + xi * m_xi + p * 4 * ldc + q * 8, ldc, false);
-        INFO("k=" << k << " np=" << np << " nq=" << nq);
-        f32_winograd_gemm_4x8__scalar(np, nq, k, u.data(), u_xi, v.data(), v_xi, got.data(), m_xi, ldc);
+        INFO("nxi=" << nxi << " k=" << k << " np=" << np << " nq=" << nq);
+        f32_winograd_gemm_4x8__scalar(nxi, np, nq, k, u.data(), u_xi, v.data(), v_xi, got.data(), m_xi, ldc);
         CHECK(same_bits(got, want));
 #ifdef __wasm_simd128__
         std::fill(got.begin(), got.end(), -9.0f);
-        f32_winograd_gemm_4x8__wasmsimd(np, nq, k, u.data(), u_xi, v.data(), v_xi, got.data(), m_xi, ldc);
+        f32_winograd_gemm_4x8__wasmsimd(nxi, np, nq, k, u.data(), u_xi, v.data(), v_xi, got.data(), m_xi, ldc);
         CHECK(same_bits(got, want));
 #endif
       }
 }
 
 TEST_CASE("conv2d_winograd_forward gives the same bits with 1 or 2 threads, for batches and single images") {
+  for (int m : {2, 4})
   for (int n : {1, 3})
-    for (int h : {5, 14, 17}) {
-      const Case c = make_case(shape3(n, 16, 17, h, h + 3, 1), uint64_t(n * 100 + h));
+    for (int h : {5, 14, 17, 33}) {
+      const Case c = make_case(shape3(n, 16, 17, h, h + 3, 1), uint64_t(n * 100 + h), m);
       std::vector<float> one, two;
       {
         ThreadCount t(1);
@@ -235,7 +284,7 @@ TEST_CASE("conv2d_winograd_forward gives the same bits with 1 or 2 threads, for 
         ThreadCount t(2);
         two = winograd(c);
       }
-      INFO("n=" << n << " h=" << h << " threads in this build: " << max_threads());
+      INFO("m=" << m << " n=" << n << " h=" << h << " threads in this build: " << max_threads());
       CHECK(same_bits(one, two));
     }
 }

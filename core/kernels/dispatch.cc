@@ -57,6 +57,12 @@ WinogradInputKernel f32_winograd_f2k3_input_best() {
 WinogradOutputKernel f32_winograd_f2k3_output_best() {
   return CONVLAB_BEST(f32_winograd_f2k3_output__wasmsimd, f32_winograd_f2k3_output__scalar);
 }
+WinogradInputKernel f32_winograd_f4k3_input_best() {
+  return CONVLAB_BEST(f32_winograd_f4k3_input__wasmsimd, f32_winograd_f4k3_input__scalar);
+}
+WinogradOutputKernel f32_winograd_f4k3_output_best() {
+  return CONVLAB_BEST(f32_winograd_f4k3_output__wasmsimd, f32_winograd_f4k3_output__scalar);
+}
 WinogradGemmKernel f32_winograd_gemm_4x8_best() {
   return CONVLAB_BEST(f32_winograd_gemm_4x8__wasmsimd, f32_winograd_gemm_4x8__scalar);
 }

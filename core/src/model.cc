@@ -19,15 +19,19 @@ Conv2dShape conv_shape(const LayerInfo& li, int n) {
           li.pad_left};
 }
 
-// Where predict uses Winograd: measured 1.3-1.9x the direct path from c_in = 3 up, but 0.92x
-// at c_in = 1 (too little work per tile for the transforms to pay). With few channels on both
-// sides the transforms outweigh the GEMM they shrink: under node (wasm SIMD), 3->8 at 64x64 ran
-// 0.95-1.15x the direct path's time on one image and 1.06-1.09x on 32, 4->8 1.03-1.14x, 3->4
-// 1.28-1.36x, while 8->8 ran 0.82-0.96x and 3->16 0.74-1.19x (0.80x on a batch of 32 at 32x32).
-// So Winograd needs c_in * c_out >= 48 too.
-bool use_winograd(const LayerInfo& li) {
-  return li.spec.type == LayerType::Conv2d && li.in.c >= 3 && int64_t(li.in.c) * li.out.c >= 48 &&
-         conv2d_winograd_applies(conv_shape(li, 1));
+// Where predict uses Winograd, and which: the output tile m of F(m x m, 3x3), or 0 for the
+// direct path. Measured under node (wasm SIMD, one thread, 1 and 32 images; tools/bench
+// RESULTS.md, 2026-12-06): F(4x4, 3x3) ran 0.55-0.85x the direct path's time from 3->8 up at
+// 14x14 and larger (0.65-0.77x of F(2x2, 3x3)'s on A, B and the default net), but 1.3x at 8x8
+// and 1.7-4.8x at 6x6 and smaller: too few tiles, each 6x6 window mostly padding. There
+// F(2x2, 3x3) still pays with enough channels (0.63x at 32->32 8x8), not with few: 3->8 at
+// 64x64 ran 1.06-1.17x the direct path, 3->4 1.3x, 8->8 0.82-0.96x. At c_in = 1 both lose
+// (0.92x-1.1x: too little work per tile for the transforms).
+int winograd_tile(const LayerInfo& li) {
+  if (li.spec.type != LayerType::Conv2d || li.in.c < 3 || !conv2d_winograd_applies(conv_shape(li, 1))) return 0;
+  const int64_t cc = int64_t(li.in.c) * li.out.c;
+  if (cc >= 24 && li.out.h >= 14 && li.out.w >= 14) return 4;
+  return cc >= 48 ? 2 : 0;
 }
 
 Pool2dShape pool_shape(const LayerInfo& li, int n) {
@@ -70,10 +74,13 @@ Model::Model(const ModelSpec& spec, uint64_t seed, bool enforce_budget)
   }
   wpack_.resize(info_.layers.size());
   wino_.resize(info_.layers.size());
+  wino_tile_.assign(info_.layers.size(), 0);
   for (size_t i = 0; i < info_.layers.size(); ++i) {
     const LayerInfo& li = info_.layers[i];
     if (li.spec.type == LayerType::Conv2d) wpack_[i].assign(size_t(conv2d_wpack_size(conv_shape(li, 1))), 0.0f);
-    if (use_winograd(li)) wino_[i].assign(size_t(conv2d_winograd_weights_size(li.out.c, li.in.c)), 0.0f);
+    wino_tile_[i] = winograd_tile(li);
+    if (wino_tile_[i])
+      wino_[i].assign(size_t(conv2d_winograd_weights_size(li.out.c, li.in.c, wino_tile_[i])), 0.0f);
     if (li.spec.type == LayerType::Linear) wpack_[i].assign(size_t(linear_wpack_size(li.in.c, li.out.c)), 0.0f);
   }
 }
@@ -97,7 +104,7 @@ void Model::reserve(int batch) {
     act_[i + 1].assign(size_t(li.out.size() * batch), 0.0f);
     biggest = std::max(biggest, li.out.size());
     if (li.spec.type == LayerType::Conv2d) col = std::max(col, conv2d_col_size(conv_shape(li, batch)));
-    if (use_winograd(li)) col = std::max(col, conv2d_winograd_scratch_size(conv_shape(li, batch)));
+    if (wino_tile_[i]) col = std::max(col, conv2d_winograd_scratch_size(conv_shape(li, batch), wino_tile_[i]));
     if (li.spec.type == LayerType::Linear) col = std::max(col, linear_scratch_size(batch, li.in.c, li.out.c));
     if (li.spec.type == LayerType::MaxPool2d) argmax_[i].assign(size_t(li.out.size() * batch), 0);
   }
@@ -123,7 +130,8 @@ void Model::pack_winograd() {
   for (size_t i = 0; i < info_.layers.size(); ++i)
     if (!wino_[i].empty()) {
       const LayerInfo& li = info_.layers[i];
-      conv2d_winograd_transform_weights(wino_[i].data(), params_[weight_index_[i]].value.data(), li.out.c, li.in.c);
+      conv2d_winograd_transform_weights(wino_[i].data(), params_[weight_index_[i]].value.data(), li.out.c, li.in.c,
+                                        wino_tile_[i]);
     }
   wino_ok_ = true;
 }
@@ -173,7 +181,7 @@ const float* Model::run(const float* x, int n, bool inference) {
     const LayerInfo& li = info_.layers[i];
     if (li.spec.type != LayerType::Conv2d) continue;
     per = std::max(per, wino_[i].empty() ? conv2d_forward_col_size_one_thread(conv_shape(li, slice))
-                                         : conv2d_winograd_scratch_size_one_thread(conv_shape(li, slice)));
+                                         : conv2d_winograd_scratch_size_one_thread(conv_shape(li, slice), wino_tile_[i]));
   }
   per = (per + 15) / 16 * 16;  // each thread's region on its own cache lines
   const size_t need = size_t(per) * size_t(num_threads());
@@ -197,7 +205,7 @@ void Model::run_layers(size_t from, size_t to, int i0, int n, bool inference, fl
       case LayerType::Conv2d: {
         const Param& b = params_[weight_index_[i] + 1];
         if (inference && !wino_[i].empty())
-          conv2d_winograd_forward(out, col, in, wino_[i].data(), b.value.data(), conv_shape(li, n));
+          conv2d_winograd_forward(out, col, in, wino_[i].data(), b.value.data(), conv_shape(li, n), wino_tile_[i]);
         else
           conv2d_forward_packed(out, col, in, wpack_[i].data(), b.value.data(), conv_shape(li, n));
         break;

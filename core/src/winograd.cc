@@ -1,5 +1,6 @@
-// The Winograd F(2x2, 3x3) driver: weight transform, per-block input transform, 16 GEMMs with
-// the packed 4x8 microkernel, output transform. See convlab/winograd.h for the algebra.
+// The Winograd F(2x2, 3x3) and F(4x4, 3x3) driver: weight transform, per-block input transform,
+// 16 or 36 GEMMs with the packed 4x8 microkernel, output transform. See convlab/winograd.h for
+// the algebra.
 #include "convlab/threadpool.h"
 #include "convlab/winograd.h"
 
@@ -11,27 +12,32 @@ namespace convlab {
 
 namespace {
 
-constexpr int kXi = 16;                   // elements of a 4x4 transformed tile
-constexpr int kBlock = kWinogradBlockTiles;
+// Elements of a transformed tile: (m + 2)^2 for output tiles of m x m.
+int elements(int m) { return (m + 2) * (m + 2); }
+// Tiles per block: F(4x4, 3x3) tiles are 4x the outputs of F(2x2, 3x3)'s, so a block of
+// kWinogradBlockTiles / 2 keeps V and M about as small (36 elements against 16).
+int block_tiles(int m) { return m == 2 ? kWinogradBlockTiles : kWinogradBlockTiles / 2; }
 // One cache line between the 16 xi slices of V and of M: at c_out = 32 an M slice is exactly 4 KB,
 // and 16 loads 4 KB apart all fall in one L1 set (the output transform ran 2x slower).
 constexpr int kSkew = 16;
-static_assert(kBlock % kGemmNr == 0, "a block is whole B panels");
+static_assert(kWinogradBlockTiles % (2 * kGemmNr) == 0, "a block is whole B panels");
 
-// Tiles (th, tw) of 2x2 outputs; their 4x4 windows (overlapping by 2) cover the zero-padded image
-// (c_in, hp, wp) = (c_in, 2 th + 2, 2 tw + 2), which each thread copies once per image it visits.
+// Tiles (th, tw) of m x m outputs; their (m + 2)^2 windows (overlapping by 2) cover the
+// zero-padded image (c_in, hp, wp) = (c_in, m th + 2, m tw + 2), which each thread copies once per
+// image it visits.
 struct Geometry {
-  int th, tw, tiles, blocks, hp, wp;
+  int m, nxi, block, th, tw, tiles, blocks, hp, wp;
   int64_t x_size, v_size, m_size, per_thread;
 };
-Geometry geometry(const Conv2dShape& s) {
+Geometry geometry(const Conv2dShape& s, int m) {
   Geometry g;
-  g.th = (s.h_out + 1) / 2, g.tw = (s.w_out + 1) / 2, g.tiles = g.th * g.tw;
-  g.blocks = (g.tiles + kBlock - 1) / kBlock;
-  g.hp = 2 * g.th + 2, g.wp = 2 * g.tw + 2;
+  g.m = m, g.nxi = elements(m), g.block = block_tiles(m);
+  g.th = (s.h_out + m - 1) / m, g.tw = (s.w_out + m - 1) / m, g.tiles = g.th * g.tw;
+  g.blocks = (g.tiles + g.block - 1) / g.block;
+  g.hp = m * g.th + 2, g.wp = m * g.tw + 2;
   g.x_size = round_up(int64_t(s.c_in) * g.hp * g.wp + 4, 4);       // + 4: SIMD reads 2 floats past a row
-  g.v_size = kXi * (int64_t(s.c_in) * kBlock + kSkew);                       // (16, kBlock / 8, c_in, 8)
-  g.m_size = kXi * (round_up(s.c_out, kGemmMr) * kBlock + kSkew);            // (16, c_out rounded to 4, kBlock)
+  g.v_size = g.nxi * (int64_t(s.c_in) * g.block + kSkew);             // (nxi, block / 8, c_in, 8)
+  g.m_size = g.nxi * (round_up(s.c_out, kGemmMr) * g.block + kSkew);  // (nxi, c_out rounded to 4, block)
   g.per_thread = g.x_size + g.v_size + g.m_size;
   return g;
 }
@@ -44,67 +50,80 @@ bool conv2d_winograd_applies(const Conv2dShape& s) {
   return s.k == 3 && s.stride == 1 && s.n >= 1 && s.c_in >= 1 && s.c_out >= 1 && s.h_out >= 1 && s.w_out >= 1;
 }
 
-int64_t conv2d_winograd_weights_size(int c_out, int c_in) { return kXi * u_stride(c_out, c_in); }
+bool winograd_tile_ok(int m) { return m == 2 || m == 4; }
 
-// U = G g G^T with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], in double then rounded once:
-// done once per weight change, so the extra precision is free.
-void conv2d_winograd_transform_weights(float* u, const float* w, int c_out, int c_in) {
-  assert(c_out >= 1 && c_in >= 1);
+int64_t conv2d_winograd_weights_size(int c_out, int c_in, int m) {
+  assert(winograd_tile_ok(m));
+  return elements(m) * u_stride(c_out, c_in);
+}
+
+// U = G g G^T, in double then rounded once: done once per weight change, so the extra precision
+// is free. F(2x2, 3x3): G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]. F(4x4, 3x3):
+// G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1].
+void conv2d_winograd_transform_weights(float* u, const float* w, int c_out, int c_in, int m) {
+  assert(c_out >= 1 && c_in >= 1 && winograd_tile_ok(m));
+  static const double g2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  static const double g4[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                  {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6},   {0, 0, 1}};
+  const int a = m + 2;  // rows of G
+  auto G = [&](int r, int c) { return m == 2 ? g2[r][c] : g4[r][c]; };
   const int64_t us = u_stride(c_out, c_in);
-  std::fill(u, u + kXi * us, 0.0f);  // rows past c_out of the last panel
+  std::fill(u, u + elements(m) * us, 0.0f);  // rows past c_out of the last panel
   for (int o = 0; o < c_out; ++o)
     for (int ci = 0; ci < c_in; ++ci) {
       const float* g = w + (int64_t(o) * c_in + ci) * 9;  // (3, 3)
-      double gg[4][3];                                    // G g
-      for (int c = 0; c < 3; ++c) {
-        const double g0 = g[c], g1 = g[3 + c], g2 = g[6 + c];
-        gg[0][c] = g0, gg[1][c] = 0.5 * (g0 + g1 + g2), gg[2][c] = 0.5 * (g0 - g1 + g2), gg[3][c] = g2;
-      }
-      for (int r = 0; r < 4; ++r) {
-        const double g0 = gg[r][0], g1 = gg[r][1], g2 = gg[r][2];
-        const double row[4] = {g0, 0.5 * (g0 + g1 + g2), 0.5 * (g0 - g1 + g2), g2};  // (G g) G^T
-        for (int c = 0; c < 4; ++c)
-          u[(r * 4 + c) * us + (o / kGemmMr) * kGemmMr * c_in + ci * kGemmMr + o % kGemmMr] = float(row[c]);
-      }
+      double gg[6][3];                                    // G g
+      for (int r = 0; r < a; ++r)
+        for (int c = 0; c < 3; ++c) gg[r][c] = G(r, 0) * g[c] + G(r, 1) * g[3 + c] + G(r, 2) * g[6 + c];
+      for (int r = 0; r < a; ++r)
+        for (int c = 0; c < a; ++c) {  // (G g) G^T
+          const double v = gg[r][0] * G(c, 0) + gg[r][1] * G(c, 1) + gg[r][2] * G(c, 2);
+          u[(r * a + c) * us + (o / kGemmMr) * kGemmMr * c_in + ci * kGemmMr + o % kGemmMr] = float(v);
+        }
     }
 }
 
-int64_t conv2d_winograd_scratch_size(const Conv2dShape& s) { return geometry(s).per_thread * max_threads(); }
-int64_t conv2d_winograd_scratch_size_one_thread(const Conv2dShape& s) { return geometry(s).per_thread; }
+int64_t conv2d_winograd_scratch_size(const Conv2dShape& s, int m) { return geometry(s, m).per_thread * max_threads(); }
+int64_t conv2d_winograd_scratch_size_one_thread(const Conv2dShape& s, int m) { return geometry(s, m).per_thread; }
 
 void conv2d_winograd_forward(float* y, float* scratch, const float* x, const float* u, const float* b,
-                             const Conv2dShape& s) {
-  conv2d_winograd_forward_with(f32_winograd_f2k3_input_best(), f32_winograd_f2k3_output_best(),
-                               f32_winograd_gemm_4x8_best(), y, scratch, x, u, b, s);
+                             const Conv2dShape& s, int m) {
+  if (m == 4)
+    conv2d_winograd_forward_with(f32_winograd_f4k3_input_best(), f32_winograd_f4k3_output_best(),
+                                 f32_winograd_gemm_4x8_best(), y, scratch, x, u, b, s, 4);
+  else
+    conv2d_winograd_forward_with(f32_winograd_f2k3_input_best(), f32_winograd_f2k3_output_best(),
+                                 f32_winograd_gemm_4x8_best(), y, scratch, x, u, b, s, 2);
 }
 
-// Work items are (image, block of kBlock tiles): threads take contiguous runs of them, and each
+// Work items are (image, block of g.block tiles): threads take contiguous runs of them, and each
 // output is computed by exactly the same operations whichever thread takes its block.
 void conv2d_winograd_forward_with(WinogradInputKernel in, WinogradOutputKernel out, WinogradGemmKernel gemm, float* y,
                                   float* scratch, const float* x, const float* u, const float* b,
-                                  const Conv2dShape& s) {
-  assert(conv2d_winograd_applies(s) && y && scratch && x && u && b);
-  const Geometry g = geometry(s);
+                                  const Conv2dShape& s, int m) {
+  assert(conv2d_winograd_applies(s) && winograd_tile_ok(m) && y && scratch && x && u && b);
+  const Geometry g = geometry(s, m);
+  const int block = g.block;
   const int64_t us = u_stride(s.c_out, s.c_in), hw = int64_t(s.h_out) * s.w_out;
-  const int64_t v_xi = int64_t(s.c_in) * kBlock + kSkew, v_panel = int64_t(s.c_in) * kGemmNr;
+  const int64_t v_xi = int64_t(s.c_in) * block + kSkew, v_panel = int64_t(s.c_in) * kGemmNr;
   const int np = int(round_up(s.c_out, kGemmMr) / kGemmMr);
-  const int64_t m_xi = int64_t(np) * kGemmMr * kBlock + kSkew;
+  const int64_t m_xi = int64_t(np) * kGemmMr * block + kSkew;
   const int64_t plane = int64_t(g.hp) * g.wp;
   parallel_for(s.n * g.blocks, [&](int begin, int end, int thread) {
     float* xpad = scratch + thread * g.per_thread;  // (c_in, hp, wp): the zero-padded image
-    float* v = xpad + g.x_size;                     // (16, kBlock / 8, c_in, 8)
-    float* m = v + g.v_size;                        // (16, 4 np, kBlock)
+    float* v = xpad + g.x_size;                     // (nxi, block / 8, c_in, 8)
+    float* mm = v + g.v_size;                       // (nxi, 4 np, block)
     int padded = -1;                                // the image xpad holds
     for (int item = begin; item < end; ++item) {
-      const int i = item / g.blocks, t0 = item % g.blocks * kBlock, t1 = std::min(g.tiles, t0 + kBlock);
+      const int i = item / g.blocks, t0 = item % g.blocks * block, t1 = std::min(g.tiles, t0 + block);
       const WinogradBlock blk{g.tw, t0, t1, 0};
       const int nt = t1 - t0, nq = (nt + kGemmNr - 1) / kGemmNr;
       if (padded != i) {
         // pad only the rows this thread's blocks of image i read (one image split over two threads
         // pads each half once); rows/columns past h_in/w_in stay zero: the reference's padding
         const int last = std::min(end, (i + 1) * g.blocks) - 1;  // this thread's last block of image i
-        const int last_tile = std::min(g.tiles, (last % g.blocks + 1) * kBlock) - 1;
-        const int r0 = 2 * (t0 / g.tw), r1 = 2 * (last_tile / g.tw) + 4;  // padded rows [r0, r1)
+        const int last_tile = std::min(g.tiles, (last % g.blocks + 1) * block) - 1;
+        const int r0 = m * (t0 / g.tw), r1 = m * (last_tile / g.tw) + m + 2;  // padded rows [r0, r1)
         const float* ximg = x + int64_t(i) * s.c_in * s.h_in * s.w_in;
         for (int ci = 0; ci < s.c_in; ++ci)
           std::fill(xpad + ci * plane + int64_t(r0) * g.wp, xpad + ci * plane + int64_t(r1) * g.wp, 0.0f);
@@ -120,15 +139,15 @@ void conv2d_winograd_forward_with(WinogradInputKernel in, WinogradOutputKernel o
       for (int ci = 0; ci < s.c_in; ++ci) in(v + ci * kGemmNr, v_xi, v_panel, xpad + ci * plane, g.wp, blk, t0, t1);
       // columns past the last tile of a partial panel: zeros, so the microkernel reads defined values
       if (nt % kGemmNr)
-        for (int xi = 0; xi < kXi; ++xi)
+        for (int xi = 0; xi < g.nxi; ++xi)
           for (int ci = 0; ci < s.c_in; ++ci) {
             float* col = v + xi * v_xi + (nt / kGemmNr) * v_panel + ci * kGemmNr;
             std::fill(col + nt % kGemmNr, col + kGemmNr, 0.0f);
           }
-      gemm(np, nq, s.c_in, u, us, v, v_xi, m, m_xi, kBlock);
+      gemm(g.nxi, np, nq, s.c_in, u, us, v, v_xi, mm, m_xi, block);
       float* yi = y + int64_t(i) * s.c_out * hw;
       for (int o = 0; o < s.c_out; ++o)
-        out(yi + o * hw, s.h_out, s.w_out, m + int64_t(o) * kBlock, m_xi, b[o], blk, t0, t1);
+        out(yi + o * hw, s.h_out, s.w_out, mm + int64_t(o) * block, m_xi, b[o], blk, t0, t1);
     }
   });
 }

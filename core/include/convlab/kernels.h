@@ -180,31 +180,45 @@ void f32_winograd_f2k3_input__scalar(float* v, int64_t xi_stride, int64_t panel_
 // w_out) plane y. Order: rows first (f = m A, each a left-to-right sum), then columns, then bias.
 void f32_winograd_f2k3_output__scalar(float* y, int h_out, int w_out, const float* m, int64_t xi_stride, float bias,
                                       const WinogradBlock& blk, int ta, int tb);
-// The 16 GEMMs of a block: for xi < 16, M_xi(4 np, 8 nq) = U_xi · V_xi, U_xi in np f32_packa_4
+// F(4x4, 3x3)'s transforms, with the same contracts for 4x4 output tiles: 6x6 windows at padded
+// rows 4 (ty - ty0) .. +5, columns 4 tx .. +5 (wp >= 4 tw + 2, readable up to 2 floats past the
+// last row), 36 elements xi = 6 * row + col. B^T, A^T and the order of operations:
+// f32_winograd_f4k3_math.h (one template for both twins).
+void f32_winograd_f4k3_input__scalar(float* v, int64_t xi_stride, int64_t panel_stride, const float* xp, int wp,
+                                     const WinogradBlock& blk, int ta, int tb);
+void f32_winograd_f4k3_output__scalar(float* y, int h_out, int w_out, const float* m, int64_t xi_stride, float bias,
+                                      const WinogradBlock& blk, int ta, int tb);
+// The nxi GEMMs of a block (16 for F(2x2, 3x3), 36 for F(4x4, 3x3)): for xi < nxi, M_xi(4 np, 8 nq) = U_xi · V_xi, U_xi in np f32_packa_4
 // panels of (k, 4) at u + xi * u_xi, V_xi in nq 8-column panels of (k, 8) at v + xi * v_xi, M_xi
 // rows of ldc floats at m + xi * m_xi. Whole 4x8 tiles only (M is scratch with room for them),
 // each element a sum over k from 0.0f in increasing k, as f32_gemm_4x8 gives: one call per block
 // instead of 16 np nq indirect microkernel calls (the forward ran 11-33 % faster without them:
 // at k = c_in = 16 a call does little work).
-void f32_winograd_gemm_4x8__scalar(int np, int nq, int k, const float* u, int64_t u_xi, const float* v,
+void f32_winograd_gemm_4x8__scalar(int nxi, int np, int nq, int k, const float* u, int64_t u_xi, const float* v,
                                    int64_t v_xi, float* m, int64_t m_xi, int ldc);
 #ifdef __wasm_simd128__
-void f32_winograd_gemm_4x8__wasmsimd(int np, int nq, int k, const float* u, int64_t u_xi, const float* v,
+void f32_winograd_gemm_4x8__wasmsimd(int nxi, int np, int nq, int k, const float* u, int64_t u_xi, const float* v,
                                      int64_t v_xi, float* m, int64_t m_xi, int ldc);
 void f32_winograd_f2k3_input__wasmsimd(float* v, int64_t xi_stride, int64_t panel_stride, const float* xp, int wp,
                                        const WinogradBlock& blk, int ta, int tb);
 void f32_winograd_f2k3_output__wasmsimd(float* y, int h_out, int w_out, const float* m, int64_t xi_stride,
+                                        float bias, const WinogradBlock& blk, int ta, int tb);
+void f32_winograd_f4k3_input__wasmsimd(float* v, int64_t xi_stride, int64_t panel_stride, const float* xp, int wp,
+                                       const WinogradBlock& blk, int ta, int tb);
+void f32_winograd_f4k3_output__wasmsimd(float* y, int h_out, int w_out, const float* m, int64_t xi_stride,
                                         float bias, const WinogradBlock& blk, int ta, int tb);
 #endif
 using WinogradInputKernel = void (*)(float* v, int64_t xi_stride, int64_t panel_stride, const float* xp, int wp,
                                      const WinogradBlock& blk, int ta, int tb);
 using WinogradOutputKernel = void (*)(float* y, int h_out, int w_out, const float* m, int64_t xi_stride, float bias,
                                       const WinogradBlock& blk, int ta, int tb);
-using WinogradGemmKernel = void (*)(int np, int nq, int k, const float* u, int64_t u_xi, const float* v,
+using WinogradGemmKernel = void (*)(int nxi, int np, int nq, int k, const float* u, int64_t u_xi, const float* v,
                                     int64_t v_xi, float* m, int64_t m_xi, int ldc);
 // This build's fastest twins (wasmsimd where built).
 WinogradInputKernel f32_winograd_f2k3_input_best();
 WinogradOutputKernel f32_winograd_f2k3_output_best();
+WinogradInputKernel f32_winograd_f4k3_input_best();
+WinogradOutputKernel f32_winograd_f4k3_output_best();
 WinogradGemmKernel f32_winograd_gemm_4x8_best();
 
 }  // namespace convlab

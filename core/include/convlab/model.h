@@ -51,8 +51,9 @@ class Model {
   // Always repacks the direct path's weights (training writes them through raw pointers) and
   // marks Winograd's transformed weights stale: only predict transforms them, when it runs.
   const float* forward(const float* x, int n);
-  // Inference: 3x3 stride-1 convolutions with c_in >= 3 run as Winograd F(2x2, 3x3) (2.25x
-  // fewer multiplies; equal to forward within float rounding, not bit for bit: the class
+  // Inference: 3x3 stride-1 convolutions with c_in >= 3 run as Winograd F(4x4, 3x3) or
+  // F(2x2, 3x3) where it pays (4x or 2.25x fewer multiplies; winograd_tile_of says which; equal
+  // to forward within float rounding, not bit for bit: the class
   // probabilities agree to the 0.1 % the page prints, tested on every trainable preset), and
   // weights are repacked only when they changed since the last predict (or forward). What live prediction and
   // evaluation use; training and the lecture's views use forward (the direct convolution).
@@ -62,8 +63,10 @@ class Model {
   // a pointer kept from earlier, call weights_changed().
   const float* predict(const float* x, int n);
   void weights_changed() { packed_ok_ = wino_ok_ = false; }
-  // Whether predict runs layer i through Winograd (model.cc use_winograd says where it pays).
+  // Whether predict runs layer i through Winograd (model.cc winograd_tile says where it pays),
+  // and its output tile: F(m x m, 3x3) with m = 2 or 4, or 0 for the direct path.
   bool predicts_with_winograd(size_t i) const { return !wino_[i].empty(); }
+  int winograd_tile_of(size_t i) const { return wino_tile_[i]; }
   // dlogits: (n, classes) of the last forward. Accumulates into every Param::grad.
   void backward(const float* dlogits);
   // The same, and also d/d(input) written into dinput (n, C, H, W): the first layer's input
@@ -107,6 +110,7 @@ class Model {
   // predictions packs once.
   std::vector<std::vector<float>> wpack_;
   std::vector<std::vector<float>> wino_;  // Winograd U (conv2d_winograd_transform_weights), or empty
+  std::vector<int> wino_tile_;            // its output tile m (2 or 4), 0 for the direct path
   bool packed_ok_ = false;  // wpack_ matches the weights
   bool wino_ok_ = false;    // wino_ matches the weights
 };
