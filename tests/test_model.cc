@@ -13,6 +13,7 @@
 #include "convlab/layers.h"
 #include "convlab/learn.h"
 #include "convlab/model.h"
+#include "convlab/rules.h"
 #include "convlab/optim.h"
 #include "convlab/safetensors.h"
 #include "gradcheck.h"
@@ -256,6 +257,22 @@ TEST_CASE("model: predict (Winograd) and forward (direct) give the printed proba
   CHECK(winograd_nets >= 4);  // A, B, small maps and webcam take the Winograd path somewhere
   CHECK(f4_nets >= 4);        // F(4x4, 3x3) on each of them
   CHECK(f2_nets >= 1);        // and F(2x2, 3x3) on small maps' 8x8
+}
+
+TEST_CASE("model: one image's first layers run in row bands on several threads, as deep as the halos stay cheap") {
+  // The default net on 2 threads, by hand: bands of the second pool's 16 rows, [0, 8) and
+  // [8, 16), need conv2 rows [0, 16) and [16, 32) (whole 4-row tiles already), pool1 rows
+  // [0, 17) and [15, 32), conv1 rows [0, 34) and [30, 64), widened to whole tiles [0, 36) and
+  // [28, 64): 72 of 64 rows of conv1 (+12.5 %), 32 of 32 of conv2, 7 % more work in all. One
+  // pool deeper the 8-row last map's bands would need 44 of conv1's 64 rows each (+30 %).
+  Model m(parse_spec(rules::default_spec(3)), 3);
+  CHECK(m.band_depth_for(1) == 0);  // one thread: nothing to split
+  CHECK(m.band_depth_for(2) == 6);  // conv, relu, pool, conv, relu, pool
+  // workload A: its first conv (direct, c_in = 1) and pool on 2 threads, the whole stack on 3
+  Model a(parse_spec(kBenchA), 3);
+  CHECK(a.band_depth_for(2) == 3);
+  CHECK(a.band_depth_for(3) == 6);
+  // (test_predict checks that bands give predict() the bits of one thread, on every net there)
 }
 
 TEST_CASE("model: a weight written through a kept pointer reaches predict's Winograd path after a forward") {

@@ -1,6 +1,7 @@
 // A Sequential CNN built from a spec: parameters with PyTorch's names and layouts, and all
 // buffers for a batch allocated once (reserve) and reused by every step.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -67,6 +68,9 @@ class Model {
   // and its output tile: F(m x m, 3x3) with m = 2 or 4, or 0 for the direct path.
   bool predicts_with_winograd(size_t i) const { return !wino_[i].empty(); }
   int winograd_tile_of(size_t i) const { return wino_tile_[i]; }
+  // How many layers from the first predict runs in row bands for one image on `threads`
+  // threads (0: none; model.cc band_depth says why and where).
+  size_t band_depth_for(int threads) const { return band_depth_[size_t(std::clamp(threads, 0, int(band_depth_.size()) - 1))]; }
   // dlogits: (n, classes) of the last forward. Accumulates into every Param::grad.
   void backward(const float* dlogits);
   // The same, and also d/d(input) written into dinput (n, C, H, W): the first layer's input
@@ -90,6 +94,10 @@ class Model {
   void pack_winograd();
   const float* run(const float* x, int n, bool inference);
   void run_layers(size_t from, size_t to, int i0, int n, bool inference, float* col);
+  // One image's first layers [0, depth) in row bands, one per thread (model.cc).
+  size_t band_depth(size_t stack, int threads) const;
+  void band_rows(std::pair<int, int>* need, std::pair<int, int>* out, size_t stack, int a, int b) const;
+  void run_bands(size_t stack);
   // Floats of activation per slice of images in batched inference (run): 32K floats, 128 KB,
   // a map and its successor in a core's L2.
   static constexpr int64_t kSliceFloats = 32 * 1024;
@@ -104,6 +112,9 @@ class Model {
   std::vector<float> grad_a_, grad_b_;     // ping-pong activation gradients, max activation size
   std::vector<float> col_;                 // conv/linear scratch (im2col, packed panels), largest layer
   std::vector<float> slice_col_;           // batched inference: one conv scratch per thread (run)
+  std::vector<float> band_buf_;            // one image in bands: per thread two maps and a conv scratch
+  std::vector<size_t> band_depth_;         // layers run in bands, per thread count (0: none)
+  std::vector<std::pair<int, int>> band_plan_;  // per thread: need and out rows of each layer
   std::vector<std::vector<int32_t>> argmax_;  // maxpool layers
   // Per conv/linear layer, its weights in the GEMM's panel layout (conv2d_pack_weights,
   // linear_pack_weights). Packed by every forward, and by predict when stale, so a run of
