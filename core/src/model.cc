@@ -165,7 +165,6 @@ const float* Model::run(const float* x, int n, bool inference) {
   n_ = n;
   last_was_forward_ = !inference;
   const size_t L = info_.layers.size();
-  std::memcpy(act_[0].data(), x, sizeof(float) * size_t(input_size() * n));
   // Inference on several images: the layers before the first flatten or linear (the conv
   // stack, where the activations are big) run slice by slice of kSliceFloats worth of
   // activations, each slice on one thread through all of them: one hand-over to the pool
@@ -180,10 +179,12 @@ const float* Model::run(const float* x, int n, bool inference) {
          info_.layers[stack].spec.type != LayerType::Linear)
     ++stack;
   if (const size_t depth = inference && n == 1 ? band_depth_[size_t(num_threads())] : 0; depth > 0) {
-    run_bands(depth);
+    // the bands read x in place: copying it first would only move it into this core's cache
+    run_bands(depth, x);
     run_layers(depth, L, 0, 1, true, col_.data());
     return act_.back().data();
   }
+  std::memcpy(act_[0].data(), x, sizeof(float) * size_t(input_size() * n));
   if (!inference || n == 1 || stack == 0) {
     run_layers(0, L, 0, n, inference, col_.data());
     return act_.back().data();
@@ -270,7 +271,7 @@ void Model::band_rows(std::pair<int, int>* need, std::pair<int, int>* out, size_
   }
 }
 
-void Model::run_bands(size_t stack) {
+void Model::run_bands(size_t stack, const float* input) {
   const int bands = std::min(num_threads(), info_.layers[stack - 1].out.h);
   int64_t widest = input_size(), per = 0;  // floats: a band's largest map; one thread's conv scratch
   for (size_t i = 0; i < stack; ++i) {
@@ -296,7 +297,7 @@ void Model::run_bands(size_t stack) {
       const Shape& in = info_.input;
       const int64_t w0 = in.w, h0 = in.h, r0 = need[0].second - need[0].first;
       for (int c = 0; c < in.c; ++c)
-        std::memcpy(maps[0] + c * r0 * w0, act_[0].data() + (c * h0 + need[0].first) * w0, sizeof(float) * size_t(r0 * w0));
+        std::memcpy(maps[0] + c * r0 * w0, input + (c * h0 + need[0].first) * w0, sizeof(float) * size_t(r0 * w0));
       int cur = 0;                  // maps[cur] holds layer i's input,
       std::pair<int, int> held = need[0];  // its rows
       for (size_t i = 0; i < stack; ++i) {

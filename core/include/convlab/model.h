@@ -79,9 +79,10 @@ class Model {
   void zero_grad();
 
   // Output of layer i (shape info().layers[i].out) for image `image` of the last forward;
-  // layer -1 is the input. After a predict, every layer's output is of that predict except a
-  // relu feeding a max pool (predict pools the conv's output through the relu on the fly and
-  // never writes the relu's map): ask last_run_was_forward() before reading one.
+  // layer -1 is the input. A predict writes only part of them: not a relu feeding a max pool
+  // (predict pools the conv's output through the relu on the fly), and for one image on several
+  // threads not the input nor the layers it ran in row bands (run_bands keeps them in each
+  // thread's buffers). Ask last_run_was_forward() before reading one.
   const float* activation(int layer, int image = 0) const;
   int last_batch() const { return n_; }
   bool last_run_was_forward() const { return last_was_forward_; }
@@ -97,7 +98,7 @@ class Model {
   // One image's first layers [0, depth) in row bands, one per thread (model.cc).
   size_t band_depth(size_t stack, int threads) const;
   void band_rows(std::pair<int, int>* need, std::pair<int, int>* out, size_t stack, int a, int b) const;
-  void run_bands(size_t stack);
+  void run_bands(size_t stack, const float* input);
   // Floats of activation per slice of images in batched inference (run): 32K floats, 128 KB,
   // a map and its successor in a core's L2.
   static constexpr int64_t kSliceFloats = 32 * 1024;
