@@ -15,7 +15,7 @@
 #                                              (README "Command line"; tools/convlab/)
 #   build/native/convlab_bench --quick         the bench CLI (make bench runs it, see tools/bench.cc)
 #   build/native/convlab_bench_mt --profile-train A --threads 2   the same on the threaded core
-#   build/native/convlab_winograd_bench [runs [layer [threads]]]  direct vs Winograd convolution
+#   build/native/convlab_winograd_bench [runs [layer [threads [m]]]]  direct vs Winograd F(m x m)
 #   build/native/convlab_winograd_bench_mt 5 -1 2                  the same on 2 threads
 
 SHELL := /bin/bash

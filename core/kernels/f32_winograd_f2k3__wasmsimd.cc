@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "convlab/kernels.h"
+#include "f32_transpose4__wasmsimd.h"
 
 namespace convlab {
 
@@ -12,15 +13,9 @@ namespace convlab {
 // neighbouring floats of a row. Tiles of one tile row are read with 3 loads and deinterleaved;
 // groups that wrap to the next tile row load each tile's rows and transpose. Only the last < 4
 // tiles of a range go through the scalar twin; both do the same operations in the same order.
-namespace {
+using simd::transpose4;
 
-// 4x4 transpose: lane j of result c = lane c of input j
-inline void transpose4(v128_t& a, v128_t& b, v128_t& c, v128_t& d) {
-  const v128_t t0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
-  const v128_t t2 = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
-  a = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5), b = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
-  c = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5), d = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
-}
+namespace {
 
 inline void store_pair(float* p, v128_t v, int lane64) {
   if (lane64)

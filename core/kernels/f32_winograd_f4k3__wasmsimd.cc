@@ -5,6 +5,7 @@
 #include <cassert>
 
 #include "convlab/kernels.h"
+#include "f32_transpose4__wasmsimd.h"
 #include "f32_winograd_f4k3_math.h"
 
 namespace convlab {
@@ -13,17 +14,7 @@ namespace convlab {
 // block start, as in the F(2x2, 3x3) kernels: their V columns are 4 neighbouring floats of one
 // panel and their M columns 4 neighbouring floats of a row. The arithmetic is wino4's, shared
 // with the scalar twin; only the last < 4 tiles of a range go through the twin.
-namespace {
-
-// 4x4 transpose: lane j of result c = lane c of input j
-inline void transpose4(v128_t& a, v128_t& b, v128_t& c, v128_t& d) {
-  const v128_t t0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
-  const v128_t t2 = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
-  a = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5), b = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
-  c = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5), d = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
-}
-
-}  // namespace
+using simd::transpose4;
 
 void f32_winograd_f4k3_input__wasmsimd(float* v, int64_t xi_stride, int64_t panel_stride, const float* xp, int wp,
                                        const WinogradBlock& blk, int ta, int tb) {

@@ -1,12 +1,12 @@
-// Direct conv2d_forward vs Winograd F(2x2, 3x3) (weights pre-transformed) on the 3x3 conv layers
+// Direct conv2d_forward vs Winograd F(m x m, 3x3) (weights pre-transformed) on the 3x3 conv layers
 // of workloads A and B, batch 32 and 1, on one thread; prints a table of medians and the error of
 // both against conv2d_forward_reference. Built by hand against the core library, e.g.
 //   em++ -O3 -std=c++20 -msimd128 -fexceptions -ffp-contract=off -Icore/include \
 //     tools/bench/winograd_bench.cc build/wino-wasm/libconvlab_core.a -sENVIRONMENT=node \
 //     -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -o build/wino-tools/winograd_bench.js
-//   node --no-experimental-fetch --no-liftoff build/wino-tools/winograd_bench.js [runs [layer [threads]]]
+//   node --no-experimental-fetch --no-liftoff build/wino-tools/winograd_bench.js [runs [layer [threads [m]]]]
 // (layer: an index into kLayers, to profile one layer alone, -1 for all; threads: for a build against
-// libconvlab_core_mt.a linked with -pthread -sPTHREAD_POOL_SIZE=2)
+// libconvlab_core_mt.a linked with -pthread -sPTHREAD_POOL_SIZE=2; m: the output tile, 4 or 2)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -90,8 +90,13 @@ int main(int argc, char** argv) {
   const int runs = argc > 1 ? std::max(5, std::atoi(argv[1])) : 7;
   const int only = argc > 2 ? std::atoi(argv[2]) : -1;
   set_num_threads(argc > 3 ? std::atoi(argv[3]) : 1);
-  std::printf("3x3 'same' conv layers, forward only, %d thread(s), median of %d runs (ms per call)\n", num_threads(),
-              runs);
+  const int m = argc > 4 ? std::atoi(argv[4]) : 4;
+  if (!winograd_tile_ok(m)) {
+    std::fprintf(stderr, "the output tile m must be 2 or 4, not %s\n", argv[4]);
+    return 2;
+  }
+  std::printf("3x3 'same' conv layers, forward only, %d thread(s), Winograd F(%dx%d, 3x3), median of %d runs (ms per call)\n",
+              num_threads(), m, m, runs);
   std::printf("%-24s %5s %10s %10s %8s | %11s %11s | %11s %11s\n", "layer", "batch", "direct", "winograd", "speedup",
               "wino relerr", "wino eps*S", "dir relerr", "dir eps*S");
   for (const Layer& l : kLayers)
@@ -100,14 +105,14 @@ int main(int argc, char** argv) {
       const Conv2dShape s{n, l.c_in, l.h, l.w, l.c_out, l.h, l.w, 3, 1, 1, 1};
       const auto x = random_values(size_t(n) * l.c_in * l.h * l.w, 1);
       const auto w = random_values(size_t(l.c_out) * l.c_in * 9, 2), b = random_values(size_t(l.c_out), 3);
-      std::vector<float> u(size_t(conv2d_winograd_weights_size(l.c_out, l.c_in)));
-      conv2d_winograd_transform_weights(u.data(), w.data(), l.c_out, l.c_in);
-      std::vector<float> col(size_t(conv2d_col_size(s))), scratch(size_t(conv2d_winograd_scratch_size(s)));
+      std::vector<float> u(size_t(conv2d_winograd_weights_size(l.c_out, l.c_in, m)));
+      conv2d_winograd_transform_weights(u.data(), w.data(), l.c_out, l.c_in, m);
+      std::vector<float> col(size_t(conv2d_col_size(s))), scratch(size_t(conv2d_winograd_scratch_size(s, m)));
       const size_t ny = size_t(n) * l.c_out * l.h * l.w;
       std::vector<float> yd(ny), yw(ny), ref(ny), mag(ny);
       const auto [td, tw] = median_seconds(
           [&] { conv2d_forward(yd.data(), col.data(), x.data(), w.data(), b.data(), s); },
-          [&] { conv2d_winograd_forward(yw.data(), scratch.data(), x.data(), u.data(), b.data(), s); }, runs);
+          [&] { conv2d_winograd_forward(yw.data(), scratch.data(), x.data(), u.data(), b.data(), s, m); }, runs);
       conv2d_forward_reference(ref.data(), x.data(), w.data(), b.data(), s);
       std::vector<float> ax(x), aw(w), ab(b);
       for (auto* v : {&ax, &aw, &ab})
