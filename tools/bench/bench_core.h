@@ -259,8 +259,8 @@ inline Json latency(const std::string& spec, int n) {
 // ---- one repetition at a time, for make bench's interleaved run (run.mjs): the engines take
 // turns rep by rep, so a busy moment of the machine hits all of them alike ----
 // The product's inference path: Session::predict_stored on `batch` stored images (bytes to
-// floats, the Winograd/direct forward threaded across the batch or, for one image, across its
-// tiles and columns, softmax): what the page's predictBatch {indices} runs.
+// floats, the Winograd/direct forward threaded across the batch or, for one image, in row bands
+// and then layer by layer, softmax): what the page's predictBatch {indices} runs.
 struct PredictBench {
   Session s;
   std::vector<int> idx;
