@@ -4,7 +4,7 @@
 #include <cassert>
 
 #include "convlab/kernels.h"
-#include "f32_transpose4__wasmsimd.h"
+#include "f32_winograd_groups__wasmsimd.h"
 
 namespace convlab {
 
@@ -13,6 +13,7 @@ namespace convlab {
 // neighbouring floats of a row. Tiles of one tile row are read with 3 loads and deinterleaved;
 // groups that wrap to the next tile row load each tile's rows and transpose. Only the last < 4
 // tiles of a range go through the scalar twin; both do the same operations in the same order.
+using simd::for_tile_groups;
 using simd::transpose4;
 
 namespace {
@@ -38,14 +39,9 @@ inline float lane(v128_t v, int j) {
 void f32_winograd_f2k3_input__wasmsimd(float* v, int64_t xi_stride, int64_t panel_stride, const float* xp, int wp,
                                        const WinogradBlock& blk, int ta, int tb) {
   assert(blk.t0 % kGemmNr == 0 && blk.t0 <= ta && ta <= tb && tb <= blk.t1 && wp >= 2 * blk.tw + 2);
-  int t = ta;
-  while (t < tb) {
+  const auto one = [&](int t) { f32_winograd_f2k3_input__scalar(v, xi_stride, panel_stride, xp, wp, blk, t, t + 1); };
+  for_tile_groups(blk.t0, ta, tb, one, [&](int t) {
     const int ty = t / blk.tw, tx = t % blk.tw;
-    if ((t - blk.t0) % 4 != 0 || t + 4 > tb) {
-      f32_winograd_f2k3_input__scalar(v, xi_stride, panel_stride, xp, wp, blk, t, t + 1);
-      ++t;
-      continue;
-    }
     v128_t e[4][4];
     for (int r = 0; r < 4; ++r) {
       v128_t d0, d1, d2, d3;  // columns 0..3 of row r of the 4 tiles' windows
@@ -75,22 +71,16 @@ void f32_winograd_f2k3_input__wasmsimd(float* v, int64_t xi_stride, int64_t pane
       wasm_v128_store(dst + (2 * 4 + c) * xi_stride, wasm_f32x4_sub(e[2][c], e[1][c]));
       wasm_v128_store(dst + (3 * 4 + c) * xi_stride, wasm_f32x4_sub(e[1][c], e[3][c]));
     }
-    t += 4;
-  }
+  });
 }
 
 void f32_winograd_f2k3_output__wasmsimd(float* y, int h_out, int w_out, const float* m, int64_t xi_stride,
                                         float bias, const WinogradBlock& blk, int ta, int tb) {
   assert(blk.t0 <= ta && ta <= tb && tb <= blk.t1);
   const v128_t vb = wasm_f32x4_splat(bias);
-  int t = ta;
-  while (t < tb) {
+  const auto one = [&](int t) { f32_winograd_f2k3_output__scalar(y, h_out, w_out, m, xi_stride, bias, blk, t, t + 1); };
+  for_tile_groups(blk.t0, ta, tb, one, [&](int t) {
     const int ty = t / blk.tw, tx = t % blk.tw;
-    if ((t - blk.t0) % 4 != 0 || t + 4 > tb) {
-      f32_winograd_f2k3_output__scalar(y, h_out, w_out, m, xi_stride, bias, blk, t, t + 1);
-      ++t;
-      continue;
-    }
     const float* mt = m + (t - blk.t0);
     v128_t f[4][2];
     for (int r = 0; r < 4; ++r) {
@@ -133,8 +123,7 @@ void f32_winograd_f2k3_output__wasmsimd(float* y, int h_out, int w_out, const fl
         if (++xj == blk.tw) xj = 0, ++yj;
       }
     }
-    t += 4;
-  }
+  });
 }
 
 }  // namespace convlab

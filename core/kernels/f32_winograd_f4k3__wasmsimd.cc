@@ -5,7 +5,7 @@
 #include <cassert>
 
 #include "convlab/kernels.h"
-#include "f32_transpose4__wasmsimd.h"
+#include "f32_winograd_groups__wasmsimd.h"
 #include "f32_winograd_f4k3_math.h"
 
 namespace convlab {
@@ -14,19 +14,15 @@ namespace convlab {
 // block start, as in the F(2x2, 3x3) kernels: their V columns are 4 neighbouring floats of one
 // panel and their M columns 4 neighbouring floats of a row. The arithmetic is wino4's, shared
 // with the scalar twin; only the last < 4 tiles of a range go through the twin.
+using simd::for_tile_groups;
 using simd::transpose4;
 
 void f32_winograd_f4k3_input__wasmsimd(float* v, int64_t xi_stride, int64_t panel_stride, const float* xp, int wp,
                                        const WinogradBlock& blk, int ta, int tb) {
   assert(blk.t0 % kGemmNr == 0 && blk.t0 <= ta && ta <= tb && tb <= blk.t1 && wp >= 4 * blk.tw + 2);
-  int t = ta;
-  while (t < tb) {
+  const auto one = [&](int t) { f32_winograd_f4k3_input__scalar(v, xi_stride, panel_stride, xp, wp, blk, t, t + 1); };
+  for_tile_groups(blk.t0, ta, tb, one, [&](int t) {
     const int ty = t / blk.tw, tx = t % blk.tw;
-    if ((t - blk.t0) % 4 != 0 || t + 4 > tb) {
-      f32_winograd_f4k3_input__scalar(v, xi_stride, panel_stride, xp, wp, blk, t, t + 1);
-      ++t;
-      continue;
-    }
     v128_t e[6][6];  // e[r][c], lane j: row r, column c of tile t + j's e = d B
     for (int r = 0; r < 6; ++r) {
       v128_t d0, d1, d2, d3, d4, d5;  // columns 0..5 of row r of the 4 tiles' windows
@@ -48,7 +44,8 @@ void f32_winograd_f4k3_input__wasmsimd(float* v, int64_t xi_stride, int64_t pane
         }
         d0 = lo[0], d1 = lo[1], d2 = lo[2], d3 = lo[3];
         transpose4(d0, d1, d2, d3);
-        const v128_t h01 = wasm_i32x4_shuffle(hi[0], hi[1], 0, 4, 1, 5), h23 = wasm_i32x4_shuffle(hi[2], hi[3], 0, 4, 1, 5);
+        const v128_t h01 = wasm_i32x4_shuffle(hi[0], hi[1], 0, 4, 1, 5);
+        const v128_t h23 = wasm_i32x4_shuffle(hi[2], hi[3], 0, 4, 1, 5);
         d4 = wasm_i32x4_shuffle(h01, h23, 0, 1, 4, 5), d5 = wasm_i32x4_shuffle(h01, h23, 2, 3, 6, 7);
       }
       wino4::input6(e[r], d0, d1, d2, d3, d4, d5);
@@ -59,22 +56,16 @@ void f32_winograd_f4k3_input__wasmsimd(float* v, int64_t xi_stride, int64_t pane
       wino4::input6(col, e[0][c], e[1][c], e[2][c], e[3][c], e[4][c], e[5][c]);
       for (int r = 0; r < 6; ++r) wasm_v128_store(dst + (r * 6 + c) * xi_stride, col[r]);
     }
-    t += 4;
-  }
+  });
 }
 
 void f32_winograd_f4k3_output__wasmsimd(float* y, int h_out, int w_out, const float* m, int64_t xi_stride,
                                         float bias, const WinogradBlock& blk, int ta, int tb) {
   assert(blk.t0 <= ta && ta <= tb && tb <= blk.t1);
   const v128_t vb = wasm_f32x4_splat(bias);
-  int t = ta;
-  while (t < tb) {
+  const auto one = [&](int t) { f32_winograd_f4k3_output__scalar(y, h_out, w_out, m, xi_stride, bias, blk, t, t + 1); };
+  for_tile_groups(blk.t0, ta, tb, one, [&](int t) {
     const int ty = t / blk.tw, tx = t % blk.tw;
-    if ((t - blk.t0) % 4 != 0 || t + 4 > tb) {
-      f32_winograd_f4k3_output__scalar(y, h_out, w_out, m, xi_stride, bias, blk, t, t + 1);
-      ++t;
-      continue;
-    }
     const float* mt = m + (t - blk.t0);
     v128_t f[6][4];
     for (int r = 0; r < 6; ++r) {
@@ -116,8 +107,7 @@ void f32_winograd_f4k3_output__wasmsimd(float* y, int h_out, int w_out, const fl
         }
       }
     }
-    t += 4;
-  }
+  });
 }
 
 }  // namespace convlab

@@ -21,13 +21,14 @@ Conv2dShape conv_shape(const LayerInfo& li, int n) {
 }
 
 // Where predict uses Winograd, and which: the output tile m of F(m x m, 3x3), or 0 for the
-// direct path. Measured under node (wasm SIMD, one thread, 1 and 32 images; tools/bench
-// RESULTS.md, 2026-12-06): F(4x4, 3x3) ran 0.55-0.85x the direct path's time from 3->8 up at
-// 14x14 and larger (0.65-0.77x of F(2x2, 3x3)'s on A, B and the default net), but 1.3x at 8x8
-// and 1.7-4.8x at 6x6 and smaller: too few tiles, each 6x6 window mostly padding. There
-// F(2x2, 3x3) still pays with enough channels (0.63x at 32->32 8x8), not with few: 3->8 at
-// 64x64 ran 1.06-1.17x the direct path, 3->4 1.3x, 8->8 0.82-0.96x. At c_in = 1 both lose
-// (0.92x-1.1x: too little work per tile for the transforms).
+// direct path. Measured under node (wasm SIMD, one thread, 1 and 32 images; the table is in
+// tools/bench/RESULTS.md, 2026-12-06 05:23): F(4x4, 3x3) ran 0.66-0.85x the direct path's time
+// from 3->8 up at 32x32 and 64x64 (and 0.65-0.77x of F(2x2, 3x3)'s on A's 14x14 and every
+// Winograd layer of B and the default net), but 0.90-1.3x at 8x8 and 1.7-4.8x at 6x6 and
+// smaller: too few tiles, each 6x6 window mostly padding. There F(2x2, 3x3) still pays with
+// enough channels (0.63x at 32->32 8x8), not with few: 3->8 at 64x64 ran 1.16x the direct path,
+// 3->4 at 32x32 1.34x, 8->8 0.92x. At c_in = 1 both lose (A's 1->16 at 28x28: F(4x4) 1.05-1.13x,
+// F(2x2) 1.15-1.18x the direct path's time: too little work per tile for the transforms).
 int winograd_tile(const LayerInfo& li) {
   if (li.spec.type != LayerType::Conv2d || li.in.c < 3 || !conv2d_winograd_applies(conv_shape(li, 1))) return 0;
   const int64_t cc = int64_t(li.in.c) * li.out.c;
@@ -84,15 +85,15 @@ Model::Model(const ModelSpec& spec, uint64_t seed, bool enforce_budget)
       wino_[i].assign(size_t(conv2d_winograd_weights_size(li.out.c, li.in.c, wino_tile_[i])), 0.0f);
     if (li.spec.type == LayerType::Linear) wpack_[i].assign(size_t(linear_wpack_size(li.in.c, li.out.c)), 0.0f);
   }
-  // one image in bands: how deep for each thread count, and each thread's plan (no allocation
+  // the stack (what run() slices and bands); one image in bands: how deep for each thread
+  // count, and each thread's plan (no allocation
   // when predict runs)
-  size_t stack = 0;
-  while (stack < info_.layers.size() && info_.layers[stack].spec.type != LayerType::Flatten &&
-         info_.layers[stack].spec.type != LayerType::Linear)
-    ++stack;
+  while (stack_ < info_.layers.size() && info_.layers[stack_].spec.type != LayerType::Flatten &&
+         info_.layers[stack_].spec.type != LayerType::Linear)
+    ++stack_;
   band_depth_.assign(size_t(rules::kMaxThreads) + 1, 0);  // every count, whichever the build
-  for (int t = 2; t <= rules::kMaxThreads; ++t) band_depth_[size_t(t)] = band_depth(stack, t);
-  band_plan_.assign(2 * std::max<size_t>(stack, 1) * size_t(max_threads()), {0, 0});
+  for (int t = 2; t <= rules::kMaxThreads; ++t) band_depth_[size_t(t)] = band_depth(stack_, t);
+  band_plan_.assign(2 * std::max<size_t>(stack_, 1) * size_t(max_threads()), {0, 0});
 }
 
 Param* Model::find_param(const std::string& name) {
@@ -174,10 +175,7 @@ const float* Model::run(const float* x, int n, bool inference) {
   // out per layer, and two threads may be in different layers at once), and every image is the
   // same sum whichever slice or thread computes it. The layers from there on (small per image,
   // weights shared) run on the whole batch, as training's forward does.
-  size_t stack = 0;
-  while (stack < L && info_.layers[stack].spec.type != LayerType::Flatten &&
-         info_.layers[stack].spec.type != LayerType::Linear)
-    ++stack;
+  const size_t stack = stack_;
   if (const size_t depth = inference && n == 1 ? band_depth_[size_t(num_threads())] : 0; depth > 0) {
     // the bands read x in place: copying it first would only move it into this core's cache
     run_bands(depth, x);
@@ -196,8 +194,9 @@ const float* Model::run(const float* x, int n, bool inference) {
   for (size_t i = 0; i < stack; ++i) {
     const LayerInfo& li = info_.layers[i];
     if (li.spec.type != LayerType::Conv2d) continue;
-    per = std::max(per, wino_[i].empty() ? conv2d_forward_col_size_one_thread(conv_shape(li, slice))
-                                         : conv2d_winograd_scratch_size_one_thread(conv_shape(li, slice), wino_tile_[i]));
+    const Conv2dShape s = conv_shape(li, slice);
+    per = std::max(per, wino_[i].empty() ? conv2d_forward_col_size_one_thread(s)
+                                         : conv2d_winograd_scratch_size_one_thread(s, wino_tile_[i]));
   }
   per = (per + 15) / 16 * 16;  // each thread's region on its own cache lines
   const size_t need = size_t(per) * size_t(num_threads());

@@ -9,10 +9,11 @@ const ADDRESS = /\bhttps?:\/\/[^\s<>"'`]+/g;
 const TRAILING = /[.,;:!?'"\]}>]+$/;
 
 // -> an array of strings and <a> elements whose text, joined, is `text` exactly.
-export function linkified(text) {
+export function linkified(value) {
+  const text = String(value);
   const parts = [];
   let at = 0;
-  for (const m of String(text).matchAll(ADDRESS)) {
+  for (const m of text.matchAll(ADDRESS)) {
     let address = m[0].replace(TRAILING, '');
     // a closing parenthesis belongs to the address only when it opens one: "(see https://x.org/a)"
     while (address.endsWith(')') && (address.match(/\(/g) ?? []).length < (address.match(/\)/g) ?? []).length)

@@ -70,7 +70,9 @@ class Model {
   int winograd_tile_of(size_t i) const { return wino_tile_[i]; }
   // How many layers from the first predict runs in row bands for one image on `threads`
   // threads (0: none; model.cc band_depth says why and where).
-  size_t band_depth_for(int threads) const { return band_depth_[size_t(std::clamp(threads, 0, int(band_depth_.size()) - 1))]; }
+  size_t band_depth_for(int threads) const {
+    return band_depth_[size_t(std::clamp(threads, 0, int(band_depth_.size()) - 1))];
+  }
   // dlogits: (n, classes) of the last forward. Accumulates into every Param::grad.
   void backward(const float* dlogits);
   // The same, and also d/d(input) written into dinput (n, C, H, W): the first layer's input
@@ -114,6 +116,7 @@ class Model {
   std::vector<float> col_;                 // conv/linear scratch (im2col, packed panels), largest layer
   std::vector<float> slice_col_;           // batched inference: one conv scratch per thread (run)
   std::vector<float> band_buf_;            // one image in bands: per thread two maps and a conv scratch
+  size_t stack_ = 0;                       // the layers before the first flatten or linear
   std::vector<size_t> band_depth_;         // layers run in bands, per thread count (0: none)
   std::vector<std::pair<int, int>> band_plan_;  // per thread: need and out rows of each layer
   std::vector<std::vector<int32_t>> argmax_;  // maxpool layers
