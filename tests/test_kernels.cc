@@ -257,6 +257,32 @@ TEST_CASE("f32_im2col_packb8 equals packing f32_im2col's columns, over strides, 
             }
 }
 
+TEST_CASE("f32_u8_unit: scalar twin and SIMD give every byte's quotient by 255, on ragged lengths") {
+  // known values: the ends of the range are exact, 51 / 255 is the float nearest 0.2
+  const uint8_t ends[] = {0, 255, 51};
+  float e[3];
+  f32_u8_unit__scalar(e, ends, 3);
+  CHECK(e[0] == 0.0f);
+  CHECK(e[1] == 1.0f);
+  CHECK(e[2] == 0.2f);
+  for (int n : {0, 1, 15, 16, 17, 31, 33, 263, 512 + 5}) {
+    std::vector<uint8_t> x(size_t(n) + 1);
+    for (int i = 0; i < n; ++i) x[size_t(i)] = uint8_t(i * 37 + n);  // every byte value once n >= 256
+    std::vector<float> want(size_t(n) + 1, 7.0f), got(size_t(n) + 1, 7.0f);
+    for (int i = 0; i < n; ++i) want[size_t(i)] = float(x[size_t(i)]) / 255.0f;
+    f32_u8_unit__scalar(got.data(), x.data(), n);
+    CHECK(same_bits(got, want));  // and the float past the end untouched
+#ifdef __wasm_simd128__
+    std::fill(got.begin(), got.end(), 7.0f);
+    f32_u8_unit__wasmsimd(got.data(), x.data(), n);
+    CHECK(same_bits(got, want));
+#endif
+    std::fill(got.begin(), got.end(), 7.0f);
+    f32_u8_unit_best()(got.data(), x.data(), n);
+    CHECK(same_bits(got, want));
+  }
+}
+
 TEST_CASE("f32_relu and f32_relu_grad: SIMD equals the scalar twin, with NaN, -0 and ragged lengths") {
   const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
   for (int n : {0, 1, 3, 4, 5, 17, 33}) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "convlab/kernels.h"
@@ -287,4 +288,51 @@ TEST_CASE("conv2d_winograd_forward gives the same bits with 1 or 2 threads, for 
       INFO("m=" << m << " n=" << n << " h=" << h << " threads in this build: " << max_threads());
       CHECK(same_bits(one, two));
     }
+}
+
+// Channel groups (one image's conv split by output channels over the threads): each range gives
+// the whole forward's bits for its channels and writes no other, with the dispatched kernels and
+// with the scalar twins, for ragged c_out (a last panel of 1 or 2 rows) and both tiles.
+TEST_CASE("conv2d_winograd_forward_channels: each range of output channels gives the whole forward's bits, alone") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (int m : {2, 4})
+    for (int c_out : {5, 10, 17, 32})
+      for (int n : {1, 2}) {
+        const Case c = make_case(shape3(n, 6, c_out, 13, 9, 1), uint64_t(m * 1000 + c_out * 10 + n), m);
+        const Conv2dShape& s = c.s;
+        const auto whole = winograd(c), whole_scalar = winograd(c, true);
+        const int64_t hw = int64_t(s.h_out) * s.w_out;
+        // ranges: every panel alone, then [0, 4k) and [4k, c_out) for each cut
+        std::vector<std::pair<int, int>> ranges;
+        for (int o = 0; o < c_out; o += kGemmMr) ranges.push_back({o, std::min(c_out, o + kGemmMr)});
+        for (int cut = kGemmMr; cut < c_out; cut += kGemmMr) ranges.push_back({0, cut}), ranges.push_back({cut, c_out});
+        for (auto [o0, o1] : ranges)
+          for (bool scalar : {false, true}) {
+            std::vector<float> y(whole.size(), nan);
+            std::vector<float> scratch(size_t(conv2d_winograd_scratch_size(s, m)), nan);
+            if (scalar)
+              conv2d_winograd_forward_with(m == 4 ? f32_winograd_f4k3_input__scalar : f32_winograd_f2k3_input__scalar,
+                                           m == 4 ? f32_winograd_f4k3_output__scalar : f32_winograd_f2k3_output__scalar,
+                                           f32_winograd_gemm_4x8__scalar, y.data(), scratch.data(), c.x.data(),
+                                           c.u.data(), c.b.data(), s, m, o0, o1);
+            else
+              conv2d_winograd_forward_channels(y.data(), scratch.data(), c.x.data(), c.u.data(), c.b.data(), s, m, o0,
+                                               o1);
+            const auto& want = scalar ? whole_scalar : whole;
+            INFO("m=" << m << " c_out=" << c_out << " n=" << n << " channels [" << o0 << ", " << o1 << ") scalar="
+                      << scalar);
+            bool in_range_same = true, outside_untouched = true;
+            for (int i = 0; i < n; ++i)
+              for (int o = 0; o < c_out; ++o)
+                for (int64_t p = 0; p < hw; ++p) {
+                  const size_t j = size_t((int64_t(i) * c_out + o) * hw + p);
+                  if (o >= o0 && o < o1)
+                    in_range_same &= std::memcmp(&y[j], &want[j], sizeof(float)) == 0;
+                  else
+                    outside_untouched &= std::isnan(y[j]);
+                }
+            CHECK(in_range_same);
+            CHECK(outside_untouched);
+          }
+      }
 }

@@ -41,6 +41,7 @@ IgemmMicrokernel f32_igemm_4x8_best() { return CONVLAB_BEST(f32_igemm_4x8__wasms
 Im2colPackb8tKernel f32_im2col_packb8t_best() {
   return CONVLAB_BEST(f32_im2col_packb8t__wasmsimd, im2col_then_packb8t);
 }
+U8UnitKernel f32_u8_unit_best() { return CONVLAB_BEST(f32_u8_unit__wasmsimd, f32_u8_unit__scalar); }
 ReluKernel f32_relu_best() { return CONVLAB_BEST(f32_relu__wasmsimd, f32_relu__scalar); }
 ReluGradKernel f32_relu_grad_best() { return CONVLAB_BEST(f32_relu_grad__wasmsimd, f32_relu_grad__scalar); }
 Maxpool2x2Kernel f32_maxpool_2x2_best() { return CONVLAB_BEST(f32_maxpool_2x2__wasmsimd, f32_maxpool_2x2__scalar); }

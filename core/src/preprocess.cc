@@ -1,5 +1,7 @@
 #include "convlab/preprocess.h"
 
+#include "convlab/kernels.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -107,7 +109,7 @@ void preprocess_rgba_u8(uint8_t* out, const uint8_t* rgba, int src_w, int src_h,
 }
 
 void bytes_to_input(float* out, const uint8_t* chw, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = chw[i] / 255.0f;  // torchvision ToTensor
+  f32_u8_unit_best()(out, chw, n);  // torchvision ToTensor
 }
 
 void preprocess_rgba(float* out, const uint8_t* rgba, int src_w, int src_h, const InputSpec& in) {

@@ -94,25 +94,36 @@ int64_t conv2d_winograd_scratch_size_one_thread(const Conv2dShape& s, int m) { r
 
 void conv2d_winograd_forward(float* y, float* scratch, const float* x, const float* u, const float* b,
                              const Conv2dShape& s, int m) {
+  conv2d_winograd_forward_channels(y, scratch, x, u, b, s, m, 0, s.c_out);
+}
+
+void conv2d_winograd_forward_channels(float* y, float* scratch, const float* x, const float* u, const float* b,
+                                      const Conv2dShape& s, int m, int o0, int o1) {
   if (m == 4)
     conv2d_winograd_forward_with(f32_winograd_f4k3_input_best(), f32_winograd_f4k3_output_best(),
-                                 f32_winograd_gemm_4x8_best(), y, scratch, x, u, b, s, 4);
+                                 f32_winograd_gemm_4x8_best(), y, scratch, x, u, b, s, 4, o0, o1);
   else
     conv2d_winograd_forward_with(f32_winograd_f2k3_input_best(), f32_winograd_f2k3_output_best(),
-                                 f32_winograd_gemm_4x8_best(), y, scratch, x, u, b, s, 2);
+                                 f32_winograd_gemm_4x8_best(), y, scratch, x, u, b, s, 2, o0, o1);
 }
 
 // Work items are (image, block of g.block tiles): threads take contiguous runs of them, and each
-// output is computed by exactly the same operations whichever thread takes its block.
+// output is computed by exactly the same operations whichever thread takes its block. A channel
+// range runs the GEMMs on its own panels of u only (the microkernel computes each output row
+// alone, so a row's sums do not depend on the panels beside it) and transforms only its rows of
+// M; the input transform is the whole block's whatever the range.
 void conv2d_winograd_forward_with(WinogradInputKernel in, WinogradOutputKernel out, WinogradGemmKernel gemm, float* y,
                                   float* scratch, const float* x, const float* u, const float* b,
-                                  const Conv2dShape& s, int m) {
+                                  const Conv2dShape& s, int m, int o0, int o1) {
+  if (o1 < 0) o1 = s.c_out;
   assert(conv2d_winograd_applies(s) && winograd_tile_ok(m) && y && scratch && x && u && b);
+  assert(0 <= o0 && o0 < o1 && o1 <= s.c_out && o0 % kGemmMr == 0 && (o1 % kGemmMr == 0 || o1 == s.c_out));
   const Geometry g = geometry(s, m);
   const int block = g.block;
   const int64_t us = u_stride(s.c_out, s.c_in), hw = int64_t(s.h_out) * s.w_out;
   const int64_t v_xi = int64_t(s.c_in) * block + kSkew, v_panel = int64_t(s.c_in) * kGemmNr;
-  const int np = int(round_up(s.c_out, kGemmMr) / kGemmMr);
+  const int np = int(round_up(o1 - o0, kGemmMr) / kGemmMr);  // the range's panels of u and M
+  const float* ur = u + int64_t(o0) * s.c_in;                 // its first panel in each U_xi
   const int64_t m_xi = int64_t(np) * kGemmMr * block + kSkew;
   const int64_t plane = int64_t(g.hp) * g.wp;
   parallel_for(s.n * g.blocks, [&](int begin, int end, int thread) {
@@ -150,10 +161,10 @@ void conv2d_winograd_forward_with(WinogradInputKernel in, WinogradOutputKernel o
             float* col = v + xi * v_xi + (nt / kGemmNr) * v_panel + ci * kGemmNr;
             std::fill(col + nt % kGemmNr, col + kGemmNr, 0.0f);
           }
-      gemm(g.nxi, np, nq, s.c_in, u, us, v, v_xi, mm, m_xi, block);
+      gemm(g.nxi, np, nq, s.c_in, ur, us, v, v_xi, mm, m_xi, block);
       float* yi = y + int64_t(i) * s.c_out * hw;
-      for (int o = 0; o < s.c_out; ++o)
-        out(yi + o * hw, s.h_out, s.w_out, mm + int64_t(o) * block, m_xi, b[o], blk, t0, t1);
+      for (int o = o0; o < o1; ++o)
+        out(yi + o * hw, s.h_out, s.w_out, mm + int64_t(o - o0) * block, m_xi, b[o], blk, t0, t1);
     }
   });
 }

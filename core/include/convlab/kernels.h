@@ -117,6 +117,8 @@ int64_t f32_im2col_packb8t_scratch_size(const Conv2dShape& s);
 Im2colPackb8tKernel f32_im2col_packb8t_best();
 
 // ---- elementwise and pooling kernels ----
+// y = x / 255: stored image bytes to the network's input floats in [0, 1] (torchvision's ToTensor).
+void f32_u8_unit__scalar(float* y, const uint8_t* x, int64_t n);
 // y = x > 0 ? x : 0 (NaN and -0 give +0, like the scalar comparison).
 void f32_relu__scalar(float* y, const float* x, int64_t n);
 // dx = y > 0 ? dy : 0
@@ -134,6 +136,7 @@ void f32_avgpool_2x2_grad__scalar(float* dx, const float* dy, int64_t planes, in
 #ifdef __wasm_simd128__
 void f32_avgpool_2x2__wasmsimd(float* y, const float* x, int64_t planes, int h_in, int w_in);
 void f32_avgpool_2x2_grad__wasmsimd(float* dx, const float* dy, int64_t planes, int h_in, int w_in);
+void f32_u8_unit__wasmsimd(float* y, const uint8_t* x, int64_t n);
 void f32_relu__wasmsimd(float* y, const float* x, int64_t n);
 void f32_relu_grad__wasmsimd(float* dx, const float* dy, const float* y, int64_t n);
 void f32_maxpool_2x2__wasmsimd(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
@@ -147,12 +150,14 @@ inline constexpr bool kBuiltWithSimd = false;
 #endif
 // This build's kernels (wasmsimd where built, else the scalar twins); the layers split the
 // planes or elements over the threads.
+using U8UnitKernel = void (*)(float* y, const uint8_t* x, int64_t n);
 using ReluKernel = void (*)(float* y, const float* x, int64_t n);
 using ReluGradKernel = void (*)(float* dx, const float* dy, const float* y, int64_t n);
 using Maxpool2x2Kernel = void (*)(float* y, int32_t* argmax, const float* x, int64_t planes, int h_in, int w_in);
 using ReluMaxpool2x2Kernel = void (*)(float* y, const float* x, int64_t planes, int h_in, int w_in);
 using Avgpool2x2Kernel = void (*)(float* y, const float* x, int64_t planes, int h_in, int w_in);
 using Avgpool2x2GradKernel = void (*)(float* dx, const float* dy, int64_t planes, int h_in, int w_in);
+U8UnitKernel f32_u8_unit_best();
 ReluKernel f32_relu_best();
 ReluGradKernel f32_relu_grad_best();
 Maxpool2x2Kernel f32_maxpool_2x2_best();

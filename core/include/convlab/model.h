@@ -101,6 +101,10 @@ class Model {
   size_t band_depth(size_t stack, int threads) const;
   void band_rows(std::pair<int, int>* need, std::pair<int, int>* out, size_t stack, int a, int b) const;
   void run_bands(size_t stack, const float* input);
+  // The layers after the bands, with each Winograd conv (and its relu and max pool) split by
+  // output channels over the threads.
+  void run_after_bands(size_t from);
+  size_t run_channel_groups(size_t i);
   // Floats of activation per slice of images in batched inference (run): 32K floats, 128 KB,
   // a map and its successor in a core's L2.
   static constexpr int64_t kSliceFloats = 32 * 1024;

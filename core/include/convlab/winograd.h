@@ -51,10 +51,17 @@ int64_t conv2d_winograd_scratch_size_one_thread(const Conv2dShape& s, int m = 2)
 void conv2d_winograd_forward(float* y, float* scratch, const float* x, const float* u, const float* b,
                              const Conv2dShape& s, int m = 2);
 
-// The forward with given kernels (the transforms of tile m) on the calling thread's pool: tests
-// run the scalar twins through the whole driver and compare bits with the dispatched ones.
+// Only output channels [o0, o1) of y (o0 a multiple of kGemmMr; o1 a multiple of it too, or
+// c_out), with the same bits as the whole forward gives them: each thread of one image's forward
+// computes a group of channels (Model::run_channel_groups), reading only its part of u.
+void conv2d_winograd_forward_channels(float* y, float* scratch, const float* x, const float* u, const float* b,
+                                      const Conv2dShape& s, int m, int o0, int o1);
+
+// The forward with given kernels (the transforms of tile m) on the calling thread's pool, for
+// output channels [o0, o1) (o1 < 0: to c_out): tests run the scalar twins through the whole
+// driver and compare bits with the dispatched ones.
 void conv2d_winograd_forward_with(WinogradInputKernel in, WinogradOutputKernel out, WinogradGemmKernel gemm, float* y,
                                   float* scratch, const float* x, const float* u, const float* b,
-                                  const Conv2dShape& s, int m = 2);
+                                  const Conv2dShape& s, int m = 2, int o0 = 0, int o1 = -1);
 
 }  // namespace convlab
