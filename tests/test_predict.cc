@@ -15,6 +15,7 @@
 
 #include "alloc_count.h"
 #include "convlab/rng.h"
+#include "convlab/preprocess.h"
 #include "convlab/rules.h"
 #include "convlab/session.h"
 #include "convlab/threadpool.h"
@@ -117,6 +118,34 @@ TEST_CASE("predict_batch: each row is predict() of that image, bit for bit, on a
       for (size_t i = 0; i < ims.size(); ++i)
         mismatched += s.predict(ims[i].rgba.data(), ims[i].rgba.size(), ims[i].w, ims[i].h) != want[i];
       CHECK(mismatched == 0);
+    }
+  }
+}
+
+TEST_CASE("Model::predict_bytes equals predict of bytes_to_input's floats, bit for bit, in row bands and batches") {
+  for (const std::string& spec : specs()) {
+    Model m(parse_spec(spec), 9);
+    const int64_t isz = m.input_size();
+    const int n = 3, classes = m.num_classes();
+    std::vector<uint8_t> xb(size_t(isz * n));
+    Rng rng(17, 3);
+    for (auto& v : xb) v = uint8_t(rng.uniform() * 256.0f);
+    std::vector<float> xf(xb.size());
+    bytes_to_input(xf.data(), xb.data(), int64_t(xb.size()));
+    std::vector<float> want;  // one thread, floats, one image per call
+    {
+      ThreadCount tc(1);
+      for (int i = 0; i < n; ++i) {
+        const float* y = m.predict(xf.data() + isz * i, 1);
+        want.insert(want.end(), y, y + classes);
+      }
+    }
+    for (int threads : {1, 2, 3, 4}) {
+      ThreadCount tc(threads);
+      INFO("spec " << spec.substr(0, 40) << "..., " << threads << " threads");
+      for (int i = 0; i < n; ++i)  // one image: on several threads the bands convert their rows
+        CHECK(std::memcmp(m.predict_bytes(xb.data() + isz * i, 1), want.data() + classes * i, sizeof(float) * classes) == 0);
+      CHECK(std::memcmp(m.predict_bytes(xb.data(), n), want.data(), sizeof(float) * size_t(classes * n)) == 0);
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "convlab/kernels.h"
 #include "convlab/layers.h"
 #include "convlab/rng.h"
 #include "convlab/rules.h"
@@ -152,16 +153,22 @@ void Model::pack_winograd() {
 const float* Model::forward(const float* x, int n) {
   pack_direct();
   wino_ok_ = false;
-  return run(x, n, false);
+  return run(x, nullptr, n, false);
 }
 
 const float* Model::predict(const float* x, int n) {
   if (!packed_ok_) pack_direct();
   if (!wino_ok_) pack_winograd();
-  return run(x, n, true);
+  return run(x, nullptr, n, true);
 }
 
-const float* Model::run(const float* x, int n, bool inference) {
+const float* Model::predict_bytes(const uint8_t* x, int n) {
+  if (!packed_ok_) pack_direct();
+  if (!wino_ok_) pack_winograd();
+  return run(nullptr, x, n, true);
+}
+
+const float* Model::run(const float* x, const uint8_t* xb, int n, bool inference) {
   reserve(n);
   n_ = n;
   last_was_forward_ = !inference;
@@ -178,11 +185,16 @@ const float* Model::run(const float* x, int n, bool inference) {
   const size_t stack = stack_;
   if (const size_t depth = inference && n == 1 ? band_depth_[size_t(num_threads())] : 0; depth > 0) {
     // the bands read x in place: copying it first would only move it into this core's cache
-    run_bands(depth, x);
+    run_bands(depth, x, xb);
     run_after_bands(depth);
     return act_.back().data();
   }
-  std::memcpy(act_[0].data(), x, sizeof(float) * size_t(input_size() * n));
+  if (xb) {
+    const int64_t isz = input_size();
+    parallel_for(n, [&](int b, int e, int) { f32_u8_unit_best()(act_[0].data() + isz * b, xb + isz * b, isz * (e - b)); });
+  } else {
+    std::memcpy(act_[0].data(), x, sizeof(float) * size_t(input_size() * n));
+  }
   if (!inference || n == 1 || stack == 0) {
     run_layers(0, L, 0, n, inference, col_.data());
     return act_.back().data();
@@ -270,7 +282,7 @@ void Model::band_rows(std::pair<int, int>* need, std::pair<int, int>* out, size_
   }
 }
 
-void Model::run_bands(size_t stack, const float* input) {
+void Model::run_bands(size_t stack, const float* input, const uint8_t* input_bytes) {
   const int bands = std::min(num_threads(), info_.layers[stack - 1].out.h);
   int64_t widest = input_size(), per = 0;  // floats: a band's largest map; one thread's conv scratch
   for (size_t i = 0; i < stack; ++i) {
@@ -292,11 +304,16 @@ void Model::run_bands(size_t stack, const float* input) {
     for (int band = b0; band < b1; ++band) {
       const int A = last.out.h * band / bands, B = last.out.h * (band + 1) / bands;
       band_rows(need, out, stack, A, B);
-      // the input's rows need[0] of every channel: (c, rows, w)
+      // the input's rows need[0] of every channel: (c, rows, w), converted here from bytes
       const Shape& in = info_.input;
       const int64_t w0 = in.w, h0 = in.h, r0 = need[0].second - need[0].first;
-      for (int c = 0; c < in.c; ++c)
-        std::memcpy(maps[0] + c * r0 * w0, input + (c * h0 + need[0].first) * w0, sizeof(float) * size_t(r0 * w0));
+      for (int c = 0; c < in.c; ++c) {
+        const int64_t at = (c * h0 + need[0].first) * w0;
+        if (input_bytes)
+          f32_u8_unit_best()(maps[0] + c * r0 * w0, input_bytes + at, r0 * w0);
+        else
+          std::memcpy(maps[0] + c * r0 * w0, input + at, sizeof(float) * size_t(r0 * w0));
+      }
       int cur = 0;                  // maps[cur] holds layer i's input,
       std::pair<int, int> held = need[0];  // its rows
       for (size_t i = 0; i < stack; ++i) {
@@ -522,7 +539,7 @@ int64_t Model::buffer_bytes() const {
   for (const auto& a : argmax_) b += int64_t(a.capacity()) * 4;
   for (const auto& a : wpack_) b += int64_t(a.capacity()) * 4;
   for (const auto& a : wino_) b += int64_t(a.capacity()) * 4;
-  b += int64_t(grad_a_.capacity() + grad_b_.capacity() + col_.capacity() + slice_col_.capacity()) * 4;
+  b += int64_t(grad_a_.capacity() + grad_b_.capacity() + col_.capacity() + slice_col_.capacity() + band_buf_.capacity()) * 4;
   return b;
 }
 

@@ -229,8 +229,8 @@ std::vector<float> Session::predict(const uint8_t* rgba, size_t bytes, int w, in
     throw std::invalid_argument("cannot predict while training is running: wait for it or stop it");
   check_rgba(bytes, w, h);
   input_.resize(size_t(model_->input_size()));
-  preprocess_rgba(input_.data(), rgba, w, h, model_->input());
-  const float* logits = model_->predict(input_.data(), 1);
+  preprocess_rgba_u8(input_.data(), rgba, w, h, model_->input());
+  const float* logits = model_->predict_bytes(input_.data(), 1);  // bytes: converted by the threads
   std::vector<float> probs(size_t(model_->num_classes()));
   softmax_forward(probs.data(), logits, 1, model_->num_classes());
   return probs;
@@ -261,11 +261,12 @@ const std::vector<float>& Session::run_batch(int n, Fill&& fill) {
   if (pre_.size() < size_t(max_threads())) pre_.resize(size_t(max_threads()));
   for (int i0 = 0; i0 < n; i0 += chunk) {
     const int c = std::min(chunk, n - i0);
-    // one image per piece: preprocessing is independent per image, so any split gives the same bytes
+    // one image per piece: preprocessing is independent per image, so any split gives the same
+    // bytes; the model converts them to floats on its threads (for one image, in its row bands)
     parallel_for(c, [&](int b, int e, int t) {
       for (int i = b; i < e; ++i) fill(batch_in_.data() + int64_t(i) * isz, i0 + i, t);
     });
-    const float* logits = m.predict(batch_in_.data(), c);
+    const float* logits = m.predict_bytes(batch_in_.data(), c);
     softmax_forward(batch_probs_.data() + int64_t(i0) * classes, logits, c, classes);
   }
   return batch_probs_;
@@ -291,11 +292,10 @@ const std::vector<float>& Session::predict_batch(const Rgba* images, int n) {
     p.ty.first.reserve(size_t(in.height)), p.ty.count.reserve(size_t(in.height));
     p.tx.w.reserve(size_t(max_w + 2 * in.width)), p.ty.w.reserve(size_t(max_h + 2 * in.height));
     p.line.reserve(size_t(max_w) * 4);
-    p.bytes.reserve(size_t(model_->input_size()));
   }
-  return run_batch(n, [&](float* dst, int i, int t) {
+  return run_batch(n, [&](uint8_t* dst, int i, int t) {
     const Rgba& im = images[i];
-    preprocess_rgba(dst, im.rgba, im.w, im.h, in, pre_[size_t(t)]);
+    preprocess_rgba_u8(dst, im.rgba, im.w, im.h, in, pre_[size_t(t)]);
   });
 }
 
@@ -308,7 +308,7 @@ const std::vector<float>& Session::predict_stored(const int* indices, int n) {
                                   std::to_string(held) + " images (0 to " + std::to_string(held - 1) +
                                   "); send the images first (addImages)");
   const int64_t isz = data_->image_size();
-  return run_batch(n, [&](float* dst, int i, int) { bytes_to_input(dst, data_->image(indices[i]), isz); });
+  return run_batch(n, [&](uint8_t* dst, int i, int) { std::memcpy(dst, data_->image(indices[i]), size_t(isz)); });
 }
 
 int Session::stored_label(int index) const {

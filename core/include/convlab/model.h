@@ -63,6 +63,10 @@ class Model {
   // Non-const params()/find_param() mark the packed copies stale; after writing weights through
   // a pointer kept from earlier, call weights_changed().
   const float* predict(const float* x, int n);
+  // The same for images of bytes x: (n, C, H, W) whose input is x / 255 (bytes_to_input), the
+  // same bits as predict of the converted floats. The conversion runs where the threads are: for
+  // one image each row band converts the rows it reads, for a batch each image on some thread.
+  const float* predict_bytes(const uint8_t* x, int n);
   void weights_changed() { packed_ok_ = wino_ok_ = false; }
   // Whether predict runs layer i through Winograd (model.cc winograd_tile says where it pays),
   // and its output tile: F(m x m, 3x3) with m = 2 or 4, or 0 for the direct path.
@@ -95,12 +99,13 @@ class Model {
  private:
   void pack_direct();
   void pack_winograd();
-  const float* run(const float* x, int n, bool inference);
+  // x: float images, or xb: byte images (predict_bytes); the other is null
+  const float* run(const float* x, const uint8_t* xb, int n, bool inference);
   void run_layers(size_t from, size_t to, int i0, int n, bool inference, float* col);
   // One image's first layers [0, depth) in row bands, one per thread (model.cc).
   size_t band_depth(size_t stack, int threads) const;
   void band_rows(std::pair<int, int>* need, std::pair<int, int>* out, size_t stack, int a, int b) const;
-  void run_bands(size_t stack, const float* input);
+  void run_bands(size_t stack, const float* input, const uint8_t* input_bytes);
   // The layers after the bands, with each Winograd conv (and its relu and max pool) split by
   // output channels over the threads.
   void run_after_bands(size_t from);

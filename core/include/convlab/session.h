@@ -144,12 +144,13 @@ class Session {
   std::unique_ptr<Dataset> data_;
   std::unique_ptr<Trainer> trainer_;
   TrainConfig config_;
-  std::vector<float> input_;  // (C, H, W) scratch for predict
-  // predict_batch / predict_stored: (chunk, C, H, W) inputs, (n, classes) probabilities, and
-  // one preprocessing scratch per thread
-  std::vector<float> batch_in_, batch_probs_;
+  std::vector<uint8_t> input_;  // (C, H, W) bytes: predict's preprocessed image
+  // predict_batch / predict_stored: (chunk, C, H, W) input bytes, (n, classes) probabilities,
+  // and one preprocessing scratch per thread
+  std::vector<uint8_t> batch_in_;
+  std::vector<float> batch_probs_;
   std::vector<PreprocessScratch> pre_;
-  // fill(dst, i, thread) writes image i's (C, H, W) input; defined in session.cc
+  // fill(dst, i, thread) writes image i's (C, H, W) input bytes; defined in session.cc
   template <class Fill>
   const std::vector<float>& run_batch(int n, Fill&& fill);
 };
