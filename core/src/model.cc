@@ -384,10 +384,17 @@ void Model::run_bands(size_t stack, const float* input, const uint8_t* input_byt
 // thread reads all of the weights for a few tiles: measured under Chromium on 2 threads, each
 // thread's half of that conv took 22 us where one thread took 33 us for the whole. So each
 // Winograd conv from here runs in groups of output channels, one per thread: a thread reads only
-// its channels' weights (the input transform, much cheaper, is done by every thread), and runs
-// the relu and the max pool after the conv on its own channels in the same piece, whose maps it
-// has just written: one hand-over for the three layers. Every channel is the same sums whichever
-// group computes it (conv2d_winograd_forward_channels), so the bits are one thread's.
+// its channels' weights (the input transform, a quarter of that conv, is done by every thread),
+// and runs the relu and the max pool after the conv on its own channels in the same piece, whose
+// maps it has just written: one hand-over for the three layers. Every channel is the same sums
+// whichever group computes it (conv2d_winograd_forward_channels), so the bits are one thread's.
+// Measured and dropped (Chromium, the default net's third conv with its relu and pool, 2
+// threads): the input transform split by tiles and then the GEMMs by channels, two hand-overs
+// (37 us, against 24-26 us for the groups: each thread then read the other's half of V), and a
+// second stage of row bands from the whole map before (26-30 us, no better). Two threads' pieces
+// there run about 1.4x slower than the same pieces run one after the other on one thread, which
+// is why the conv gains only about 1.3x; in a loop of that conv alone, on one thread or on two
+// at once, each half takes half the time, so the cost comes from the forward pass around it.
 void Model::run_after_bands(size_t from) {
   const size_t L = info_.layers.size();
   for (size_t i = from; i < L;) {
