@@ -393,8 +393,9 @@ void Model::run_bands(size_t stack, const float* input, const uint8_t* input_byt
 // (37 us, against 24-26 us for the groups: each thread then read the other's half of V), and a
 // second stage of row bands from the whole map before (26-30 us, no better). Two threads' pieces
 // there run about 1.4x slower than the same pieces run one after the other on one thread, which
-// is why the conv gains only about 1.3x; in a loop of that conv alone, on one thread or on two
-// at once, each half takes half the time, so the cost comes from the forward pass around it.
+// is why the conv gains only about 1.3x; a loop of half that conv on two threads at once ran
+// anywhere from as fast as on one to 3x slower, run to run, on the same VM (RESULTS.md, 12-06):
+// its second core is not always there.
 void Model::run_after_bands(size_t from) {
   const size_t L = info_.layers.size();
   for (size_t i = from; i < L;) {
