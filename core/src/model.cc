@@ -421,6 +421,7 @@ size_t Model::run_channel_groups(size_t i) {
   // each thread's driver runs inline as its thread 0: give it that slot of col_ (reserve sized
   // col_ for every thread's slot of this conv)
   const int64_t per = conv2d_winograd_scratch_size_one_thread(s, m), hw = int64_t(s.h_out) * s.w_out;
+  assert(per * max_threads() <= int64_t(col_.size()));
   const float* bias = params_[weight_index_[i] + 1].value.data();
   parallel_for(groups, [&](int g0, int g1, int t) {
     const int o0 = kGemmMr * (panels * g0 / groups), o1 = std::min(s.c_out, kGemmMr * (panels * g1 / groups));

@@ -1,6 +1,7 @@
 #include "convlab/session.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -262,11 +263,20 @@ const std::vector<float>& Session::run_batch(int n, Fill&& fill) {
   for (int i0 = 0; i0 < n; i0 += chunk) {
     const int c = std::min(chunk, n - i0);
     // one image per piece: preprocessing is independent per image, so any split gives the same
-    // bytes; the model converts them to floats on its threads (for one image, in its row bands)
-    parallel_for(c, [&](int b, int e, int t) {
-      for (int i = b; i < e; ++i) fill(batch_in_.data() + int64_t(i) * isz, i0 + i, t);
-    });
-    const float* logits = m.predict_bytes(batch_in_.data(), c);
+    // bytes; the model converts them to floats on its threads (for one image, in its row bands).
+    // One image already held as bytes (a stored one) goes to the model as it is, uncopied.
+    const uint8_t* in = batch_in_.data();
+    if (c == 1) {
+      in = fill(batch_in_.data(), i0, 0);
+    } else {
+      parallel_for(c, [&](int b, int e, int t) {
+        for (int i = b; i < e; ++i) {
+          uint8_t* dst = batch_in_.data() + int64_t(i) * isz;
+          if (const uint8_t* src = fill(dst, i0 + i, t); src != dst) std::memcpy(dst, src, size_t(isz));
+        }
+      });
+    }
+    const float* logits = m.predict_bytes(in, c);
     softmax_forward(batch_probs_.data() + int64_t(i0) * classes, logits, c, classes);
   }
   return batch_probs_;
@@ -293,9 +303,10 @@ const std::vector<float>& Session::predict_batch(const Rgba* images, int n) {
     p.tx.w.reserve(size_t(max_w + 2 * in.width)), p.ty.w.reserve(size_t(max_h + 2 * in.height));
     p.line.reserve(size_t(max_w) * 4);
   }
-  return run_batch(n, [&](uint8_t* dst, int i, int t) {
+  return run_batch(n, [&](uint8_t* dst, int i, int t) -> const uint8_t* {
     const Rgba& im = images[i];
     preprocess_rgba_u8(dst, im.rgba, im.w, im.h, in, pre_[size_t(t)]);
+    return dst;
   });
 }
 
@@ -307,8 +318,8 @@ const std::vector<float>& Session::predict_stored(const int* indices, int n) {
       throw std::invalid_argument("no stored image " + std::to_string(indices[i]) + ": the engine holds " +
                                   std::to_string(held) + " images (0 to " + std::to_string(held - 1) +
                                   "); send the images first (addImages)");
-  const int64_t isz = data_->image_size();
-  return run_batch(n, [&](uint8_t* dst, int i, int) { std::memcpy(dst, data_->image(indices[i]), size_t(isz)); });
+  assert(data_->image_size() == model_->input_size());  // the store follows the model's input
+  return run_batch(n, [&](uint8_t*, int i, int) { return data_->image(indices[i]); });
 }
 
 int Session::stored_label(int index) const {

@@ -260,7 +260,7 @@ inline Json latency(const std::string& spec, int n) {
 // turns rep by rep, so a busy moment of the machine hits all of them alike ----
 // The product's inference path: Session::predict_stored on `batch` stored images (bytes to
 // floats, the Winograd/direct forward threaded across the batch or, for one image, in row bands
-// and then layer by layer, softmax): what the page's predictBatch {indices} runs.
+// and then in groups of output channels, softmax): what the page's predictBatch {indices} runs.
 struct PredictBench {
   Session s;
   std::vector<int> idx;

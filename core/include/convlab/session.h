@@ -150,7 +150,8 @@ class Session {
   std::vector<uint8_t> batch_in_;
   std::vector<float> batch_probs_;
   std::vector<PreprocessScratch> pre_;
-  // fill(dst, i, thread) writes image i's (C, H, W) input bytes; defined in session.cc
+  // fill(dst, i, thread) returns image i's (C, H, W) input bytes: written into dst, or where they
+  // already are (a stored image); defined in session.cc
   template <class Fill>
   const std::vector<float>& run_batch(int n, Fill&& fill);
 };
