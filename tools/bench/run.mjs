@@ -43,30 +43,35 @@ function procStat() {
   const total = f.reduce((a, b) => a + b, 0);
   return { total: total / HZ, busy: (total - f[3] - f[4]) / HZ };
 }
+// Every process of this tree, each by its own CPU time, remembered past its exit: Chromium's
+// zygotes are not always reaped by the browser process (Chromium 156 here), so a closed
+// browser's time would not reach this process's cutime. Sampled every 500 ms and at each call;
+// a process loses at most its last half second. Keyed by pid and start time (pids are reused).
+const seenCpu = new Map();
 function ourCpu() {
-  // Every live process of this tree: its own time plus that of the children it has reaped
-  // (cutime+cstime: the finished benches, the closed browser tabs reaped by the zygote).
-  const parent = new Map(), cpu = new Map();
+  const parent = new Map(), own = new Map();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const s = readFileSync(`/proc/${d}/stat`, 'utf8');
       const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
       parent.set(Number(d), Number(f[1]));
-      cpu.set(Number(d), Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]));
+      own.set(Number(d), [`${d}:${f[19]}`, Number(f[11]) + Number(f[12])]);
     } catch {
       /* the process ended meanwhile */
     }
   }
-  let sum = 0;
-  for (const [pid, t] of cpu)
+  for (const [pid, [key, t]] of own)
     for (let p = pid; p > 1; p = parent.get(p) || 0)
       if (p === process.pid) {
-        sum += t;
+        seenCpu.set(key, t);
         break;
       }
+  let sum = 0;
+  for (const t of seenCpu.values()) sum += t;
   return sum / HZ;
 }
+setInterval(ourCpu, 500).unref();
 function sample() {
   return { ...procStat(), ours: ourCpu(), load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') };
 }
@@ -151,7 +156,6 @@ async function browserSuites(site) {
   const results = {};
   const consoleErrors = [];
   let browser;
-  let loadAtEnd;
   const token = `${process.pid}-${Date.now()}`;
   writeFileSync(join(site, 'token.txt'), token);
   try {
@@ -187,7 +191,6 @@ async function browserSuites(site) {
       const [result, error] = await page.evaluate(() => [globalThis.benchResult, globalThis.benchError]);
       results[key] = error ? { error } : result;
       console.log(`browser ${key}: ${error ? `FAILED: ${error.split('\n')[0]}` : 'done'} (${((Date.now() - t0) / 1e3).toFixed(1)} s)`);
-      if (key === 'convnetjs') loadAtEnd = sample(); // before the browser's processes exit
       await context.close();
     }
     if (!pick || pick.includes('interleaved')) {
@@ -210,7 +213,7 @@ async function browserSuites(site) {
     if (browser) await browser.close();
     server.kill();
   }
-  return { results, consoleErrors, loadAtEnd };
+  return { results, consoleErrors };
 }
 
 // ---- the interleaved run: every engine on its own open page, taking turns rep by rep on each
@@ -444,11 +447,8 @@ async function main() {
     const b = await browserSuites(site);
     report.browser = b.results;
     report.browser_console_errors = b.consoleErrors;
-    if (b.loadAtEnd) report.browser_load = loadLine(s0, b.loadAtEnd);
   }
-  // Chromium's processes take their CPU time with them when they exit: when the browser ran
-  // (last), the sample taken just before it closed stands for the whole run.
-  report.load = report.browser_load || loadLine(s0, sample());
+  report.load = loadLine(s0, sample());  // ourCpu remembers the browser's exited processes
   report.seconds = (Date.now() - t0) / 1e3;
   writeFileSync(outPath, `${JSON.stringify(report, null, 2)}\n`);
   printReport(report);
