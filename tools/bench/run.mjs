@@ -47,7 +47,15 @@ function procStat() {
 // zygotes are not always reaped by the browser process (Chromium 156 here), so a closed
 // browser's time would not reach this process's cutime. Sampled every 500 ms and at each call;
 // a process loses at most its last half second. Keyed by pid and start time (pids are reused).
+// The CLI benches run under spawnSync, which blocks the sampler: run() adds their time instead
+// (reapedCpu, from this process's cutime around each one).
 const seenCpu = new Map();
+let reapedCpu = 0;  // clock ticks of the benches run() waited for
+function childCpu() {
+  const s = readFileSync('/proc/self/stat', 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return Number(f[13]) + Number(f[14]);  // cutime + cstime: reaped children's time
+}
 function ourCpu() {
   const parent = new Map(), own = new Map();
   for (const d of readdirSync('/proc')) {
@@ -67,7 +75,7 @@ function ourCpu() {
         seenCpu.set(key, t);
         break;
       }
-  let sum = 0;
+  let sum = reapedCpu;
   for (const t of seenCpu.values()) sum += t;
   return sum / HZ;
 }
@@ -86,7 +94,9 @@ function loadLine(a, b) {
 
 function run(cmd, argv) {
   console.log(`\n$ ${[cmd, ...argv].join(' ')}\n`);
+  const c0 = childCpu();
   const r = spawnSync(cmd, argv, { stdio: 'inherit', cwd: root });
+  reapedCpu += childCpu() - c0;
   if (r.status !== 0) throw new Error(`${cmd} failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ''})`);
 }
 
