@@ -51,9 +51,14 @@ function procStat() {
 // (reapedCpu, from this process's cutime around each one).
 const seenCpu = new Map();
 let reapedCpu = 0;  // clock ticks of the benches run() waited for
+// A /proc/PID/stat's fields from the state on (the name before it may hold spaces and ')'):
+// [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime, [19] start time.
+function statFields(pid) {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return s.slice(s.lastIndexOf(')') + 2).split(' ');
+}
 function childCpu() {
-  const s = readFileSync('/proc/self/stat', 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  const f = statFields('self');
   return Number(f[13]) + Number(f[14]);  // cutime + cstime: reaped children's time
 }
 function ourCpu() {
@@ -61,8 +66,7 @@ function ourCpu() {
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const s = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      const f = statFields(d);
       parent.set(Number(d), Number(f[1]));
       own.set(Number(d), [`${d}:${f[19]}`, Number(f[11]) + Number(f[12])]);
     } catch {
