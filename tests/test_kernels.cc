@@ -121,6 +121,40 @@ TEST_CASE("f32_gemv_1x8: one row times packed B gives the 4x8 tile's bits, scala
   CHECK(cases == (8 * 6 + 3) * 2);
 }
 
+TEST_CASE("f32_gemm_parallel: a batch times packed weights with fewer column panels than row panels (the row panels "
+          "split over the threads) equals the triple loop on any thread count") {
+  // (m, n, k): workload A's head on 32 images (1568 -> 10), ragged rows and columns, one column;
+  // all past the 64K multiply-adds where the threads take over
+  const int shapes[][3] = {{32, 10, 1568}, {33, 3, 2051}, {17, 8, 1001}, {9, 1, 8000}, {30, 9, 777}};
+  const int saved = num_threads();
+  int cases = 0;
+  for (auto [m, n, k] : shapes)
+    for (int flags = 0; flags < 4; ++flags) {
+      const bool ta = flags & 1, acc = flags & 2;
+      const int lda = (ta ? m : k) + 3, ldc = n + 3;
+      const auto a = random_values(size_t((ta ? k : m) * lda), uint64_t(m * 1000 + k));
+      const auto w = random_values(size_t(n * k), uint64_t(n * 1000 + k + 1));  // (n, k): a linear layer's W
+      const auto c0 = random_values(size_t(m * ldc), uint64_t(m + n));
+      const int nq = (n + kGemmNr - 1) / kGemmNr, np = (m + kGemmMr - 1) / kGemmMr;
+      REQUIRE(nq < np);
+      std::vector<float> pb(size_t(nq) * kGemmNr * size_t(k));
+      f32_packb_8__scalar(pb.data(), w.data(), k, true, k, n, 0, nq);
+      GemmArgs shape{m, n, k, nullptr, lda, ta, nullptr, k, true, nullptr, ldc, acc};
+      const auto want = run_gemm(f32_gemm__scalar, shape, a, w, c0);
+      GemmArgs packed = shape;
+      packed.packed_b = pb.data();
+      INFO("m=" << m << " n=" << n << " k=" << k << " trans_a=" << ta << " acc=" << acc);
+      for (int t : {1, 2, 3, 4, 8}) {
+        set_num_threads(t);
+        INFO("threads=" << t);
+        REQUIRE(same_bits(run_gemm(f32_gemm_parallel, packed, a, w, c0), want));  // also the stride gap untouched
+      }
+      set_num_threads(saved);
+      ++cases;
+    }
+  CHECK(cases == 5 * 4);
+}
+
 TEST_CASE("f32_gemm: caller-owned pack scratch gives the same bits as an allocated one; k = 0 gives 0 or C") {
   const int m = 17, n = 33, k = 5;
   const auto a = random_values(size_t(m * k), 1), b = random_values(size_t(k * n), 2), c0 = random_values(size_t(m * n), 3);

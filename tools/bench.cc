@@ -283,14 +283,31 @@ int main(int argc, char** argv) try {
     return 0;
   }
   // One cell of the interleaved run, alone: --rep infer --workload default --batch 1 --threads 2
-  // (images/s of each of --reps repetitions), to compare thread counts by hand.
+  // (images/s of each of --reps repetitions), to compare thread counts by hand. --threads 1/2
+  // alternates the two counts rep by rep in this one process and prints each rep's ratio and
+  // their median: on a VM whose second core comes and goes, runs seconds apart are not
+  // comparable, one rep's pair is.
   if (const char* what = arg(argc, argv, "--rep", nullptr)) {
-    set_num_threads(std::atoi(arg(argc, argv, "--threads", "1")));
+    const std::string threads = arg(argc, argv, "--threads", "1");
+    const size_t slash = threads.find('/');
+    const int t1 = std::atoi(threads.c_str()), t2 = slash == std::string::npos ? t1 : std::atoi(threads.c_str() + slash + 1);
     const char* w = arg(argc, argv, "--workload", "A");
     const int b = std::atoi(arg(argc, argv, "--batch", "32"));
-    for (int r = 0; r < reps; ++r)
-      std::printf("%s %s b%d, %d threads: %.0f images/s\n", w, what, b, num_threads(),
-                  num(one_rep(what, w, b, min_s), "images_per_s"));
+    std::vector<double> ratios;
+    for (int r = 0; r < reps; ++r) {
+      set_num_threads(t1);
+      const double x1 = num(one_rep(what, w, b, min_s), "images_per_s");
+      std::printf("%s %s b%d, %d threads: %.0f images/s", w, what, b, num_threads(), x1);
+      if (t2 != t1) {
+        set_num_threads(t2);
+        const double x2 = num(one_rep(what, w, b, min_s), "images_per_s");
+        ratios.push_back(x2 / x1);
+        std::printf("; %d threads: %.0f images/s; ratio %.2f", num_threads(), x2, x2 / x1);
+      }
+      std::printf("\n");
+    }
+    if (!ratios.empty())
+      std::printf("%s %s b%d, %d/%d threads: median ratio %.3f of %d reps\n", w, what, b, t2, t1, median(ratios), reps);
     return 0;
   }
   // make bench-grading: only the grading section (it takes minutes: 30 retrainings)

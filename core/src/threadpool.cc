@@ -15,6 +15,7 @@
 
 #if CONVLAB_THREADS
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -34,6 +35,31 @@ thread_local bool t_inside = false;
 // machine, more threads than cores), the others simply take more pieces: nothing ever waits for
 // a thread that has not started a piece. Which thread runs a piece never changes a result.
 constexpr uint32_t kMinPieces = 16;
+
+// How long a thread spins on a word before it sleeps on a condition variable: waking a sleeper
+// (a futex; in the browser Atomics.wait and notify) costs tens of microseconds, as much as a
+// piece of one image's layer. A fixed 65536 loads ran out sooner than that under V8 (a load a
+// cycle); counted in time, a slow load (a sanitizer, an oversubscribed core) does not stretch it
+// either. Measured under node, the default net's one image on 2 threads, this against 65536
+// loads in 10 alternating runs: 1.04x (median; workload A's batch of 32: 1.01x). pthreadpool and
+// OpenMP spin longer still.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+// Spins until ready() or about kSpin has passed; false if it has not come true. The clock is
+// read every 4096 loads, first after them: under V8 it is a call out to JavaScript.
+template <class Ready>
+bool spin_until(Ready ready) {
+  std::chrono::steady_clock::time_point end;
+  for (bool started = false;; started = true) {
+    for (int i = 0; i < 4096; ++i)
+      if (ready()) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (!started)
+      end = now + kSpin;
+    else if (now >= end)
+      return false;
+  }
+}
 
 class Pool {
  public:
@@ -70,11 +96,9 @@ class Pool {
     }
     cv_.notify_all();
     take_pieces(job, 0);
-    // Only pieces the workers have claimed are left: spin, then sleep. As long as the workers'
-    // spin: one image's layers take tens of microseconds each, and a sleeping caller's wake-up
-    // (a futex, in the browser Atomics.wait) can cost as much as the piece it waited for.
-    for (int i = 0; i < (1 << 16); ++i)
-      if (done_.load(std::memory_order_acquire) == pieces) return;
+    // Only pieces the workers have claimed are left: spin, then sleep (kSpin: one image's layers
+    // take tens of microseconds each, and a sleeping caller's wake-up costs as much).
+    if (spin_until([&] { return done_.load(std::memory_order_acquire) == pieces; })) return;
     std::unique_lock<std::mutex> lk(done_mu_);
     done_cv_.wait(lk, [&] { return done_.load(std::memory_order_acquire) == pieces; });
   }
@@ -100,10 +124,10 @@ class Pool {
     t_inside = true;  // a parallel_for inside a piece runs inline
     uint32_t seen = 0;
     for (;;) {
-      // Spin a little before sleeping: a training step calls parallel_for dozens of times and
-      // a futex wake-up costs more than the gap between calls.
-      uint32_t g = gen_.load(std::memory_order_acquire);
-      for (int i = 0; g == seen && i < (1 << 16); ++i) g = gen_.load(std::memory_order_acquire);
+      // Spin a little before sleeping (kSpin): a training step calls parallel_for dozens of
+      // times and a futex wake-up costs more than the gap between calls.
+      uint32_t g = seen;
+      spin_until([&] { return (g = gen_.load(std::memory_order_acquire)) != seen; });
       if (g == seen) {
         std::unique_lock<std::mutex> lk(mu_);
         cv_.wait(lk, [&] { return gen_.load(std::memory_order_acquire) != seen; });
