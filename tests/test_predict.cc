@@ -65,7 +65,9 @@ const char* kGray = R"({"input": {"channels": 1, "height": 18, "width": 12}, "la
   {"type": "linear", "out_features": 4}]})";
 
 // Workload A's shape (make bench): batched inference runs its conv stack two images per slice
-// (a 16x28x28 map is 12544 floats), so a batch is several slices, the last one short.
+// (a 16x28x28 map is 12544 floats), so a batch is several slices, the last one short; its
+// linear layer (100 KB packed, under Model::kSliceHeadBytes) runs in the slices too, as do
+// kGray's and kPairs', while the default net's (2048 -> 32, 256 KB) runs on the whole batch.
 const char* kDigits = R"({"input": {"channels": 1, "height": 28, "width": 28}, "layers": [
   {"type": "conv2d", "out_channels": 16, "kernel": 3, "padding": "same"}, {"type": "relu"},
   {"type": "maxpool2d", "kernel": 2},

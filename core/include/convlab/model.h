@@ -113,6 +113,8 @@ class Model {
   // Floats of activation per slice of images in batched inference (run): 32K floats, 128 KB,
   // a map and its successor in a core's L2.
   static constexpr int64_t kSliceFloats = 32 * 1024;
+  // Packed weights of the layers after the stack, at most, for them to run slice by slice too.
+  static constexpr int64_t kSliceHeadBytes = 128 * 1024;
 
   ModelSpec spec_;
   ModelInfo info_;
@@ -126,6 +128,7 @@ class Model {
   std::vector<float> slice_col_;           // batched inference: one conv scratch per thread (run)
   std::vector<float> band_buf_;            // one image in bands: per thread two maps and a conv scratch
   size_t stack_ = 0;                       // the layers before the first flatten or linear
+  size_t sliced_ = 0;                      // batched inference: the layers run slice by slice
   std::vector<size_t> band_depth_;         // layers run in bands, per thread count (0: none)
   std::vector<std::pair<int, int>> band_plan_;  // per thread: need and out rows of each layer
   std::vector<std::vector<int32_t>> argmax_;  // maxpool layers
