@@ -3,8 +3,9 @@
 //   ?suite=convlab | convlab-mt | peak | tfjs-cpu | tfjs-wasm&threads=N | convnetjs
 //   &reps=3&min=0.4&quick=1
 // or, for the interleaved run, ?serve=convlab | convlab-mt&threads=N | tfjs-wasm&threads=N: sets up
-// the engine, then globalThis.benchServe = {info, rep(workload, what, batch, minSeconds)}.
-import { runConvLab, runPeak, serveConvLab } from './convlab-suite.js';
+// the engine, then globalThis.benchServe = {info, rep(workload, what, batch, minSeconds)}; or
+// ?serve=probe: {info, probe(seconds)}, the machine's f32x4 GFLOP/s on 1 worker and on 2.
+import { runConvLab, runPeak, serveConvLab, serveProbe } from './convlab-suite.js';
 import { runConvNetJs } from './convnetjs-suite.js';
 import { runTfjs, serveTfjs } from './tfjs-suite.js';
 
@@ -29,6 +30,7 @@ const servers = {
   convlab: () => serveConvLab('convlab', 1),
   'convlab-mt': () => serveConvLab('convlab-mt', Number(q.get('threads') || 2)),
   'tfjs-wasm': () => serveTfjs(Number(q.get('threads') || 1)),
+  probe: () => serveProbe(),
 };
 
 const name = q.get('suite');

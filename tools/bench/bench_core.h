@@ -393,27 +393,31 @@ __attribute__((noinline)) double peak_loop(long iters, float seed) {
 // measure the baseline compiler. Each round times one batch of calls per chain count; the
 // best batch is the peak (on a shared machine the best slice is the least disturbed one).
 template <int Chains>
-inline double peak_batch(double& sink) {
+inline double peak_batch(double& sink, double& gflop, double& seconds) {
   // 4096 steps of `Chains` vectors per call (tens of microseconds); a batch is 537 MFLOP
   // (about 10 ms at peak), long against a browser's coarse timer.
   const long iters = 1 << 12;
   const int calls = 2048 * 8 / Chains;
   double t0 = now_s();
   for (int c = 0; c < calls; ++c) sink += peak_loop<Chains>(iters, float(sink * 1e-30) + 1.0f);
-  return double(iters) * calls * Chains * 8 / (now_s() - t0) * 1e-9;
+  const double t = now_s() - t0, g = double(iters) * calls * Chains * 8 * 1e-9;
+  gflop += g, seconds += t;
+  return g / t;
 }
 // Best over a few chain counts (the right one depends on the CPU and the register file),
-// measured in alternation for `seconds` so that all of them get optimised.
+// measured in alternation for `seconds` so that all of them get optimised. mean_gflops: all of
+// the window's work over all of its time (make bench's per-rep look at the machine, run.mjs).
 inline Json peak_gflops(double seconds) {
-  double sink = 0, g8 = 0, g12 = 0, g16 = 0;
+  double sink = 0, g8 = 0, g12 = 0, g16 = 0, gflop = 0, busy = 0;
   double t_end = now_s() + seconds;
   while (now_s() < t_end) {
-    g8 = std::max(g8, peak_batch<8>(sink));
-    g12 = std::max(g12, peak_batch<12>(sink));
-    g16 = std::max(g16, peak_batch<16>(sink));
+    g8 = std::max(g8, peak_batch<8>(sink, gflop, busy));
+    g12 = std::max(g12, peak_batch<12>(sink, gflop, busy));
+    g16 = std::max(g16, peak_batch<16>(sink, gflop, busy));
   }
   Json j = Json::object();
   j["gflops"] = std::max({g8, g12, g16});
+  j["mean_gflops"] = gflop / busy;
   j["chains_8"] = g8;
   j["chains_12"] = g12;
   j["chains_16"] = g16;

@@ -60,6 +60,24 @@ export async function runPeak({ quick }) {
   };
 }
 
+// make bench's interleaved run, once a rep: how much of the machine there is. The f32x4 loop's
+// mean GFLOP/s on one worker for `seconds`, then on two at once: a VM whose neighbours take its
+// cores shows here (the 1-worker figure drops, or 2 workers give less than twice it).
+export async function serveProbe() {
+  const a = await load('convlab');
+  const b = await load('convlab');
+  await Promise.all([a, b].map(({ w }) => w.call({ request: { kind: 'peak', seconds: 1 } })));  // V8 tiers up
+  const mean = async ({ w }, seconds) => (await w.call({ request: { kind: 'peak', seconds } })).result.mean_gflops;
+  return {
+    info: { engine: 'the f32x4 mul-add loop on 1 worker, then 2 at once', threads: 2 },
+    probe: async (seconds) => {
+      const one = await mean(a, seconds);
+      const both = await Promise.all([a, b].map((x) => mean(x, seconds)));
+      return { one, two: both[0] + both[1] };
+    },
+  };
+}
+
 // make bench's interleaved run: the bench module loaded once in its worker, then one repetition
 // per call (bench_core.h one_rep; the threaded build runs `threads` threads).
 export async function serveConvLab(build, threads) {

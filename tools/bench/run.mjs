@@ -242,27 +242,40 @@ const INTERLEAVED = [
 const MEASURES = [['train', 32], ['infer', 32], ['infer', 1]];
 const IWORKLOADS = ['A', 'B', 'default'];
 
+// One ?serve= page of the bench site in its own context, its benchServe ready.
+async function openServer(browser, base, serve, cores, consoleErrors, key = serve) {
+  const context = await browser.newContext();
+  if (cores)
+    await context.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
+  const page = await context.newPage();
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${key}: ${m.text()}`));
+  page.on('pageerror', (e) => consoleErrors.push(`${key}: ${e.message}`));
+  await page.goto(`${base}?serve=${serve}`, { waitUntil: 'commit' });
+  await page.waitForFunction(() => globalThis.benchServe || globalThis.benchError, null, { timeout: 120_000, polling: 100 });
+  const [info, error] = await page.evaluate(() => [globalThis.benchServe?.info, globalThis.benchError]);
+  if (error) {
+    await context.close();
+    throw new Error(`${key}: ${error}`);
+  }
+  return { page, context, info };
+}
+
 async function interleaved(browser, base, consoleErrors) {
   const pages = {};
   const out = { engines: {}, reps: [] };
   try {
     for (const [key, serve, cores] of INTERLEAVED) {
       if (enginesWanted && !enginesWanted.includes(key)) continue;
-      const context = await browser.newContext();
-      if (cores)
-        await context.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
-      const page = await context.newPage();
-      page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${key}: ${m.text()}`));
-      page.on('pageerror', (e) => consoleErrors.push(`${key}: ${e.message}`));
-      pages[key] = { page, context };
-      await page.goto(`${base}?serve=${serve}`, { waitUntil: 'commit' });
-      await page.waitForFunction(() => globalThis.benchServe || globalThis.benchError, null, { timeout: 120_000, polling: 100 });
-      const [info, error] = await page.evaluate(() => [globalThis.benchServe?.info, globalThis.benchError]);
-      if (error) throw new Error(`${key}: ${error}`);
-      out.engines[key] = info;
+      pages[key] = await openServer(browser, base, serve, cores, consoleErrors, key);
+      out.engines[key] = pages[key].info;
     }
     const keys = Object.keys(pages);
+    // the machine, once a rep before its cells (serveProbe): not an engine, so not among `keys`
+    const probe = await openServer(browser, base, 'probe', null, consoleErrors);
+    pages.probe = probe;
+    out.machine = [];
     for (let rep = 0; rep < reps; ++rep) {
+      out.machine.push(await probe.page.evaluate((s) => globalThis.benchServe.probe(s), quick ? 0.05 : 0.25));
       const r = {};
       for (const w of IWORKLOADS)
         for (const [what, batch] of MEASURES) {
@@ -594,6 +607,13 @@ function printInterleaved(p, il, b, pk) {
   row3('ConvLab 2t ÷ ConvLab 1t, train b32', (w) => ratio(`${w}/train32`, 'convlab-2t', 'convlab-1t'));
   row3('ConvLab 2t ÷ ConvLab 1t, infer b32', (w) => ratio(`${w}/infer32`, 'convlab-2t', 'convlab-1t'));
   row3('ConvLab 2t ÷ ConvLab 1t, infer b1', (w) => ratio(`${w}/infer1`, 'convlab-2t', 'convlab-1t'));
+  if (il.machine?.length) {
+    // the machine in each rep (serveProbe), to read the ratios above by: on this VM the second
+    // core is sometimes not all there, and then every 2-thread figure drops with it
+    const m = { reps: il.machine };
+    const q1 = perRep(m, (x) => x.one), q2 = perRep(m, (x) => x.two / x.one);
+    p(`| the machine in each rep: the f32x4 mul-add loop on 1 worker, GFLOP/s; on 2 workers at once ÷ on 1 | ${q1 ? `${fmt(q1.median, 1)} (reps ${fmt(q1.min, 1)}–${fmt(q1.max, 1)})` : '–'} | ${rs(q2)} | – |`);
+  }
   if (pk) {
     // training FLOP/s against the 1-thread peak, per rep (the peak was measured once, before)
     const mf = { A: b['convlab-1t']?.workloads?.A?.train?.mflop_per_image, B: b['convlab-1t']?.workloads?.B?.train?.mflop_per_image };
