@@ -38,12 +38,12 @@ constexpr uint32_t kMinPieces = 16;
 
 // How long a thread spins on a word before it sleeps on a condition variable: waking a sleeper
 // (a futex; in the browser Atomics.wait and notify) costs tens of microseconds, as much as a
-// piece of one image's layer. A fixed 65536 loads ran out sooner than that under V8 (a load a
-// cycle); counted in time, a slow load (a sanitizer, an oversubscribed core) does not stretch it
-// either. Measured under node, the default net's one image on 2 threads, this against 65536
-// loads in alternating runs: 1.02-1.04x (medians of 10; workload A's batch of 32: 1.01-1.04x);
-// under Chromium the VM's noise hid any difference (RESULTS.md, 21:30). pthreadpool and OpenMP
-// spin longer still.
+// piece of one image's layer. A fixed 65536 loads would run out sooner than that under V8 (at
+// about a load a cycle, some 16 us: an estimate, not measured); counted in time, a slow load (a
+// sanitizer, an oversubscribed core) does not stretch it either. Measured under node, the
+// default net's one image on 2 threads, this against 65536 loads in alternating runs:
+// 1.02-1.04x (medians of 10; workload A's batch of 32: 1.01-1.04x); under Chromium the VM's
+// noise hid any difference (RESULTS.md, 21:30). pthreadpool and OpenMP spin longer still.
 constexpr auto kSpin = std::chrono::microseconds(200);
 
 // Spins until ready() or about kSpin has passed; false if it has not come true. The clock is

@@ -192,12 +192,7 @@ async function browserSuites(site) {
     ];
     const pick = opt('--suites', null)?.split(',');
     for (const [key, suite, cores] of suites.filter(([k]) => !pick || pick.includes(k))) {
-      const context = await browser.newContext();
-      if (cores)
-        await context.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
-      const page = await context.newPage();
-      page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${key}: ${m.text()}`));
-      page.on('pageerror', (e) => consoleErrors.push(`${key}: ${e.message}`));
+      const { context, page } = await benchPage(browser, key, cores, consoleErrors);
       const t0 = Date.now();
       // 'commit': the synchronous peers keep the page busy, so its load event may come late.
       await page.goto(`${base}?suite=${suite}&reps=${reps}&min=${minSeconds}${quick ? '&quick=1' : ''}`, { waitUntil: 'commit' });
@@ -242,14 +237,21 @@ const INTERLEAVED = [
 const MEASURES = [['train', 32], ['infer', 32], ['infer', 1]];
 const IWORKLOADS = ['A', 'B', 'default'];
 
-// One ?serve= page of the bench site in its own context, its benchServe ready.
-async function openServer(browser, base, serve, cores, consoleErrors, key = serve) {
+// A page in its own context, reporting `cores` as hardwareConcurrency when given, its errors
+// collected under `key`.
+async function benchPage(browser, key, cores, consoleErrors) {
   const context = await browser.newContext();
   if (cores)
     await context.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
   const page = await context.newPage();
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${key}: ${m.text()}`));
   page.on('pageerror', (e) => consoleErrors.push(`${key}: ${e.message}`));
+  return { context, page };
+}
+
+// One ?serve= page of the bench site, its benchServe ready.
+async function openServer(browser, base, serve, cores, consoleErrors, key = serve) {
+  const { context, page } = await benchPage(browser, key, cores, consoleErrors);
   await page.goto(`${base}?serve=${serve}`, { waitUntil: 'commit' });
   await page.waitForFunction(() => globalThis.benchServe || globalThis.benchError, null, { timeout: 120_000, polling: 100 });
   const [info, error] = await page.evaluate(() => [globalThis.benchServe?.info, globalThis.benchError]);
