@@ -7,6 +7,7 @@
 //                      [--fmnist DIR --epochs N --train-limit N]
 //        convlab_bench --profile-train A|B [--seconds S] [--threads N]   (training steps only, for make profile)
 //        convlab_bench --grading [--submissions N] [--images N] [--json FILE]   (only the grading section, make bench-grading)
+//        convlab_bench --pool N [--threads T] [--reps R]   (what one parallel_for over N items costs the pool)
 // DIR holds the four uncompressed idx files (train-images-idx3-ubyte, ...); run.mjs
 // unpacks Debian's gzipped ones.
 #include <cstdio>
@@ -308,6 +309,36 @@ int main(int argc, char** argv) try {
     }
     if (!ratios.empty())
       std::printf("%s %s b%d, %d/%d threads: median ratio %.3f of %d reps\n", w, what, b, t2, t1, median(ratios), reps);
+    return 0;
+  }
+  // What one parallel_for costs the pool: --pool 32 --threads 2 runs calls over 32 items, empty
+  // and then each a short busy loop (about a microsecond on one core), and prints microseconds
+  // per call, the median of --reps runs of 20000 calls: the hand-over, the claims of the pieces
+  // and the wait for the last, which every layer of a training step or a prediction pays.
+  if (const char* pool = arg(argc, argv, "--pool", nullptr)) {
+    const int n = std::atoi(pool);
+    set_num_threads(std::atoi(arg(argc, argv, "--threads", "2")));
+    float acc[8 * 16] = {};  // each thread's sum on its own cache line, kept so the loop stays
+    for (const int work : {0, 300}) {
+      auto call = [&] {
+        parallel_for(n, [&](int b, int e, int t) {
+          float s = 0;
+          for (int i = b; i < e; ++i)
+            for (int k = 0; k < work; ++k) s = s * 0.999f + 1.0f;
+          acc[t * 16] += s;
+        });
+      };
+      for (int i = 0; i < 2000; ++i) call();
+      std::vector<double> us;
+      for (int r = 0; r < std::max(reps, 1); ++r) {
+        const double t0 = bench::now_s();
+        for (int i = 0; i < 20000; ++i) call();
+        us.push_back((bench::now_s() - t0) / 20000 * 1e6);
+      }
+      std::printf("parallel_for over %d items%s on %d threads: %.2f us a call (median of %d x 20000 calls)\n", n,
+                  work ? ", each a short busy loop," : ", empty,", num_threads(), median(us), std::max(reps, 1));
+    }
+    std::printf("(sums %g)\n", double(acc[0] + acc[16]));
     return 0;
   }
   // make bench-grading: only the grading section (it takes minutes: 30 retrainings)
