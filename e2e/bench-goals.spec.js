@@ -1,10 +1,14 @@
 // Issue 13's done-when is make bench's goals table, so the code that judges it is tested here on
-// made-up runs (no browser): tools/bench/goals.mjs takes each ratio within a rep and its median
+// made-up runs (no browser), as is `run.mjs --report`, which prints a saved run's tables and so
+// reads a file someone points it at. tools/bench/goals.mjs takes each ratio within a rep and its median
 // over reps, compares it with the goal's threshold, and reads the page's rounds and the thread
 // count. Each run below is built so that a plausible slip (ratio of medians, mean instead of
 // median, >= read as >, a failed engine counted as met) gives a different verdict.
 const { test, expect } = require('@playwright/test');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { pathToFileURL } = require('node:url');
 
 const goalsUrl = pathToFileURL(path.join(__dirname, '..', 'tools', 'bench', 'goals.mjs')).href;
@@ -74,4 +78,45 @@ test('the thread count is met only when the pool took min(8, hardwareConcurrency
   expect(at(2, 4)).toBe(false);  // a pool fixed at 2 on a 4-core machine
   expect(at(16, 16)).toBe(false);  // not capped
   expect(at(null, null)).toBe(false);  // the engine did not say
+});
+
+// A saved run as run.mjs writes build/bench.json, with only the interleaved run and the page's
+// training measured (the other sections print as not measured).
+function savedRun(il, pg) {
+  return { date: '2026-12-07T00:00:00.000Z', quick: false, reps: il.reps.length, batch: 32, optimizer: 'SGD',
+    machine: { cpu: 'test', cores: 2 }, default_net: { source: 'test', spec: '' },
+    browser: { interleaved: il, page: pg }, load: { text: 'test' }, seconds: 1 };
+}
+// The page's training rounds as run.mjs records them: the page's and the engine's figures.
+const pageRounds = (ratios) => ({ ...page(ratios), rounds: ratios.map((ratio) => ({
+  ratio, page: { images_per_s: 1000 * ratio, seconds: 1 / ratio, upload_seconds: 0.1 }, engine: { images_per_s: 1000, seconds: 1 } })) });
+function report(text) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-report-'));
+  const file = path.join(dir, 'bench.json');
+  if (text !== null) fs.writeFileSync(file, text);
+  const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'tools', 'bench', 'run.mjs'), '--report', file], { encoding: 'utf8' });
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { file, code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('run.mjs --report prints a saved run\'s goals table with the verdicts goals.mjs gives', async () => {
+  const r = report(JSON.stringify(savedRun(run({ one: [1000, 1100, 3000], two: [1900, 2090, 1950], tf: [500, 500, 500] }), pageRounds([0.9, 0.8]))));
+  expect(r.code, r.err).toBe(0);
+  expect(r.out).toContain('| one-image inference on 2 threads ≥ 1.6× 1 thread, default net | 1.90× (reps 0.65–1.90) | met |');
+  // the page's rounds 0.9 and 0.8: median 0.85, met
+  expect(r.out).toMatch(/median ratio 0\.85× \| met \|/);
+});
+
+test('run.mjs --report refuses a missing, cut, foreign or broken file by name, and prints no table', async () => {
+  const whole = JSON.stringify(savedRun(run({ one: [1000], two: [2000], tf: [500] }), pageRounds([0.9])));
+  const broken = savedRun(run({ one: [1000], two: [2000], tf: [500] }), pageRounds([0.9]));
+  broken.browser.interleaved.reps = [];  // an interleaved run with no rep in it
+  for (const [text, why] of [[null, 'no such file'], [whole.slice(0, whole.length / 2), 'not JSON'], ['{}', 'not a make bench result'],
+    ['[1, 2]', 'not a make bench result'], [JSON.stringify(broken), 'not a whole make bench result']]) {
+    const r = report(text);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${r.file}: ${why}`);
+    expect(r.err).toContain('Give --report a build/bench.json that make bench wrote.');
+    expect(r.out).not.toContain('Issue 13 goals');
+  }
 });

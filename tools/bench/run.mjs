@@ -445,7 +445,7 @@ function pageDefaultSpec() {
 }
 
 async function main() {
-  if (reportOnly) return printReport(JSON.parse(readFileSync(outPath, 'utf8')));
+  if (reportOnly) return reportSavedRun(outPath);
   const t0 = Date.now();
   const def = pageDefaultSpec();
   const defPath = join(buildDir, 'bench-default-spec.json');
@@ -484,6 +484,28 @@ async function main() {
   report.seconds = (Date.now() - t0) / 1e3;
   writeFileSync(outPath, `${JSON.stringify(report, null, 2)}\n`);
   printReport(report);
+}
+
+// --report: a saved bench.json is outside input (a file someone points at): a missing, cut or
+// foreign file gets a message naming it and what to give instead, not a stack trace.
+function reportSavedRun(path) {
+  const refuse = (why) => {
+    console.error(`${path}: ${why}. Give --report a build/bench.json that make bench wrote.`);
+    process.exitCode = 1;
+  };
+  let r;
+  try {
+    r = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    return refuse(e.code === 'ENOENT' ? 'no such file' : e.code ? `cannot be read (${e.code})` : `not JSON (${e.message})`);
+  }
+  if (!r || typeof r !== 'object' || typeof r.date !== 'string' || typeof r.machine !== 'object' || !r.machine)
+    return refuse('not a make bench result (no date or machine)');
+  try {
+    printReport(r);
+  } catch (e) {
+    refuse(`not a whole make bench result (${e.message})`);
+  }
 }
 
 function printReport(r) {
