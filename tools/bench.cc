@@ -312,13 +312,13 @@ int main(int argc, char** argv) try {
     return 0;
   }
   // What one parallel_for costs the pool: --pool 32 --threads 2 runs calls over 32 items, empty
-  // and then each a short busy loop (about a microsecond on one core), and prints microseconds
+  // and then each a short busy loop (about half a microsecond on one core), and prints microseconds
   // per call, the median of --reps runs of 20000 calls: the hand-over, the claims of the pieces
   // and the wait for the last, which every layer of a training step or a prediction pays.
   if (const char* pool = arg(argc, argv, "--pool", nullptr)) {
     const int n = std::atoi(pool);
     set_num_threads(std::atoi(arg(argc, argv, "--threads", "2")));
-    float acc[8 * 16] = {};  // each thread's sum on its own cache line, kept so the loop stays
+    float acc[rules::kMaxThreads * 16] = {};  // each thread's sum on its own cache line, kept so the loop stays
     for (const int work : {0, 300}) {
       auto call = [&] {
         parallel_for(n, [&](int b, int e, int t) {
