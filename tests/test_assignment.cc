@@ -4,6 +4,7 @@
 // retrain reproduces bit for bit, one changed weight does not.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -94,17 +95,77 @@ TEST_CASE("sha256: the FIPS 180-4 / NIST example vectors") {
   CHECK(hex == sha256_hex(million));
 }
 
-TEST_CASE("assignment limits live in rules and reach the page through rules_json") {
+TEST_CASE("assignment limits the page is told are where the reader accepts and refuses") {
   const Json r = rules::rules_json();
-  const Json* a = r.find("assignment");
-  REQUIRE(a);
-  CHECK(a->find("max_bytes")->as_number() == double(rules::kAssignmentMaxBytes));
-  CHECK(a->find("title_max")->as_number() == rules::kAssignmentTitleMax);
-  CHECK(a->find("max_questions")->as_number() == rules::kAssignmentMaxQuestions);
-  CHECK(a->find("fraction_tolerance")->as_number() == rules::kFractionTolerance);
-  CHECK(r.find("engine_version")->as_string() == rules::kEngineVersion);
-  CHECK(rules::kAssignmentMaxBytes < 10'000'000);
+  const Json& a = *r.find("assignment");
+  // the whole text: exactly max_bytes is read (spaces before the closing brace are JSON's
+  // white space), one byte more is refused unread
+  const size_t max_bytes = size_t(a.find("max_bytes")->as_number());
+  const std::string base = assignment_text(kSmall, "");
+  REQUIRE(base.size() < max_bytes);
+  const std::string at_limit = base.substr(0, base.size() - 1) + std::string(max_bytes - base.size(), ' ') + "}";
+  REQUIRE(at_limit.size() == max_bytes);
+  CHECK(error_of(at_limit) == "");
+  CHECK_THAT(error_of(" " + at_limit), Catch::Contains("may be at most"));
+  // the title: title_max characters are kept, one more is refused by name
+  const size_t title_max = size_t(a.find("title_max")->as_number());
+  auto titled = [&](size_t n) {
+    return R"({"format": "convlab-assignment", "version": 1, "title": ")" + std::string(n, 't') + R"(", "spec": )" +
+           std::string(kSmall) + R"(, "classes": ["a", "b"]})";
+  };
+  CHECK(parse_assignment(titled(title_max)).title.size() == title_max);
+  std::string field;
+  CHECK_THAT(error_of(titled(title_max + 1), &field), Catch::Contains("at most"));
+  CHECK(field == "title");
+  // the questions: max_questions are read, one more is refused
+  const int max_questions = int(a.find("max_questions")->as_number());
+  auto asking = [&](int n) {
+    std::string q = "\"questions\": [";
+    for (int i = 0; i < n; ++i) q += std::string(i ? "," : "") + R"({"kind": "total_parameters"})";
+    return assignment_text(kSmall, q + "]");
+  };
+  CHECK(int(parse_assignment(asking(max_questions)).questions.size()) == max_questions);
+  CHECK_THAT(error_of(asking(max_questions + 1)), Catch::Contains("questions"));
+  // a fraction answer: right within the tolerance the page states, wrong just past it
+  const double tol = a.find("fraction_tolerance")->as_number();
+  Answer right;
+  right.known = true;
+  right.value = 0.25;
+  right.fraction = true;
+  CHECK(answer_matches(right, 0.25 + tol * 0.99));
+  CHECK(answer_matches(right, 0.25 - tol * 0.99));
+  CHECK_FALSE(answer_matches(right, 0.25 + tol * 1.01));
+  CHECK_FALSE(answer_matches(right, 0.25 - tol * 1.01));
+  right.fraction = false;  // a whole-number answer is exact
+  CHECK_FALSE(answer_matches(right, 0.25 + tol * 0.5));
 }
+
+namespace {
+
+// A raw deflate stream of stored blocks of 16 KB (no compression at all: the worst case for
+// the link's length) and then base64url without padding: the link's fragment value.
+std::string stored_deflate_base64url(const std::string& bytes) {
+  std::string z;
+  for (size_t at = 0; at == 0 || at < bytes.size(); at += 16'384) {
+    const size_t n = std::min<size_t>(16'384, bytes.size() - at);
+    z += char(at + n >= bytes.size() ? 1 : 0);  // BFINAL, BTYPE 00
+    z += char(n & 0xff), z += char(n >> 8), z += char(~n & 0xff), z += char((~n >> 8) & 0xff);
+    z += bytes.substr(at, n);
+  }
+  const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  for (size_t i = 0; i < z.size(); i += 3) {
+    const uint32_t v = uint32_t(uint8_t(z[i])) << 16 | (i + 1 < z.size() ? uint32_t(uint8_t(z[i + 1])) << 8 : 0) |
+                       (i + 2 < z.size() ? uint32_t(uint8_t(z[i + 2])) : 0);
+    out += abc[v >> 18 & 63];
+    out += abc[v >> 12 & 63];
+    if (i + 1 < z.size()) out += abc[v >> 6 & 63];
+    if (i + 2 < z.size()) out += abc[v & 63];
+  }
+  return out;
+}
+
+}  // namespace
 
 TEST_CASE("the editor's lists and the link limit come from core through rules_json") {
   const Json r = rules::rules_json();
@@ -112,9 +173,13 @@ TEST_CASE("the editor's lists and the link limit come from core through rules_js
   // the link's fragment: the largest assignment the reader takes, deflated without any gain
   // (stored blocks), then base64, fits; a 10 MB fragment is refused by length alone
   const double link = a.find("link_max_chars")->as_number();
-  CHECK(link == double(rules::kAssignmentLinkMaxChars));
-  CHECK(link >= std::ceil(double(rules::kAssignmentMaxBytes + (rules::kAssignmentMaxBytes / 16'384 + 1) * 5) / 3) * 4);
-  CHECK(link < 10'000'000);
+  const size_t max_bytes = size_t(a.find("max_bytes")->as_number());
+  const std::string base = assignment_text(kSmall, "");
+  const std::string largest = base.substr(0, base.size() - 1) + std::string(max_bytes - base.size(), ' ') + "}";
+  REQUIRE(error_of(largest) == "");
+  CHECK(double(stored_deflate_base64url(largest).size()) <= link);
+  // and not much more: an assignment 1 KB past the reader's limit is refused by its length
+  CHECK(double(stored_deflate_base64url(largest + std::string(1024, ' ')).size()) > link);
   // every kind the editor offers is one the reader takes, with the layer rules it states
   const Json& kinds = *a.find("question_kinds");
   REQUIRE(kinds.items().size() == 9);
@@ -647,7 +712,11 @@ TEST_CASE("Grader: images in the file's order, image_order applied, bad parts in
   REQUIRE(g.rows().size() == 6);
   CHECK(g.rows()[0].student == "alice");
   const std::string csv = g.csv();
-  CHECK(csv == grade_csv(g.rows()));
+  // the header names each question's columns in the assignment's order; the honest row's answers
+  // are the ones the manifest gave and the spec implies (w 4 after the pool, p 4·3·3·3 + 4 = 112)
+  CHECK(csv.rfind("student,assignment_hash_ok,weights_hash_ok,constraints_ok,constraints_failed,"
+                  "w given,w right,w correct,p given,p right,p correct,val_acc,test_acc,target_met,reproduced,message\r\n"
+                  "alice,yes,yes,yes,,4,4,yes,112,112,yes,", 0) == 0);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 7);
   CHECK_THAT(csv, Catch::Contains("\r\nbob,,,,,,,no,,,no,,,no,no,\"not graded: the submission manifest"));
 

@@ -109,3 +109,15 @@ TEST_CASE("json: building values") {
   CHECK(Json(std::numeric_limits<double>::infinity()).dump() == "null");  // JSON has no infinity
   CHECK(std::string(Json::type_name(Json::Type::Array)) == "a list");
 }
+
+TEST_CASE("json: object and array built in one expression keep the order written") {
+  const Json o = Json::object({{"key", "stride"}, {"min", 1}, {"max", int64_t{1} << 40}, {"step", 0.5}, {"same", true},
+                               {"none", nullptr}, {"list", Json::array({1, 3, "x"})}, {"empty", Json::object({})}});
+  CHECK(o.dump() == R"({"key":"stride","min":1,"max":1099511627776,"step":0.5,"same":true,"none":null,"list":[1,3,"x"],"empty":{}})");
+  // the same bytes as member by member
+  Json by_hand = Json::object();
+  by_hand["b"] = 2;
+  by_hand["a"] = Json::array();
+  CHECK(Json::object({{"b", 2}, {"a", Json::array({})}}).dump() == by_hand.dump());
+  CHECK(Json::array({}).dump() == "[]");
+}

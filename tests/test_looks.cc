@@ -176,25 +176,51 @@ TEST_CASE("rules: occlusion patch, stride and position limits") {
   CHECK_THROWS_WITH(rules::check_occlusion(4, 0, 64, 64), Catch::Contains("stride must be a whole number from 1 to 32"));
   CHECK_THROWS_WITH(rules::check_occlusion(4, 33, 64, 64), Catch::Contains("stride"));
   CHECK_THROWS_WITH(rules::check_occlusion(1, 1, 65, 64), Catch::Contains("4160 positions, more than 4096"));
-  Json j = rules::rules_json()["looks"];
-  CHECK(j["patch"]["max"].as_number() == rules::kOcclusionPatch.max);
-  CHECK(j["stride"]["max"].as_number() == rules::kOcclusionStride.max);
-  CHECK(j["max_positions"].as_number() == rules::kOcclusionMaxPositions);
-  CHECK(j["filter_epochs_kept"].as_number() == rules::kFilterEpochsKept);
-  // the sketch pad's stroke: a default inside its range
-  CHECK(j["sketch_stroke"]["min"].as_number() == rules::kSketchStroke.min);
-  CHECK(j["sketch_stroke"]["max"].as_number() == rules::kSketchStroke.max);
-  CHECK(j["sketch_stroke"]["default"].as_number() == rules::kSketchStrokeDefault);
-  CHECK(j["sketch_pad"].as_number() == rules::kSketchPad);
-  CHECK(rules::kSketchStroke.max < rules::kSketchPad / 4);  // a stroke never fills the pad
-  CHECK(rules::kSketchStroke.min <= rules::kSketchStrokeDefault);
-  CHECK(rules::kSketchStrokeDefault <= rules::kSketchStroke.max);
-  // earlier runs kept for comparison: at least two (a change needs a before and an after)
-  Json r = rules::rules_json()["runs"];
-  CHECK(r["kept"].as_number() == rules::kRunsKept);
-  CHECK(r["epochs_kept"].as_number() == rules::kRunEpochsKept);
-  CHECK(r["layers_kept"].as_number() == rules::kRunLayersKept);
-  CHECK(rules::kRunsKept >= 2);
+}
+
+TEST_CASE("rules: the occlusion limits the page is told are where check_occlusion accepts and refuses") {
+  const Json r = rules::rules_json();
+  const Json& j = *r.find("looks");
+  const int patch_min = int(j.find("patch")->find("min")->as_number()), patch_max = int(j.find("patch")->find("max")->as_number());
+  const int stride_min = int(j.find("stride")->find("min")->as_number()), stride_max = int(j.find("stride")->find("max")->as_number());
+  const int positions = int(j.find("max_positions")->as_number());
+  INFO("patch [" << patch_min << ", " << patch_max << "], stride [" << stride_min << ", " << stride_max << "], " << positions);
+  const int big = patch_max + 1;  // an input on which every patch the field takes fits
+  CHECK_NOTHROW(rules::check_occlusion(patch_min, stride_max, big, big));
+  CHECK_NOTHROW(rules::check_occlusion(patch_max, 1, big, big));
+  CHECK_THROWS_WITH(rules::check_occlusion(patch_min - 1, 1, big, big), Catch::Contains("patch must be"));
+  CHECK_THROWS_WITH(rules::check_occlusion(patch_max + 1, 1, big + 1, big + 1), Catch::Contains("patch must be"));
+  CHECK_NOTHROW(rules::check_occlusion(1, stride_min, 1, 1));
+  CHECK_NOTHROW(rules::check_occlusion(1, stride_max, 1, 1));
+  CHECK_THROWS_WITH(rules::check_occlusion(1, stride_min - 1, 1, 1), Catch::Contains("stride must be"));
+  CHECK_THROWS_WITH(rules::check_occlusion(1, stride_max + 1, 1, 1), Catch::Contains("stride must be"));
+  // a 1 x n input at patch 1, stride 1 has n positions: the page's maximum is the engine's
+  CHECK_NOTHROW(rules::check_occlusion(1, 1, 1, positions));
+  CHECK_THROWS_WITH(rules::check_occlusion(1, 1, 1, positions + 1), Catch::Contains("positions, more than"));
+}
+
+TEST_CASE("rules: the filters the page is told a run keeps are the snapshots FilterHistory holds before thinning") {
+  const Json r = rules::rules_json();
+  const int kept = int(r.find("looks")->find("filter_epochs_kept")->as_number());
+  Model m = make(kAllLayers);
+  looks::FilterHistory h;
+  h.reset(m);  // epoch 0
+  for (int e = 1; e < kept; ++e) h.keep(m, e);
+  CHECK(int(h.epochs().size()) == kept);  // epochs 0 to kept - 1, every one
+  CHECK(h.epochs().back() == kept - 1);
+  h.keep(m, kept);  // one more: full, so every second one goes and epoch `kept` stays
+  CHECK(int(h.epochs().size()) == kept / 2 + 1);
+  CHECK(h.epochs().back() == kept);
+}
+
+TEST_CASE("rules: the sketch pad's and the earlier runs' numbers reach the page under the keys it reads") {
+  // web/js/views/sketch.js reads looks.sketch_stroke {min, max, default} and looks.sketch_pad;
+  // web/js/runs.js reads runs.kept, runs.epochs_kept and runs.layers_kept. Their bounds against
+  // each other are static_asserts in rules.h; here the page's keys and the product's values.
+  const Json r = rules::rules_json();
+  CHECK(r.find("looks")->find("sketch_stroke")->dump() == R"({"key":"stroke","min":2,"max":40,"default":14})");
+  CHECK(r.find("looks")->find("sketch_pad")->dump() == "240");
+  CHECK(r.find("runs")->dump() == R"({"kept":5,"epochs_kept":500,"layers_kept":64})");
 }
 
 TEST_CASE("looks: the filters kept at epoch e are the first conv layer's weights after epoch e") {

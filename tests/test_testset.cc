@@ -4,6 +4,7 @@
 // rule; and evaluation through a Session's batched prediction matches single predicts.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
@@ -89,7 +90,23 @@ TEST_CASE("the built-in dataset's spec is a valid 28x28x1 net with one output pe
     CHECK(layers.items().back().find("out_features")->as_number() == classes);
   }
   CHECK_THROWS(testset::builtin_spec(rules::kMaxClasses + 1));
-  CHECK(Json::parse(testset::rules_json().dump()).find("hardest_examples")->as_number() == testset::kHardestExamples);
+}
+
+TEST_CASE("testset rules: the page's hardest_examples is how many evaluate lists, builtin_side the spec's input", "[testset]") {
+  const Json r = Json::parse(testset::rules_json().dump());  // as the worker hands it over
+  const int hardest = int(r.find("hardest_examples")->as_number());
+  REQUIRE(hardest > 0);
+  for (int n : {hardest - 1, hardest, hardest + 1, 3 * hardest}) {
+    std::vector<float> p;
+    std::vector<int> y(size_t(n), 1);
+    for (int i = 0; i < n; ++i) p.insert(p.end(), {0.9f, 0.1f});
+    INFO(n << " images");
+    CHECK(int(testset::evaluate(p.data(), y.data(), n, 2).hardest.size()) == std::min(n, hardest));
+  }
+  const int side = int(r.find("builtin_side")->as_number());
+  const Json spec = Json::parse(testset::builtin_spec(2));
+  CHECK(spec.find("input")->find("height")->as_number() == side);
+  CHECK(spec.find("input")->find("width")->as_number() == side);
 }
 
 TEST_CASE("evaluating through predict_batch agrees with single predicts", "[testset]") {

@@ -360,103 +360,52 @@ Coverage coverage(int w_in, int k, int s, int p) {
 
 Json presets_json() {
   Json a = Json::array();
-  for (const auto& p : presets()) {
-    Json o = Json::object();
-    o["id"] = p.id;
-    o["name"] = p.name;
-    o["description"] = p.description;
-    o["spec"] = p.spec;
-    o["trainable"] = p.trainable;
-    a.push_back(o);
-  }
+  for (const auto& p : presets())
+    a.push_back(Json::object(
+        {{"id", p.id}, {"name", p.name}, {"description", p.description}, {"spec", p.spec}, {"trainable", p.trainable}}));
   return a;
 }
 
 Json to_json(const FcVsConv& r) {
-  Json o = Json::object();
-  o["fc_weights_per_neuron"] = r.fc_weights_per_neuron;
-  o["fc_layer_weights"] = r.fc_layer_weights;
-  o["fc_layer_params"] = r.fc_layer_params;
-  o["conv_weights_per_filter"] = r.conv_weights_per_filter;
-  o["conv_layer_params"] = r.conv_layer_params;
-  return o;
+  return Json::object({{"fc_weights_per_neuron", r.fc_weights_per_neuron},
+                       {"fc_layer_weights", r.fc_layer_weights},
+                       {"fc_layer_params", r.fc_layer_params},
+                       {"conv_weights_per_filter", r.conv_weights_per_filter},
+                       {"conv_layer_params", r.conv_layer_params}});
 }
 
 Json to_json(const ConvStep& s) {
-  Json o = Json::object();
-  o["c_in"] = s.c_in;
-  o["k"] = s.k;
-  o["in_y0"] = s.in_y0;
-  o["in_x0"] = s.in_x0;
-  o["patch"] = json_numbers(s.patch);
-  o["padded"] = json_numbers(s.padded);
-  o["weights"] = json_numbers(s.weights);
-  o["bias"] = double(s.bias);
-  o["dot"] = s.dot;
-  o["value"] = double(s.value);
-  o["relu"] = double(s.relu);
-  return o;
+  return Json::object({{"c_in", s.c_in}, {"k", s.k}, {"in_y0", s.in_y0}, {"in_x0", s.in_x0},
+                       {"patch", json_numbers(s.patch)}, {"padded", json_numbers(s.padded)},
+                       {"weights", json_numbers(s.weights)}, {"bias", double(s.bias)}, {"dot", s.dot},
+                       {"value", double(s.value)}, {"relu", double(s.relu)}});
 }
 
 Json to_json(const Equivariance& r) {
-  Json o = Json::object();
-  o["layer"] = r.layer;
-  o["c"] = r.shape.c;
-  o["h"] = r.shape.h;
-  o["w"] = r.shape.w;
-  o["jump"] = r.jump;
-  o["sx"] = r.sx;
-  o["sy"] = r.sy;
-  o["whole_cells"] = r.whole_cells;
-  o["conv_of_shifted"] = json_numbers(r.conv_of_shifted);
-  o["shifted_conv"] = json_numbers(r.shifted_conv);
-  o["diff"] = json_numbers(r.diff);
-  o["interior"] = json_numbers(r.interior);
-  o["max_interior"] = double(r.max_interior);
-  o["max_border"] = double(r.max_border);
-  o["interior_cells"] = r.interior_cells;
-  o["border_cells"] = r.border_cells;
-  o["border_nonzero"] = r.border_nonzero;
-  return o;
+  return Json::object({{"layer", r.layer}, {"c", r.shape.c}, {"h", r.shape.h}, {"w", r.shape.w}, {"jump", r.jump},
+                       {"sx", r.sx}, {"sy", r.sy}, {"whole_cells", r.whole_cells},
+                       {"conv_of_shifted", json_numbers(r.conv_of_shifted)}, {"shifted_conv", json_numbers(r.shifted_conv)},
+                       {"diff", json_numbers(r.diff)}, {"interior", json_numbers(r.interior)},
+                       {"max_interior", double(r.max_interior)}, {"max_border", double(r.max_border)},
+                       {"interior_cells", r.interior_cells}, {"border_cells", r.border_cells},
+                       {"border_nonzero", r.border_nonzero}});
 }
 
 Json to_json(const std::vector<PoolInvariance>& rows) {
   Json a = Json::array();
-  for (const auto& p : rows) {
-    Json o = Json::object();
-    o["shift"] = p.shift;
-    o["cells"] = p.cells;
-    o["max_unchanged"] = p.max_unchanged;
-    o["avg_unchanged"] = p.avg_unchanged;
-    o["max_change"] = p.max_change;
-    o["avg_change"] = p.avg_change;
-    a.push_back(o);
-  }
+  for (const auto& p : rows)
+    a.push_back(Json::object({{"shift", p.shift}, {"cells", p.cells}, {"max_unchanged", p.max_unchanged},
+                              {"avg_unchanged", p.avg_unchanged}, {"max_change", p.max_change},
+                              {"avg_change", p.avg_change}}));
   return a;
 }
 
-Json to_json(const Rect& r) {
-  Json o = Json::object();
-  o["y0"] = r.y0;
-  o["x0"] = r.x0;
-  o["y1"] = r.y1;
-  o["x1"] = r.x1;
-  return o;
-}
+Json to_json(const Rect& r) { return Json::object({{"y0", r.y0}, {"x0", r.x0}, {"y1", r.y1}, {"x1", r.x1}}); }
 
 Json to_json(const Coverage& c) {
-  Json o = Json::object();
-  o["w_in"] = c.w_in;
-  o["k"] = c.k;
-  o["s"] = c.s;
-  o["p"] = c.p;
-  o["numerator"] = c.numerator;
-  o["exact"] = c.exact;
-  o["w_out"] = c.w_out;
-  o["counts"] = json_numbers(c.counts);
-  o["unused"] = c.unused;
-  o["formula"] = c.formula;
-  return o;
+  return Json::object({{"w_in", c.w_in}, {"k", c.k}, {"s", c.s}, {"p", c.p}, {"numerator", c.numerator},
+                       {"exact", c.exact}, {"w_out", c.w_out}, {"counts", json_numbers(c.counts)},
+                       {"unused", c.unused}, {"formula", c.formula}});
 }
 
 }  // namespace convlab::learn

@@ -27,20 +27,16 @@ std::string num_str(double v) {
   return s;
 }
 
-Json int_field(const IntRange& r) {
-  Json o = Json::object();
-  o["key"] = r.key;
-  o["min"] = r.min;
-  o["max"] = r.max;
+Json int_field(const IntRange& r) { return Json::object({{"key", r.key}, {"min", r.min}, {"max", r.max}}); }
+
+// o with one more member: a field's {key, min, max} and its default
+Json with(Json o, const char* key, Json v) {
+  o.append(key, std::move(v));
   return o;
 }
 
 Json number_field(const NumberRange& r) {
-  Json o = Json::object();
-  o["min"] = r.min;
-  o["max"] = r.max;
-  o["step"] = r.step > 0 ? Json(r.step) : Json("any");
-  return o;
+  return Json::object({{"min", r.min}, {"max", r.max}, {"step", r.step > 0 ? Json(r.step) : Json("any")}});
 }
 
 void check_classes(int classes) {
@@ -51,31 +47,17 @@ void check_classes(int classes) {
 
 // The layers the model editor inserts ("+ conv + ReLU", "+ max pool", ...), one per type.
 Json editor_defaults() {
-  auto layer = [](const char* type) {
-    Json o = Json::object();
-    o["type"] = type;
-    return o;
+  auto pool = [](const char* type) {
+    return Json::object({{"type", type}, {"kernel", 2}, {"stride", 2}, {"padding", 0}});
   };
-  Json conv = layer("conv2d");
-  conv["out_channels"] = 16;
-  conv["kernel"] = 3;
-  conv["stride"] = kConvStrideDefault;
-  conv["padding"] = "same";
-  Json d = Json::object();
-  d["conv2d"] = conv;
-  d["relu"] = layer("relu");
-  for (const char* pool : {"maxpool2d", "avgpool2d"}) {
-    Json p = layer(pool);
-    p["kernel"] = 2;
-    p["stride"] = 2;
-    p["padding"] = 0;
-    d[pool] = p;
-  }
-  d["flatten"] = layer("flatten");
-  Json lin = layer("linear");
-  lin["out_features"] = 32;
-  d["linear"] = lin;
-  return d;
+  return Json::object(
+      {{"conv2d", Json::object({{"type", "conv2d"}, {"out_channels", 16}, {"kernel", 3},
+                                {"stride", kConvStrideDefault}, {"padding", "same"}})},
+       {"relu", Json::object({{"type", "relu"}})},
+       {"maxpool2d", pool("maxpool2d")},
+       {"avgpool2d", pool("avgpool2d")},
+       {"flatten", Json::object({{"type", "flatten"}})},
+       {"linear", Json::object({{"type", "linear"}, {"out_features", 32}})}});
 }
 
 // The stride and padding playground's presets (one axis: w_in, k, s, p).
@@ -172,150 +154,77 @@ void check_threads(int n) {
 Json rules_json() {
   Json j = Json::object();
 
-  Json classes = Json::object();
-  classes["min"] = kMinClasses;
-  classes["max"] = kMaxClasses;
-  classes["name_max"] = kClassNameMax;
   Json names = Json::array();
   for (int i = 1; i <= kMinClasses; ++i) names.push_back("Class " + std::to_string(i));
-  classes["default_names"] = names;
-  j["classes"] = classes;
-
-  Json threads = Json::object();
-  threads["min"] = 1;
-  threads["max"] = kMaxThreads;
-  j["threads"] = threads;
+  j["classes"] =
+      Json::object({{"min", kMinClasses}, {"max", kMaxClasses}, {"name_max", kClassNameMax}, {"default_names", names}});
+  j["threads"] = Json::object({{"min", 1}, {"max", kMaxThreads}});
 
   // The defaults of a default-constructed config: what parse_train_config("{}") gives.
   const TrainConfig c;
-  Json train = Json::object();
   const Json all = train_config_json(c);
   Json defaults = Json::object();  // weight decay is no page setting
   for (const auto& [key, v] : all.members())
-    if (key != "weight_decay") defaults[key] = v;
-  train["defaults"] = defaults;
+    if (key != "weight_decay") defaults.append(key, v);
   Json fields = Json::object();
   for (const NumberRange* r : {&kEpochs, &kBatchSize, &kLr, &kMomentum, &kValFraction, &kShift, &kSeed})
-    fields[r->key] = number_field(*r);
-  train["fields"] = fields;
-  Json optimizers = Json::array();
-  Json lrs = Json::object();
-  for (const char* o : {"adam", "sgd"}) {
-    optimizers.push_back(o);
-    lrs[o] = default_lr(o);
-  }
-  train["optimizers"] = optimizers;
-  train["default_lr"] = lrs;
-  j["train"] = train;
+    fields.append(r->key, number_field(*r));
+  j["train"] = Json::object({{"defaults", defaults},
+                             {"fields", fields},
+                             {"optimizers", Json::array({"adam", "sgd"})},
+                             {"default_lr", Json::object({{"adam", default_lr("adam")}, {"sgd", default_lr("sgd")}})}});
 
-  Json input = Json::object();
-  Json channels = Json::array();
-  channels.push_back(1);
-  channels.push_back(3);
-  input["channels"] = channels;
-  for (const IntRange* r : {&kInputHeight, &kInputWidth}) {
-    Json o = Json::object();
-    o["min"] = r->min;
-    o["max"] = r->max;
-    input[r->key] = o;
-  }
+  Json input = Json::object({{"channels", Json::array({1, 3})}});
+  for (const IntRange* r : {&kInputHeight, &kInputWidth}) input[r->key] = Json::object({{"min", r->min}, {"max", r->max}});
   j["input"] = input;
 
-  Json layers = Json::object();
   Json types = Json::array();
   for (LayerType t : {LayerType::Conv2d, LayerType::ReLU, LayerType::MaxPool2d, LayerType::AvgPool2d, LayerType::Flatten,
                       LayerType::Linear})
     types.push_back(layer_type_name(t));
-  layers["types"] = types;
-  Json lf = Json::object();
-  {
-    Json conv = Json::array();
-    conv.push_back(int_field(kConvOutChannels));
-    conv.push_back(int_field(kConvKernel));
-    Json stride = int_field(kConvStride);
-    stride["default"] = kConvStrideDefault;
-    conv.push_back(stride);
-    Json pad = int_field(kConvPadding);
-    pad["same"] = true;
-    conv.push_back(pad);
-    lf["conv2d"] = conv;
-    lf["relu"] = Json::array();
-    for (const char* pool : {"maxpool2d", "avgpool2d"}) {
-      Json p = Json::array();
-      p.push_back(int_field(kPoolKernel));
-      Json ps = int_field(kPoolStride);
-      ps["default"] = "kernel";
-      p.push_back(ps);
-      p.push_back(int_field(kPoolPadding));
-      lf[pool] = p;
-    }
-    lf["flatten"] = Json::array();
-    Json lin = Json::array();
-    lin.push_back(int_field(kLinearOutFeatures));
-    lf["linear"] = lin;
-  }
-  layers["fields"] = lf;
-  layers["defaults"] = editor_defaults();
-  j["layers"] = layers;
+  const Json conv = Json::array({int_field(kConvOutChannels), int_field(kConvKernel),
+                                 with(int_field(kConvStride), "default", kConvStrideDefault),
+                                 with(int_field(kConvPadding), "same", true)});
+  const Json pool =
+      Json::array({int_field(kPoolKernel), with(int_field(kPoolStride), "default", "kernel"), int_field(kPoolPadding)});
+  const Json fields_of = Json::object({{"conv2d", conv},
+                                       {"relu", Json::array()},
+                                       {"maxpool2d", pool},
+                                       {"avgpool2d", pool},
+                                       {"flatten", Json::array()},
+                                       {"linear", Json::array({int_field(kLinearOutFeatures)})}});
+  j["layers"] = Json::object({{"types", types}, {"fields", fields_of}, {"defaults", editor_defaults()}});
 
-  Json budget = Json::object();
-  budget["max_params"] = kMaxParameters;
-  budget["max_activation"] = kMaxActivation;
-  j["budget"] = budget;
-
-  Json store = Json::object();
-  store["max_side"] = kStoredMaxSide;
-  store["cap"] = kStoredCap;
-  j["store"] = store;
-  Json files = Json::object();
-  files["model"] = kModelFileName;
-  files["project"] = kProjectFileName;
-  files["name_max"] = kFileNameMax;
-  j["file_names"] = files;
-
-  Json project = Json::object();
-  project["format_version"] = kProjectFormatVersion;
-  project["name_max"] = kProjectNameMax;
-  project["max_images"] = kMaxImagesPerProject;
-  project["max_file_bytes"] = kMaxProjectFileBytes;
-  project["max_unpacked_bytes"] = kMaxProjectUnpackedBytes;
-  project["max_entry_bytes"] = kMaxProjectEntryBytes;
-  project["max_json_bytes"] = kMaxProjectJsonBytes;
-  j["project"] = project;
-
-  Json upload = Json::object();
-  upload["max_side"] = kUploadMaxSide;
-  upload["max_pixels"] = kUploadMaxPixels;
-  j["upload"] = upload;
-
-  Json assignment = Json::object();
-  assignment["format_version"] = kAssignmentFormatVersion;
-  assignment["max_bytes"] = kAssignmentMaxBytes;
-  assignment["title_max"] = kAssignmentTitleMax;
-  assignment["instructions_max"] = kAssignmentInstructionsMax;
-  assignment["max_questions"] = kAssignmentMaxQuestions;
-  assignment["question_text_max"] = kQuestionTextMax;
-  assignment["question_id_max"] = kQuestionIdMax;
-  assignment["fraction_tolerance"] = kFractionTolerance;
-  assignment["question_shift_max"] = kQuestionShiftMax;
-  assignment["submission_format_version"] = kSubmissionFormatVersion;
-  assignment["submission_max_bytes"] = kSubmissionMaxBytes;
-  assignment["link_max_chars"] = kAssignmentLinkMaxChars;
-  assignment["question_kinds"] = assignment_question_kinds_json();
-  assignment["setting_keys"] = assignment_setting_keys_json();
-  j["assignment"] = assignment;
+  j["budget"] = Json::object({{"max_params", kMaxParameters}, {"max_activation", kMaxActivation}});
+  j["store"] = Json::object({{"max_side", kStoredMaxSide}, {"cap", kStoredCap}});
+  j["file_names"] = Json::object({{"model", kModelFileName}, {"project", kProjectFileName}, {"name_max", kFileNameMax}});
+  j["project"] = Json::object({{"format_version", kProjectFormatVersion},
+                               {"name_max", kProjectNameMax},
+                               {"max_images", kMaxImagesPerProject},
+                               {"max_file_bytes", kMaxProjectFileBytes},
+                               {"max_unpacked_bytes", kMaxProjectUnpackedBytes},
+                               {"max_entry_bytes", kMaxProjectEntryBytes},
+                               {"max_json_bytes", kMaxProjectJsonBytes}});
+  j["upload"] = Json::object({{"max_side", kUploadMaxSide}, {"max_pixels", kUploadMaxPixels}});
+  j["assignment"] = Json::object({{"format_version", kAssignmentFormatVersion},
+                                  {"max_bytes", kAssignmentMaxBytes},
+                                  {"title_max", kAssignmentTitleMax},
+                                  {"instructions_max", kAssignmentInstructionsMax},
+                                  {"max_questions", kAssignmentMaxQuestions},
+                                  {"question_text_max", kQuestionTextMax},
+                                  {"question_id_max", kQuestionIdMax},
+                                  {"fraction_tolerance", kFractionTolerance},
+                                  {"question_shift_max", kQuestionShiftMax},
+                                  {"submission_format_version", kSubmissionFormatVersion},
+                                  {"submission_max_bytes", kSubmissionMaxBytes},
+                                  {"link_max_chars", kAssignmentLinkMaxChars},
+                                  {"question_kinds", assignment_question_kinds_json()},
+                                  {"setting_keys", assignment_setting_keys_json()}});
   j["engine_version"] = kEngineVersion;
 
   Json playground = Json::array();
-  for (const auto& p : kPlayground) {
-    Json o = Json::object();
-    o["name"] = p.name;
-    o["w"] = p.w;
-    o["k"] = p.k;
-    o["s"] = p.s;
-    o["p"] = p.p;
-    playground.push_back(o);
-  }
+  for (const auto& p : kPlayground)
+    playground.push_back(Json::object({{"name", p.name}, {"w", p.w}, {"k", p.k}, {"s", p.s}, {"p", p.p}}));
   j["playground"] = playground;
 
   Json calculators = Json::object();
@@ -327,24 +236,16 @@ Json rules_json() {
   j["calculators"] = calculators;
 
   // ---- where it looks ----
-  Json looks = Json::object();
-  looks["patch"] = int_field(kOcclusionPatch);
-  looks["stride"] = int_field(kOcclusionStride);
-  looks["max_positions"] = kOcclusionMaxPositions;
-  looks["grey"] = double(kOcclusionGrey);
-  looks["filter_epochs_kept"] = kFilterEpochsKept;
-  Json stroke = int_field(kSketchStroke);
-  stroke["default"] = kSketchStrokeDefault;
-  looks["sketch_stroke"] = stroke;
-  looks["sketch_pad"] = kSketchPad;
-  j["looks"] = looks;
+  j["looks"] = Json::object({{"patch", int_field(kOcclusionPatch)},
+                             {"stride", int_field(kOcclusionStride)},
+                             {"max_positions", kOcclusionMaxPositions},
+                             {"grey", double(kOcclusionGrey)},
+                             {"filter_epochs_kept", kFilterEpochsKept},
+                             {"sketch_stroke", with(int_field(kSketchStroke), "default", kSketchStrokeDefault)},
+                             {"sketch_pad", kSketchPad}});
 
   // ---- earlier runs kept for comparison ----
-  Json runs = Json::object();
-  runs["kept"] = kRunsKept;
-  runs["epochs_kept"] = kRunEpochsKept;
-  runs["layers_kept"] = kRunLayersKept;
-  j["runs"] = runs;
+  j["runs"] = Json::object({{"kept", kRunsKept}, {"epochs_kept", kRunEpochsKept}, {"layers_kept", kRunLayersKept}});
   return j;
 }
 

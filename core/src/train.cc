@@ -300,18 +300,10 @@ TrainConfig parse_train_config(const std::string& text) {
 }
 
 Json train_config_json(const TrainConfig& c) {
-  Json j = Json::object();
-  j["epochs"] = c.epochs;
-  j["batch_size"] = c.batch_size;
-  j["optimizer"] = c.optim.kind;
-  j["lr"] = c.optim.lr;
-  j["momentum"] = c.optim.momentum;
-  j["weight_decay"] = c.optim.weight_decay;
-  j["val_fraction"] = c.val_fraction;
-  j["shift"] = c.shift;
-  j["flip"] = c.flip;
-  j["seed"] = int64_t(c.seed);
-  return j;
+  return Json::object({{"epochs", c.epochs}, {"batch_size", c.batch_size}, {"optimizer", c.optim.kind},
+                       {"lr", c.optim.lr}, {"momentum", c.optim.momentum}, {"weight_decay", c.optim.weight_decay},
+                       {"val_fraction", c.val_fraction}, {"shift", c.shift}, {"flip", c.flip},
+                       {"seed", int64_t(c.seed)}});
 }
 
 }  // namespace convlab

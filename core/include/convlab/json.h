@@ -3,6 +3,7 @@
 // standard library. Parse errors throw JsonError with the offset and what was expected.
 #pragma once
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -29,6 +30,14 @@ class Json {
   Json(std::string s) : type_(Type::String), str_(std::move(s)) {}
   static Json array() { Json j; j.type_ = Type::Array; return j; }
   static Json object() { Json j; j.type_ = Type::Object; return j; }
+  // Built in one expression, members in the order written (each key once: they are appended
+  // without a look-up): Json::object({{"min", 1}, {"max", 64}}), Json::array({1, 3}).
+  static Json array(std::initializer_list<Json> items) { Json j = array(); j.arr_.assign(items); return j; }
+  static Json object(std::initializer_list<std::pair<std::string, Json>> members) {
+    Json j = object();
+    j.obj_.assign(members);
+    return j;
+  }
 
   Type type() const { return type_; }
   bool is_null() const { return type_ == Type::Null; }

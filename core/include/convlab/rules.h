@@ -108,12 +108,23 @@ inline constexpr int64_t kMaxProjectUnpackedBytes = int64_t{1} << 30;  // all it
 // one entry inflated: the largest weights file (kMaxParameters float32 plus its JSON header)
 inline constexpr int64_t kMaxProjectEntryBytes = kMaxParameters * 4 + (int64_t{8} << 20);
 inline constexpr int64_t kMaxProjectJsonBytes = int64_t{16} << 20;  // project.json, result.json, ...
+// A project the engine trained must read back: its weights entry and its JSON entries are
+// each within one entry's limit, and one entry within the whole file's.
+static_assert(kMaxProjectEntryBytes > kMaxParameters * 4, "the largest model's float32 weights must fit in one entry");
+static_assert(kMaxProjectJsonBytes <= kMaxProjectEntryBytes && kMaxProjectEntryBytes <= kMaxProjectUnpackedBytes,
+              "a JSON entry is an entry, and an entry is part of the unpacked project");
 
 // ---- image files the student uploads (web/js/image-files.js) ----
 // Checked from the file's header before decoding: a larger image would need more memory than a
 // tab may have (a 40000x40000 PNG is 6.4 GB as RGBA).
 inline constexpr int kUploadMaxSide = 16'384;
 inline constexpr int64_t kUploadMaxPixels = 50'000'000;
+// The 6.4 GB 40000 x 40000 PNG is refused by both limits (either alone must stop it), and the
+// largest image the page stores (kStoredCap square) is an upload it accepts.
+static_assert(kUploadMaxSide < 40'000 && kUploadMaxPixels < int64_t{40'000} * 40'000,
+              "a 40000 x 40000 upload would need more memory than a tab has");
+static_assert(kStoredCap <= kUploadMaxSide && int64_t{kStoredCap} * kStoredCap <= kUploadMaxPixels,
+              "an image at the stored size must itself be uploadable");
 
 // ---- the project's model ----
 // The class rule (the last layer is linear with one output per class) is applied by
@@ -181,6 +192,9 @@ inline constexpr int kFilterEpochsKept = 64;
 inline constexpr int kSketchPad = 240;
 inline constexpr IntRange kSketchStroke{"stroke", 2, 40};
 inline constexpr int kSketchStrokeDefault = 14;
+static_assert(kSketchStroke.max < kSketchPad / 4, "a stroke never fills the pad: a sketch needs room for a shape");
+static_assert(kSketchStroke.min <= kSketchStrokeDefault && kSketchStrokeDefault <= kSketchStroke.max,
+              "the pad opens with a stroke its own slider offers");
 
 // ---- earlier runs kept for comparison (web/js/records.js runs record) ----
 // The Train tab overlays the last kRunsKept runs' curves; each keeps at most kRunEpochsKept
@@ -188,6 +202,7 @@ inline constexpr int kSketchStrokeDefault = 14;
 inline constexpr int kRunsKept = 5;
 inline constexpr int kRunEpochsKept = 500;
 inline constexpr int kRunLayersKept = 64;
+static_assert(kRunsKept >= 2, "comparing runs needs a before and an after");
 
 // ---- the engine's version: recorded in a submission, so a grader knows which engine trained it ----
 inline constexpr const char* kEngineVersion = "convlab-core 1";
@@ -198,6 +213,7 @@ inline constexpr const char* kEngineVersion = "convlab-core 1";
 // message, not a hang. 256 KB holds long instructions and the largest spec the editor writes.
 inline constexpr int kAssignmentFormatVersion = 1;
 inline constexpr int64_t kAssignmentMaxBytes = int64_t{256} << 10;
+static_assert(kAssignmentMaxBytes < 10'000'000, "a 10 MB fragment must be refused unread, not parsed");
 inline constexpr int kAssignmentTitleMax = 120;           // characters
 inline constexpr int kAssignmentInstructionsMax = 20'000;  // characters
 inline constexpr int kAssignmentMaxQuestions = 40;
@@ -216,6 +232,7 @@ inline constexpr int kQuestionShiftMax = 8;
 // never grows its input by more than 5 bytes per 16 KB stored block (+ a few), and base64
 // writes 4 characters per 3 bytes: every assignment the reader accepts fits, nothing far larger.
 inline constexpr int64_t kAssignmentLinkMaxChars = (kAssignmentMaxBytes + kAssignmentMaxBytes / 16'384 * 5 + 64) / 3 * 4 + 4;
+static_assert(kAssignmentLinkMaxChars < 10'000'000, "a 10 MB fragment is refused by its length alone");
 
 // Everything above as one object for the page (the worker's `rules` command).
 Json rules_json();
