@@ -45,9 +45,14 @@ expect 1 '"ok":false,"error_layer":0,"error_field":"kernel"' "$CLI" check --json
 expect 1 'Layer 4: .*has out_features 2 but the project has 3 classes: set out_features to 3' "$CLI" check --classes 3 "$FIX/tiny.spec.json"
 expect 1 'missing.json: cannot read it .*check the path' "$CLI" check "$FIX/missing.json"
 expect 1 '^Spec: the spec is not valid JSON' "$CLI" check "$FIX/red.png"
-expect 2 'give the spec file to check' "$CLI" check
+expect 2 'give the spec file \(or the .convlab project file\) to check' "$CLI" check
 expect 2 'unknown option --bogus' "$CLI" check --bogus "$FIX/tiny.spec.json"
 expect 2 '--classes must be a whole number from 2 to 10, not "x"' "$CLI" check --classes x "$FIX/tiny.spec.json"
+# a project file: opened as the page opens it (core's reader), or refused saying why
+expect 0 '^Tiny: 2 classes \(Red, Blue\), 6 images \(6 readable, 0 in the test set\)$' "$CLI" check "$FIX/tiny.convlab"
+expect 0 '^\{"ok":true,"name":"Tiny","classes":\["Red","Blue"\],"images":6,"readable":6,"test":0,"notes":\[\]\}$' "$CLI" check --json "$FIX/tiny.convlab"
+expect 0 'note: 1 image could not be read and was skipped' "$CLI" check "$FIX/crc.convlab"
+expect 1 '"ok":false,"error":"The project file.s entry ../evil.txt has a name that could leave its folder' "$CLI" check --json "$FIX/slip.convlab"
 
 # train
 expect 0 'epoch 2/2  train loss [0-9.]+ acc [0-9.]+%  val loss' "$CLI" train "$FIX/tiny.convlab" --out "$TMP/a.safetensors" --threads 1
@@ -58,7 +63,7 @@ expect 0 'epoch 3/3 ' "$CLI" train "$FIX/tiny.convlab" --out "$TMP/c.safetensors
 if cmp -s "$TMP/a.safetensors" "$TMP/c.safetensors"; then echo "FAIL: --seed 4 --epochs 3 gave the same file"; failed=$((failed + 1)); fi
 expect 1 'truncated.convlab: The project file is damaged or incomplete' "$CLI" train "$FIX/truncated.convlab" --out "$TMP/x"
 expect 1 'slip.convlab: .*could leave its folder' "$CLI" train "$FIX/slip.convlab" --out "$TMP/x"
-expect 0 'note: 1 image was missing or damaged and left out' "$CLI" train "$FIX/crc.convlab" --out "$TMP/x"
+expect 0 'note: 1 image could not be read and was skipped' "$CLI" train "$FIX/crc.convlab" --out "$TMP/x"
 expect 1 'red.png: This is not a ConvLab project file' "$CLI" train "$FIX/red.png" --out "$TMP/x"
 expect 2 'give --out MODEL.safetensors' "$CLI" train "$FIX/tiny.convlab"
 expect 2 '--threads must be a whole number from 1 to 8, not "0"' "$CLI" train "$FIX/tiny.convlab" --out "$TMP/x" --threads 0

@@ -1,7 +1,9 @@
-// The convlab CLI's readers (tools/convlab/): the zip reader, the PNG and JPEG readers and the
-// project-file reader, on the small fixtures of tests/fixtures/cli/ (tools/make_cli_fixtures.py).
+// The convlab CLI's readers (tools/convlab/): the PNG and JPEG readers and the project-file
+// reader (core's, project_file.h, with the pixels decoded by libpng), on the small fixtures of
+// tests/fixtures/cli/ (tools/make_cli_fixtures.py); core's zip and format rules are tested in
+// tests/test_project_file.cc.
 // The commands themselves (output, exit codes, --help) are tested by tests/cli_test.sh; `convlab
-// grade` is run here too, on submissions made natively (a zip and PNG writer below), and its
+// grade` is run here too, on submissions written natively (core's project_file::write), and its
 // CSV compared byte for byte with core's Grader's.
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -21,7 +23,8 @@
 #include "image.h"
 #include "project.h"
 #include "submission.h"
-#include "zip.h"
+#include "convlab/project_file.h"
+#include "convlab/zip.h"
 
 using namespace convlab::cli;
 
@@ -53,67 +56,6 @@ std::vector<uint8_t> png_header(uint32_t w, uint32_t h) {
 }
 
 }  // namespace
-
-TEST_CASE("zip reader: the entries of a project file, inflated and checked", "[cli]") {
-  const auto bytes = fixture("tiny.convlab");
-  const ZipReader zip(bytes.data(), bytes.size(), project_zip_limits());
-  REQUIRE(zip.entries().size() == 9);
-  const ZipEntry* m = zip.find("convlab.json");
-  REQUIRE(m != nullptr);
-  CHECK(m->method == 8);  // deflated
-  CHECK(zip.read_text(*m).rfind("{\"format\": \"convlab-project\"", 0) == 0);
-  const ZipEntry* im = zip.find("images/1/000003.png");
-  REQUIRE(im != nullptr);
-  CHECK(im->method == 0);  // stored
-  CHECK(zip.read(*im).size() == im->usize);
-  CHECK(zip.find("images/2/000001.png") == nullptr);
-  // an entry larger than the caller's limit is refused before it is read
-  CHECK_THROWS_WITH(zip.read(*m, 10), Catch::Contains("at most 1 MB is allowed"));
-}
-
-TEST_CASE("zip reader: damaged, hostile and foreign files are refused with a message", "[cli]") {
-  auto refuse = [](const std::vector<uint8_t>& b, const std::string& msg, ZipLimits lim = project_zip_limits()) {
-    CHECK_THROWS_WITH(ZipReader(b.data(), b.size(), lim), Catch::Contains(msg));
-  };
-  refuse(fixture("truncated.convlab"), "its end is missing");
-  refuse(fixture("slip.convlab"), "entry ../evil.txt has a name that could leave its folder");
-  refuse(fixture("red.png"), "This is not a ConvLab project file");
-  refuse({}, "The file is empty");
-  const auto tiny = fixture("tiny.convlab");
-  ZipLimits small = project_zip_limits();
-  small.max_entries = 4;
-  refuse(tiny, "claims 9 entries", small);
-  small = project_zip_limits();
-  small.max_entry_bytes = 100;
-  refuse(tiny, "an entry is at most 1 MB", small);
-  small = project_zip_limits();
-  small.max_unpacked_bytes = 1000;
-  refuse(tiny, "would unpack to more than 1 MB", small);
-  small = project_zip_limits();
-  small.max_file_bytes = 1000;
-  refuse(tiny, "a project file is at most 1 MB", small);
-  // the limits are core's rules, not copies
-  CHECK(project_zip_limits().max_entry_bytes == convlab::rules::kMaxProjectEntryBytes);
-  CHECK(project_zip_limits().max_unpacked_bytes == convlab::rules::kMaxProjectUnpackedBytes);
-  CHECK(project_zip_limits().max_file_bytes == convlab::rules::kMaxProjectFileBytes);
-
-  // a changed byte in a stored entry fails its CRC-32 when read
-  const auto crc = fixture("crc.convlab");
-  const ZipReader zip(crc.data(), crc.size(), project_zip_limits());
-  CHECK_THROWS_WITH(zip.read(*zip.find("images/0/000001.png")), Catch::Contains("fails its checksum"));
-  // a deflated entry that declares fewer bytes than it inflates to: stopped, not trusted
-  auto lying = tiny;
-  const ZipReader ok(tiny.data(), tiny.size(), project_zip_limits());
-  const ZipEntry& e = *ok.find("spec.json");
-  // the central directory's uncompressed size of spec.json, found by its name
-  const std::string name = "spec.json";
-  for (size_t p = 0; p + 46 < lying.size(); ++p)
-    if (lying[p] == 0x50 && lying[p + 1] == 0x4b && lying[p + 2] == 1 && lying[p + 3] == 2 &&
-        std::string(lying.begin() + long(p) + 46, lying.begin() + long(p) + 46 + long(name.size())) == name)
-      lying[p + 24] = uint8_t(e.usize - 10);  // usize < 256
-  const ZipReader liar(lying.data(), lying.size(), project_zip_limits());
-  CHECK_THROWS_WITH(liar.read(*liar.find("spec.json")), Catch::Contains("does not unpack to what it claims"));
-}
 
 TEST_CASE("image reader: PNG and JPEG to RGBA, sizes checked from the header", "[cli]") {
   const auto png = fixture("red.png");
@@ -163,7 +105,7 @@ TEST_CASE("project reader: classes, spec, settings and the images in the page's 
   const Project q = read_project(crc.data(), crc.size());
   CHECK(q.images.size() == 5);
   REQUIRE(q.skipped.size() == 1);
-  CHECK(q.skipped[0] == "1 image was missing or damaged and left out");
+  CHECK(q.skipped[0] == "1 image could not be read and was skipped");
   const auto spec = fixture("tiny.spec.json");
   CHECK_THROWS_WITH(read_project(spec.data(), spec.size()), Catch::Contains("not a ConvLab project file"));
 }
@@ -171,13 +113,7 @@ TEST_CASE("project reader: classes, spec, settings and the images in the page's 
 // ---- grading: submissions written here as the page writes them ----
 namespace {
 
-void put32le(std::vector<uint8_t>& b, uint32_t v) {
-  for (int s = 0; s < 32; s += 8) b.push_back(uint8_t(v >> s));
-}
-void put16le(std::vector<uint8_t>& b, uint32_t v) {
-  b.push_back(uint8_t(v));
-  b.push_back(uint8_t(v >> 8));
-}
+std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
 
 // An 8-bit RGBA PNG, rows unfiltered, zlib-compressed.
 std::vector<uint8_t> png_of(const std::vector<uint8_t>& rgba, int w, int h) {
@@ -206,46 +142,6 @@ std::vector<uint8_t> png_of(const std::vector<uint8_t>& rgba, int w, int h) {
   chunk("IDAT", z);
   chunk("IEND", {});
   return b;
-}
-
-using Entries = std::vector<std::pair<std::string, std::vector<uint8_t>>>;
-std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
-
-// A zip of stored entries (what ZipReader reads; the page's fflate deflates the JSON ones).
-std::vector<uint8_t> zip_of(const Entries& entries) {
-  std::vector<uint8_t> out, cd;
-  for (const auto& [name, data] : entries) {
-    const uint32_t crc = crc32_of(data.data(), data.size()), at = uint32_t(out.size());
-    auto header = [&](std::vector<uint8_t>& b, bool central) {
-      put32le(b, central ? 0x02014b50 : 0x04034b50);
-      if (central) put16le(b, 20);
-      for (uint32_t v : {20u, 0u, 0u, 0u, 0u}) put16le(b, v);  // version, flags, method 0, time, date
-      put32le(b, crc);
-      put32le(b, uint32_t(data.size()));
-      put32le(b, uint32_t(data.size()));
-      put16le(b, uint32_t(name.size()));
-      put16le(b, 0);
-      if (central) {
-        for (int i = 0; i < 3; ++i) put16le(b, 0);  // comment length, disk, internal attributes
-        put32le(b, 0);                               // external attributes
-        put32le(b, at);
-      }
-      b.insert(b.end(), name.begin(), name.end());
-    };
-    header(out, false);
-    out.insert(out.end(), data.begin(), data.end());
-    header(cd, true);
-  }
-  const uint32_t cd_at = uint32_t(out.size());
-  out.insert(out.end(), cd.begin(), cd.end());
-  put32le(out, 0x06054b50);
-  for (int i = 0; i < 2; ++i) put16le(out, 0);
-  put16le(out, uint32_t(entries.size()));
-  put16le(out, uint32_t(entries.size()));
-  put32le(out, uint32_t(cd.size()));
-  put32le(out, cd_at);
-  put16le(out, 0);
-  return out;
 }
 
 const char* kGradeSpec = R"({"input": {"channels": 3, "height": 8, "width": 8}, "layers": [
@@ -299,22 +195,18 @@ std::vector<uint8_t> train_weights(const Work& w, const std::string& spec) {
 
 std::vector<uint8_t> submission_file(const Work& w, const std::string& assignment, const std::string& spec,
                                      const std::vector<uint8_t>& weights, const std::string& manifest) {
-  std::string list;
-  Entries e;
-  for (size_t f = 0; f < w.file.size(); ++f) {
-    const std::string name = "images/" + std::to_string(w.labels[f]) + "/" + std::to_string(f) + ".png";
-    list += std::string(f ? "," : "") + R"({"file": ")" + name + R"(", "class": )" + std::to_string(w.labels[f]) +
-            R"(, "width": 8, "height": 8)" + (f == 10 ? R"(, "split": "test")" : "") + "}";
-    e.push_back({name, png_of(w.file[f], 8, 8)});
-  }
-  e.insert(e.begin(), {"convlab.json", bytes_of(R"({"format": "convlab-project", "version": 1, "name": "x", "classes": ["cat", "cup"], "image_count": )" +
-                                                std::to_string(w.file.size()) + R"(, "images": [)" + list + "]}")});
-  e.push_back({"spec.json", bytes_of(spec)});
-  e.push_back({"settings.json", bytes_of(w.settings)});
-  e.push_back({"assignment.json", bytes_of(assignment)});
-  if (!manifest.empty()) e.push_back({"submission.json", bytes_of(manifest)});
-  e.push_back({"weights.safetensors", weights});
-  return zip_of(e);
+  namespace pf = convlab::project_file;
+  std::vector<std::vector<uint8_t>> pngs;
+  for (const auto& px : w.file) pngs.push_back(png_of(px, 8, 8));
+  pf::ProjectIn p{"x", 0, {"cat", "cup"}};
+  for (size_t f = 0; f < w.file.size(); ++f) p.images.push_back({w.labels[f], 8, 8, f == 10, pngs[f].data(), pngs[f].size()});
+  p.spec = spec;
+  p.settings = w.settings;
+  p.assignment = assignment;
+  p.submission = manifest;
+  p.weights = weights.data();
+  p.weights_size = weights.size();
+  return pf::write(p);
 }
 
 void write_bytes(const std::filesystem::path& p, const std::vector<uint8_t>& b) {
@@ -457,4 +349,34 @@ TEST_CASE("convlab grade: an honest submission reproduces, tampering is flagged,
   Args a5(usage);
   CHECK_THROWS_AS(cmd_grade(a5), UsageError);
   fs::remove_all(dir);
+}
+
+TEST_CASE("core's inflater gives zlib's bytes back at every level, on ragged sizes", "[cli]") {
+  // core inflates the deflated entries of every .convlab the page ever wrote (fflate) and that
+  // any zip tool writes; zlib is the reference here (the CLI links it for libpng)
+  uint32_t s = 12345;
+  for (size_t n : {0u, 1u, 7u, 255u, 4097u, 65535u, 65536u, 200003u}) {
+    std::vector<uint8_t> data(n);
+    for (size_t i = 0; i < n; ++i) {
+      s = s * 1664525u + 1013904223u;
+      data[i] = i % 3 ? uint8_t("convlab "[i % 8]) : uint8_t(s >> 28);  // text-like with noise
+    }
+    for (int level : {0, 1, 6, 9}) {
+      z_stream z{};
+      REQUIRE(deflateInit2(&z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+      std::vector<uint8_t> out(deflateBound(&z, uLong(n)) + 16);
+      z.next_in = data.data();
+      z.avail_in = uInt(n);
+      z.next_out = out.data();
+      z.avail_out = uInt(out.size());
+      REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+      out.resize(z.total_out);
+      deflateEnd(&z);
+      CHECK(convlab::zip::inflate(out.data(), out.size(), n, "damaged") == data);
+      if (n > 0) {
+        CHECK_THROWS_WITH(convlab::zip::inflate(out.data(), out.size(), n - 1, "damaged"), "damaged");  // more than declared
+        CHECK_THROWS_WITH(convlab::zip::inflate(out.data(), out.size() / 2, n, "damaged"), "damaged");  // cut short
+      }
+    }
+  }
 }

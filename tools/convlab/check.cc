@@ -1,3 +1,5 @@
+// convlab check PROJECT.convlab [--json]: the project file as the page opens it (core's reader):
+// its classes, images and notes, or why it is refused.
 // convlab check SPEC.json [--classes N] [--json]: the Model tab's per-layer table for a spec,
 // from the same engine call (check_spec_json, the worker's checkSpec), as an aligned text
 // table; an invalid spec prints the engine's error, which names the layer and the fix.
@@ -8,7 +10,9 @@
 #include "cli.h"
 #include "convlab/json.h"
 #include "convlab/rules.h"
+#include "convlab/project_file.h"
 #include "convlab/session.h"
+#include "project.h"
 
 namespace convlab::cli {
 
@@ -68,6 +72,58 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
   }
 }
 
+bool is_project(const std::string& path) {
+  return path.size() > 8 && path.compare(path.size() - 8, 8, ".convlab") == 0;
+}
+
+// A project file opened as the page opens it: its verdict (the notes, or why it is refused).
+// --json prints {ok, name, classes, images, readable, test, notes} or {ok: false, error}: the
+// page-versus-CLI verdict test (e2e/project-verdict.spec.js) compares it with the page's.
+int check_project(const std::string& path, bool json) {
+  const std::vector<uint8_t> bytes = read_file(path, rules::kMaxProjectFileBytes);
+  Project p;
+  try {
+    p = read_project(bytes.data(), bytes.size(), ImageOrder::File);
+  } catch (const std::exception& e) {
+    if (json) {
+      Json r = Json::object();
+      r.append("ok", false);
+      r.append("error", e.what());
+      std::printf("%s\n", r.dump().c_str());
+    } else {
+      std::fprintf(stderr, "%s: %s\n", path.c_str(), e.what());
+    }
+    return kExitInput;
+  }
+  int readable = 0, test = 0;
+  for (const ProjectImage& im : p.images) {
+    readable += im.ok;
+    test += im.test;
+  }
+  if (json) {
+    Json r = Json::object();
+    r.append("ok", true);
+    r.append("name", p.name);
+    Json classes = Json::array();
+    for (const std::string& c : p.classes) classes.push_back(c);
+    r.append("classes", std::move(classes));
+    r.append("images", int64_t(p.images.size()));
+    r.append("readable", readable);
+    r.append("test", test);
+    Json notes = Json::array();
+    for (const std::string& n : p.skipped) notes.push_back(n);
+    r.append("notes", std::move(notes));
+    std::printf("%s\n", r.dump().c_str());
+    return kExitOk;
+  }
+  std::string names;
+  for (const std::string& c : p.classes) names += (names.empty() ? "" : ", ") + c;
+  std::printf("%s: %zu classes (%s), %zu images (%d readable, %d in the test set)\n", p.name.c_str(), p.classes.size(), names.c_str(),
+              p.images.size(), readable, test);
+  for (const std::string& n : p.skipped) std::printf("note: %s\n", n.c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 int cmd_check(Args& args) {
@@ -82,7 +138,8 @@ int cmd_check(Args& args) {
     else if (path.empty()) path = a;
     else throw UsageError("one spec file at a time (got " + path + " and " + a + ")");
   }
-  if (path.empty()) throw UsageError("give the spec file to check");
+  if (path.empty()) throw UsageError("give the spec file (or the .convlab project file) to check");
+  if (is_project(path)) return check_project(path, json);
   const std::string text = read_text_file(path, rules::kMaxProjectJsonBytes);
   const std::string report = check_spec_json(text, classes);
   const Json r = Json::parse(report);
