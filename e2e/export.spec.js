@@ -119,7 +119,12 @@ test('download the three model files, ONNX Runtime gives the Predict tab\'s numb
   await page.locator('#predict-model-file').setInputFiles({ name: 'notes.safetensors', mimeType: 'application/octet-stream', buffer: fs.readFileSync(h.fixture('notes.txt')) });
   const msg = page.locator('#predict-model-message');
   await expect(msg).toContainText('notes.safetensors could not be loaded');
-  await expect(msg).toContainText('Nothing was changed');
+  // issue 28: the engine's message and the page's sentence are two sentences, not run together
+  await expect(msg).toContainText('the file is truncated or not safetensors. Nothing was changed.');
+  expect(await page.evaluate(async () => {
+    const { sentences } = await import('/js/model-files.js');
+    return [sentences('a: b', 'Nothing was changed.'), sentences('a: b.', 'Nothing was changed.'), sentences('Is it? ', ''), sentences('x')];
+  })).toEqual(['a: b. Nothing was changed.', 'a: b. Nothing was changed.', 'Is it?', 'x.']);
   // ---- our own file loads back ----
   await page.locator('#predict-model-file').setInputFiles({ name: 'convlab-model.safetensors', mimeType: 'application/octet-stream', buffer: st.bytes });
   await expect(msg).toContainText('Loaded convlab-model.safetensors');

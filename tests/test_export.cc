@@ -237,8 +237,16 @@ TEST_CASE("onnx: the graph of every layer type, read back field by field") {
   CHECK(one(one(graph, 11), 1) == "input");
   CHECK(value_dims(one(graph, 11), param) == std::vector<int64_t>{-1, 3, 10, 12});
   CHECK(param == "N");
-  CHECK(one(one(graph, 12), 1) == "probabilities");
-  CHECK(value_dims(one(graph, 12), param) == std::vector<int64_t>{-1, 3});
+  // two outputs: probabilities first (what existing users read), then the logits before Softmax
+  const auto outputs = all(graph, 12);
+  REQUIRE(outputs.size() == 2);
+  CHECK(one(outputs[0].bytes, 1) == "probabilities");
+  CHECK(value_dims(outputs[0].bytes, param) == std::vector<int64_t>{-1, 3});
+  CHECK(one(outputs[1].bytes, 1) == "logits");
+  CHECK(value_dims(outputs[1].bytes, param) == std::vector<int64_t>{-1, 3});
+  // "logits" is the last layer's own output, the one Softmax reads
+  CHECK(nodes[5].out == std::vector<std::string>{"logits"});
+  CHECK(nodes[6].in == std::vector<std::string>{"logits"});
 }
 
 TEST_CASE("onnx: a missing or misshapen parameter is refused by name; no budget applies") {
@@ -287,6 +295,16 @@ TEST_CASE("torch script: the spec, the class names, strict loading and ConvLab's
   CHECK_THAT(py, Contains("LUMA = (0.298999995, 0.587000012, 0.114)"));
   // no import beyond the standard library, torch and PIL
   for (const char* bad : {"import numpy", "torchvision", "safetensors import"}) CHECK(py.find(bad) == std::string::npos);
+  // issue 28: a missing torch, PIL or onnxruntime is named with what to install (exit status
+  // 2), not a traceback; the fixture test below holds the scripts' real runs
+  CHECK_THAT(py, Contains("except ImportError as e:\n    missing(\"torch\""));
+  CHECK_THAT(py, Contains("except ImportError as e:\n    missing(\"PIL\""));
+  CHECK_THAT(py, Contains("pip install onnxruntime (Debian has no onnxruntime "));
+  CHECK_THAT(py, Contains("sys.exit(2)"));
+  // torch's UserWarning for an even kernel's "same" is filtered before any module is built
+  const size_t filter = py.find("warnings.filterwarnings(\"ignore\", message=\"Using padding='same' with even kernel\")");
+  REQUIRE(filter != std::string::npos);
+  CHECK(filter < py.find("def build(spec)"));
 }
 
 TEST_CASE("load: a file of the same model loads; another model's is refused naming the tensor, or adopted") {
@@ -422,6 +440,18 @@ TEST_CASE("torch script fixture: the script's preprocessed bytes equal ConvLab's
     const std::string py = torch_script(model.spec(), classes, name + ".safetensors");
     REQUIRE(fx.metadata.count(name + ".py_fnv1a64"));
     CHECK(fx.metadata.at(name + ".py_fnv1a64") == std::to_string(fnv1a64(py)));
+    // the run printed nothing on stderr: no torch UserWarning (conv_same_even's even "same")
+    REQUIRE(fx.metadata.count(name + ".py_stderr"));
+    CHECK(fx.metadata.at(name + ".py_stderr").empty());
+    // without onnxruntime (--onnx) or torch: status 2 and what to install, no traceback
+    const std::string no_ort = fx.metadata.at(name + ".py_no_onnxruntime");
+    CHECK(no_ort.rfind("2\n" + name + ".py: No module named 'onnxruntime': this needs onnxruntime for --onnx.", 0) == 0);
+    CHECK_THAT(no_ort, Contains("pip install onnxruntime"));
+    CHECK_THAT(no_ort, !Contains("Traceback"));
+    const std::string no_torch = fx.metadata.at(name + ".py_no_torch");
+    CHECK(no_torch.rfind("2\n" + name + ".py: No module named 'torch': this needs torch.", 0) == 0);
+    CHECK_THAT(no_torch, Contains("apt install python3-torch"));
+    CHECK_THAT(no_torch, !Contains("Traceback"));
 
     const NamedTensor* in = fx.find(name + ".input");
     const NamedTensor* pr = fx.find(name + ".probabilities");

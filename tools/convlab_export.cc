@@ -16,7 +16,7 @@
 // MODELS.json (tests/onnx/models.json) the page's three downloads, OUT_DIR/NAME.onnx,
 // NAME.safetensors and NAME.py, made by the same core functions, and NAME.io.safetensors:
 // "input" (n, C, H, W), the fixture images through ConvLab's preprocessing, and
-// "probabilities" (n, classes), ConvLab's (Model::predict, as the Predict tab).
+// "probabilities" (n, classes), ConvLab's (Model::predict, as the Predict tab), and "logits".
 #include <cstdio>
 #include <exception>
 #include <fstream>
@@ -96,8 +96,10 @@ int suite(const std::string& models_path, const std::string& fixtures, const std
       preprocess_rgba(x.data() + size_t(i) * size_t(model.input_size()), images[size_t(i)].rgba.data(), images[size_t(i)].w,
                       images[size_t(i)].h, model.input());
     const int c = model.num_classes();
+    const float* logits = model.predict(x.data(), n);
     std::vector<float> probs(size_t(n * c));
-    softmax_forward(probs.data(), model.predict(x.data(), n), n, c);
+    softmax_forward(probs.data(), logits, n, c);
+    const std::vector<float> logit_v(logits, logits + size_t(n * c));
 
     std::vector<std::string> classes;
     Json names = Json::array();
@@ -117,6 +119,7 @@ int suite(const std::string& models_path, const std::string& fixtures, const std
     io.metadata["written_by"] = "tools/convlab_export.cc suite";
     io.tensors.push_back({"input", {n, spec.input.channels, spec.input.height, spec.input.width}, x});
     io.tensors.push_back({"probabilities", {n, c}, probs});
+    io.tensors.push_back({"logits", {n, c}, logit_v});
     write_bytes((out + "/" + name + ".io.safetensors").c_str(), write_safetensors(io));
     std::printf("%s: %d image(s), %d classes, %lld parameters\n", name.c_str(), n, c, (long long)model.num_params());
   }

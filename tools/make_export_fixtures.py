@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """The fixtures of the models-out checks (make export-fixtures; make test only reads them).
 
-    /usr/bin/python3 tools/make_export_fixtures.py [--images]
+    /usr/bin/python3 tools/make_export_fixtures.py [--images] [--build DIR]
+
+--build DIR: the native build whose convlab_export to run (default build/native).
 
 1. (--images only) tests/fixtures/export/NAME-WxH.rgba: raw RGBA of the two e2e photos,
    centre-cropped and box-resized by PIL: the fixture images every check below uses.
@@ -15,7 +17,11 @@
    PIL writes losslessly from the same bytes), its probabilities; and its preprocessed input
    from the script's own preprocess(). tests/test_export.cc compares both with ConvLab's:
    the input bit for bit, the probabilities within 1e-5. metadata NAME.py_fnv1a64 is the
-   script's hash, so a changed generator demands new fixtures.
+   script's hash, so a changed generator demands new fixtures. NAME.py_stderr is what the
+   run printed on stderr (nothing: no torch warning, e.g. for an even kernel's "same"), and
+   NAME.py_no_onnxruntime / NAME.py_no_torch the exit status and stderr of the script when
+   onnxruntime (for --onnx) or torch cannot be imported (a stand-in module on PYTHONPATH that
+   raises ModuleNotFoundError, as a missing one does), as "STATUS\nSTDERR".
 
 Needs python3-torch, python3-onnx and python3-pil (Debian).
 """
@@ -59,8 +65,9 @@ def fnv1a64(data):
 def main():
     if "--images" in sys.argv:
         make_images()
-    tool = os.path.join(ROOT, "build", "native", "convlab_export")
-    if not os.path.exists(tool):
+    build = sys.argv[sys.argv.index("--build") + 1] if "--build" in sys.argv else os.path.join(ROOT, "build", "native")
+    tool = os.path.join(os.path.abspath(build), "convlab_export")
+    if not os.path.exists(tool) and "--build" not in sys.argv:
         subprocess.run(["make", "-C", ROOT, "native"], check=True)
     out = os.path.join(ROOT, "build", "export-fixtures")
     os.makedirs(out, exist_ok=True)
@@ -89,6 +96,14 @@ def main():
 
     tensors, meta = {}, {"written_by": "tools/make_export_fixtures.py", "torch": torch.__version__}
     with tempfile.TemporaryDirectory() as tmp:
+        # stand-ins for a missing module: importing one raises what a missing module raises
+        shims = {}
+        for mod in ("onnxruntime", "torch"):
+            d = os.path.join(tmp, "no_" + mod)
+            os.makedirs(d)
+            with open(os.path.join(d, mod + ".py"), "w") as f:
+                f.write(f"raise ModuleNotFoundError(\"No module named '{mod}'\", name={mod!r})\n")
+            shims[mod] = d
         pngs = []
         for name in doc["images"]:
             stem, size = os.path.splitext(name)[0].rsplit("-", 1)
@@ -102,6 +117,13 @@ def main():
             script = os.path.join(out, m["name"] + ".py")
             images = pngs[: m.get("batch", len(pngs))]
             run = subprocess.run(["/usr/bin/python3", script, "--json", *images], check=True, capture_output=True, text=True)
+            meta[m["name"] + ".py_stderr"] = run.stderr
+            onnx_file = os.path.join(out, m["name"] + ".onnx")
+            for mod in ("onnxruntime", "torch"):
+                env = dict(os.environ, PYTHONPATH=shims[mod])
+                r = subprocess.run(["/usr/bin/python3", script, "--onnx", onnx_file, images[0]], env=env,
+                                   capture_output=True, text=True)
+                meta[m["name"] + ".py_no_" + mod] = f"{r.returncode}\n{r.stderr}"
             probs = [r["probabilities"] for r in json.loads(run.stdout)]
             spec = importlib.util.spec_from_file_location("convlab_script_" + m["name"], script)
             mod = importlib.util.module_from_spec(spec)

@@ -225,7 +225,10 @@ std::vector<uint8_t> export_onnx(const ModelSpec& spec, const std::vector<Param>
   graph.bytes_field(graph_f::name, "convlab");
   for (const Param* p : inits) graph.message_field(graph_f::initializer, tensor_proto(*p));
   graph.message_field(graph_f::input, value_info("input", {-1, spec.input.channels, spec.input.height, spec.input.width}));
+  // probabilities first (the output users have read since the first export), then the last
+  // layer's logits before Softmax: what PyTorch's nn.Module returns and CrossEntropyLoss takes
   graph.message_field(graph_f::output, value_info("probabilities", {-1, info.output.c}));
+  graph.message_field(graph_f::output, value_info("logits", {-1, info.output.c}));
 
   std::map<std::string, std::string> meta = metadata;
   meta["convlab_spec"] = spec_to_json(spec).dump();

@@ -23,11 +23,27 @@ probabilities. Needs only python3, torch and PIL (Debian: apt install python3-to
 Written by ConvLab; the preprocessing is also described in the weights file's metadata
 ("convlab_preprocessing").
 """
-import argparse, json, math, os, struct, sys
+import argparse, json, math, os, struct, sys, warnings
 
-import torch
-import torch.nn as nn
-from PIL import Image, ImageOps
+
+def missing(module, e, how):
+    """A missing module is named with what to install, not a traceback; exit status 2."""
+    print(f"{os.path.basename(sys.argv[0])}: {e}: this needs {module}. {how}", file=sys.stderr)
+    sys.exit(2)
+
+
+try:
+    import torch
+    import torch.nn as nn
+except ImportError as e:
+    missing("torch", e, "Debian: apt install python3-torch; elsewhere: pip install torch")
+try:
+    from PIL import Image, ImageOps
+except ImportError as e:
+    missing("PIL", e, "Debian: apt install python3-pil; elsewhere: pip install pillow")
+
+# torch warns that an even kernel with padding="same" copies the input: expected, and harmless
+warnings.filterwarnings("ignore", message="Using padding='same' with even kernel")
 
 SPEC = json.loads(@SPEC@)
 CLASSES = json.loads(@CLASSES@)
@@ -144,7 +160,12 @@ def main():
     ap.add_argument("--onnx", metavar="FILE", help="run this ONNX file with onnxruntime instead of torch")
     args = ap.parse_args()
     if args.onnx:
-        import onnxruntime  # not needed otherwise
+        try:
+            import onnxruntime  # not needed otherwise
+        except ImportError as e:
+            missing("onnxruntime for --onnx", e, "Install it with: pip install onnxruntime (Debian has no onnxruntime "
+                    "package: in a venv made with python3 -m venv --system-site-packages, Debian's torch and PIL stay "
+                    "usable). Without --onnx the script runs on torch alone.")
         session = onnxruntime.InferenceSession(args.onnx)
         run = lambda x: torch.from_numpy(session.run(["probabilities"], {"input": x.numpy()})[0])
     else:

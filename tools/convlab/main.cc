@@ -38,17 +38,25 @@ const Command kCommands[] = {
      "  --seed S     use seed S instead of the project's (another seed gives other weights)\n"
      "  --threads T  threads to train on (default: the machine's cores, at most 8)\n"},
     {"export", cmd_export, "a model file as ONNX or as a PyTorch script",
-     "convlab export MODEL.safetensors --onnx OUT.onnx | --torch OUT.py\n"
+     "convlab export MODEL.safetensors --onnx OUT.onnx | --torch OUT.py [--spec SPEC.json] [--classes a,b,c]\n"
      "  Writes the page's other model downloads from its .safetensors file: OUT.onnx (input \"input\"\n"
-     "  (N,C,H,W), output \"probabilities\") and OUT.py, a PyTorch script that loads OUT.safetensors\n"
-     "  (keep the model file beside it under that name). Both options may be given.\n"},
+     "  (N,C,H,W), outputs \"probabilities\" and \"logits\", the scores before softmax) and OUT.py, a\n"
+     "  PyTorch script that loads OUT.safetensors (keep the model file beside it under that name).\n"
+     "  Both options may be given.\n"
+     "  --spec SPEC.json  the model of a file without ConvLab's metadata (a state_dict PyTorch saved):\n"
+     "                    its weights load into this spec's model by name and shape (layer i is\n"
+     "                    nn.Sequential module i), as the page's Load model loads one into a project\n"
+     "  --classes a,b,c   the class names, one per output (default: the file's, else class 0, class 1, ...)\n"},
     {"predict", cmd_predict, "classify PNG and JPEG images with a model file",
-     "convlab predict MODEL.safetensors IMAGE... [--json]\n"
+     "convlab predict MODEL.safetensors IMAGE... [--spec SPEC.json] [--classes a,b,c] [--json]\n"
      "  Prints for each image the top class and every class's probability, as the Predict tab\n"
      "  gives them for the same pixels (class names from the model file). Images are PNG or JPEG;\n"
      "  an unreadable image is named on stderr, the others are still predicted, and the exit\n"
      "  code is 1.\n"
-     "  --json       print [{image, class, probabilities}] as JSON instead\n"},
+     "  --spec SPEC.json  the model of a file without ConvLab's metadata (a state_dict PyTorch saved),\n"
+     "                    as for export\n"
+     "  --classes a,b,c   the class names, one per output (default: the file's, else class 0, ...)\n"
+     "  --json            print [{image, class, probabilities}] as JSON instead\n"},
     {"grade", cmd_grade, "grade a class's submission files: constraints, answers, accuracy, reproduced",
      "convlab grade ASSIGNMENT SUBMISSION... [--test DIR] --csv OUT.csv\n"
      "  Grades each submission file (NAME-submission.convlab, the page's Hand in) against the\n"

@@ -1,7 +1,9 @@
-// convlab predict MODEL.safetensors IMAGE... [--json]: per image the top class and every
-// class's probability, as the Predict tab gives them for the same pixels: the image decoded to
-// RGBA (image.h) and handed whole to Session::predict, whose preprocessing (core's one path:
-// crop, resize, normalise) is the page's.
+// convlab predict MODEL.safetensors IMAGE... [--spec SPEC.json] [--classes a,b,c] [--json]: per
+// image the top class and every class's probability, as the Predict tab gives them for the same
+// pixels: the image decoded to RGBA (image.h) and handed whole to Session::predict, whose
+// preprocessing (core's one path: crop, resize, normalise) is the page's. --spec: the model of
+// a file without ConvLab's metadata (a state_dict PyTorch saved), as the page's Load model
+// takes the project's (model_file.h).
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -16,24 +18,31 @@
 namespace convlab::cli {
 
 int cmd_predict(Args& args) {
-  std::string model;
+  std::string model, spec, classes;
   std::vector<std::string> images;
   bool json = false;
   while (!args.empty()) {
     const std::string a = args.next();
     if (a == "--json") json = true;
+    else if (a == "--spec") spec = args.value_of(a);
+    else if (a == "--classes") classes = args.value_of(a);
     else if (a.rfind("--", 0) == 0) throw UsageError("unknown option " + a);
     else if (model.empty()) model = a;
     else images.push_back(a);
   }
   if (model.empty()) throw UsageError("give the model file (.safetensors) and the images");
   if (images.empty()) throw UsageError("give at least one image (PNG or JPEG) after the model file");
+  const ModelSource src =
+      model_source(spec, spec.empty() ? "" : read_text_file(spec, rules::kMaxProjectJsonBytes), classes);
   const std::vector<uint8_t> bytes = read_file(model, rules::kMaxProjectEntryBytes);
   Session s;
   std::vector<std::string> names;
   try {
-    s.load(bytes.data(), bytes.size(), /*adopt=*/true);
-    names = read_model_file(bytes.data(), bytes.size()).classes;
+    const ModelFile f = read_model_file(bytes.data(), bytes.size(), src);
+    names = f.classes;
+    // the session's model is the file's (its spec, then its weights: they fit by spec or by name)
+    s.set_spec(spec_to_json(f.model.spec()).dump(), 1);
+    s.load(bytes.data(), bytes.size());
   } catch (const std::exception& e) {
     throw std::runtime_error(model + ": " + e.what());
   }

@@ -7,6 +7,13 @@
 import { h, say } from './dom.js';
 import { fileBase } from './file-names.js';
 
+// Sentences joined into one message, each ended with a full stop unless it has its own: the
+// engine's messages may end without one ("... not safetensors" + "Nothing was changed."
+// gives "... not safetensors. Nothing was changed.").
+export function sentences(...parts) {
+  return parts.map((p) => String(p ?? '').trim()).filter(Boolean).map((p) => (/[.!?…]$/.test(p) ? p : `${p}.`)).join(' ');
+}
+
 // The files' base name (file-names.js): the project's name made safe, else the engine's default.
 export const modelFileName = (projectName, rules) => fileBase(projectName, rules.file_names.model, rules);
 
@@ -68,7 +75,7 @@ export function createModelFiles(ctx, prefix) {
         : await engine.call('exportTorch', { metadata: meta, weightsFile: `${name}.safetensors` });
       download(bytes, `${name}.${ext}`, type);
     } catch (e) {
-      show(`The model could not be written: ${e.message}`, true);
+      show(sentences(`The model could not be written: ${e.message}`), true);
     }
   }
 
@@ -93,14 +100,14 @@ export function createModelFiles(ctx, prefix) {
       const bytes = new Uint8Array(await f.arrayBuffer());
       const check = await engine.call('loadCheck', { bytes, classes: project.getClasses().length });
       if (!check.fits) {
-        show(`${f.name}: ${check.message}`, true);
+        show(sentences(`${f.name}: ${check.message}`), true);
         if (check.adoptable) { pending = bytes; adoptBtn.hidden = false; }
         return;
       }
       await loaded(await open(bytes, false), false);
       show(`Loaded ${f.name}: its weights are this project's model now.`);
     } catch (e) {
-      show(`${f.name} could not be loaded: ${e.message} Nothing was changed.`, true);
+      show(sentences(`${f.name} could not be loaded: ${e.message}`, 'Nothing was changed.'), true);
     }
   });
 
@@ -112,7 +119,7 @@ export function createModelFiles(ctx, prefix) {
       await loaded(await open(pending, true), true);
       show('The file\'s model is this project\'s model now (its layers and weights): see the Model tab.');
     } catch (e) {
-      show(`The file's model could not be used: ${e.message} Nothing was changed.`, true);
+      show(sentences(`The file's model could not be used: ${e.message}`, 'Nothing was changed.'), true);
     }
     pending = null;
   });

@@ -3,8 +3,9 @@
 // The graph: input "input" float (N, C, H, W) with a symbolic batch "N"; per layer Conv
 // (explicit pads, PyTorch's asymmetric "same" for even kernels), Relu, MaxPool, AveragePool
 // (count_include_pad = 1, as ConvLab and PyTorch's default), Flatten, Gemm (transB = 1:
-// PyTorch's Linear layout (out, in)); then Softmax(axis = 1) as the output "probabilities"
-// (N, classes). Initializers carry the state_dict names ("0.weight").
+// PyTorch's Linear layout (out, in)); then Softmax(axis = 1). Two outputs, in this order:
+// "probabilities" (N, classes), the Softmax, and "logits" (N, classes), the last layer's
+// output before it. Initializers carry the state_dict names ("0.weight").
 #pragma once
 #include <cstdint>
 #include <map>
