@@ -1,0 +1,73 @@
+// JSON in, JSON out: the envelopes the Embind layer hands through one to one.
+#include "assignment_internal.h"
+#include "convlab/assignment.h"
+#include "convlab/rules.h"
+
+namespace convlab {
+
+using namespace assignment_detail;
+
+namespace {
+
+std::string error_json(const AssignmentError& e) {
+  Json j = Json::object();
+  j["ok"] = false;
+  j["field"] = e.field;
+  j["error"] = e.what();
+  return j.dump();
+}
+
+}  // namespace
+
+std::string assignment_check_json(const std::string& text) {
+  try {
+    const Assignment a = parse_assignment(text);
+    Json j = Json::object();
+    j["ok"] = true;
+    j["assignment"] = assignment_to_json(a);
+    j["hash"] = assignment_hash(a);
+    return j.dump();
+  } catch (const AssignmentError& e) {
+    return error_json(e);
+  }
+}
+
+std::string constraints_check_json(const std::string& assignment_text, const std::string& spec_text,
+                                   const std::string& settings_json) {
+  try {
+    const auto rows = check_constraints(parse_assignment(assignment_text), spec_text, settings_json);
+    Json j = Json::object();
+    j["ok"] = all_ok(rows);
+    j["rules"] = to_json(rows);
+    return j.dump();
+  } catch (const AssignmentError& e) {
+    return error_json(e);
+  }
+}
+
+std::string submission_manifest_json(const std::string& assignment_text, const std::string& spec_text,
+                                     const std::string& settings_json, const std::string& answers_json,
+                                     const std::string& image_order_json, const uint8_t* weights, size_t weights_size) {
+  try {
+    Json order;
+    try {
+      order = Json::parse(image_order_json);
+    } catch (const JsonError& e) {
+      throw AssignmentError("image_order", std::string("the image order is not valid JSON (") + e.what() + ")");
+    }
+    if (!order.is_array() || int(order.size()) > rules::kMaxImagesPerProject)
+      throw AssignmentError("image_order", "the image order must be a list of at most " + grouped(rules::kMaxImagesPerProject) +
+                                               " image indices");
+    std::vector<int> idx;
+    for (size_t i = 0; i < order.items().size(); ++i)
+      idx.push_back(get_whole(order.items()[i], "image_order[" + std::to_string(i) + "]", 0, rules::kMaxImagesPerProject - 1));
+    Json j = Json::object();
+    j["ok"] = true;
+    j["manifest"] = write_submission_manifest(assignment_text, spec_text, settings_json, answers_json, idx, weights, weights_size);
+    return j.dump();
+  } catch (const AssignmentError& e) {
+    return error_json(e);
+  }
+}
+
+}  // namespace convlab
