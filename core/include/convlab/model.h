@@ -68,12 +68,12 @@ class Model {
   // one image each row band converts the rows it reads, for a batch each image on some thread.
   const float* predict_bytes(const uint8_t* x, int n);
   void weights_changed() { packed_ok_ = wino_ok_ = false; }
-  // Whether predict runs layer i through Winograd (model.cc winograd_tile says where it pays),
+  // Whether predict runs layer i through Winograd (inference_plan.cc winograd_tile says where it pays),
   // and its output tile: F(m x m, 3x3) with m = 2 or 4, or 0 for the direct path.
   bool predicts_with_winograd(size_t i) const { return !wino_[i].empty(); }
   int winograd_tile_of(size_t i) const { return wino_tile_[i]; }
   // How many layers from the first predict runs in row bands for one image on `threads`
-  // threads (0: none; model.cc band_depth says why and where).
+  // threads (0: none; inference_plan.cc band_depth says why and where).
   size_t band_depth_for(int threads) const {
     return band_depth_[size_t(std::clamp(threads, 0, int(band_depth_.size()) - 1))];
   }
@@ -97,12 +97,14 @@ class Model {
   int64_t buffer_bytes() const;
 
  private:
+  // The constructor's inference plan: packed-weight buffers, Winograd tiles, stack, bands.
+  void plan_inference();
   void pack_direct();
   void pack_winograd();
   // x: float images, or xb: byte images (predict_bytes); the other is null
   const float* run(const float* x, const uint8_t* xb, int n, bool inference);
   void run_layers(size_t from, size_t to, int i0, int n, bool inference, float* col);
-  // One image's first layers [0, depth) in row bands, one per thread (model.cc).
+  // One image's first layers [0, depth) in row bands, one per thread (inference_plan.cc).
   size_t band_depth(size_t stack, int threads) const;
   void band_rows(std::pair<int, int>* need, std::pair<int, int>* out, size_t stack, int a, int b) const;
   void run_bands(size_t stack, const float* input, const uint8_t* input_bytes);
