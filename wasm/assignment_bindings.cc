@@ -9,6 +9,7 @@
 
 #include "convlab/assignment.h"
 #include "engine.h"
+#include "image_list.h"
 
 using convlab::wasm::guarded;
 using emscripten::val;
@@ -28,63 +29,14 @@ std::string assignmentConstraints(const std::string& assignment, const std::stri
 }
 
 // ---- student: the live checklist's answers ----
-// The right answers for the session's current spec and model (core's compute_answers):
-// images is a JS array of {rgba: Uint8Array, width, height, label}, the training images in
-// the order the page hands them to the trainer (pool_unchanged_fraction's `image` indexes
-// it). given: JSON {id: number} of the student's answers so far; each answered one gets
-// "correct" (core's answer_matches, with its tolerance for fractions). spec_text, when not
-// empty, is the spec the Model tab shows instead (a draft the engine will not build, such as the
-// lecture's AlexNet): its shapes and counts, and no trained model's answers.
-// -> {"ok": true, "answers": [{id, known, value, fraction, message, correct?}]} or {"ok": false,
-// "field", "error"} for a bad assignment or spec. While training runs the model is in use: refused.
+// images: the training images in the order the page hands them to the trainer; given_json:
+// {id: number} of the student's answers so far; spec_text: a draft spec the Model tab shows
+// instead, or "". -> core's answers_check_json (which refuses while training runs).
 std::string assignmentAnswers(convlab::wasm::Engine& e, const std::string& assignment, const val& images,
                               const std::string& given_json, const std::string& spec_text) {
   return guarded([&] {
-    convlab::Session& s = e.session();
-    if (s.training()) throw std::runtime_error("training is running: the answers are computed once it ends");
-    convlab::Assignment a;
-    try {
-      a = convlab::parse_assignment(assignment);
-    } catch (const convlab::AssignmentError& err) {
-      convlab::Json j = convlab::Json::object();
-      j["ok"] = false;
-      j["field"] = err.field;
-      j["error"] = err.what();
-      return j.dump();
-    }
-    const int n = images.isUndefined() || images.isNull() ? 0 : images["length"].as<int>();
-    std::vector<std::vector<uint8_t>> bytes(static_cast<size_t>(n));
-    std::vector<convlab::LabelledImage> list(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) {
-      const val im = images[i];
-      bytes[size_t(i)] = convlab::wasm::bytes_of(im["rgba"]);
-      list[size_t(i)] = {bytes[size_t(i)].data(), bytes[size_t(i)].size(), im["width"].as<int>(),
-                         im["height"].as<int>(), im["label"].isUndefined() ? 0 : im["label"].as<int>()};
-    }
-    convlab::ModelSpec spec;
-    try {
-      spec = convlab::parse_spec(spec_text.empty() ? s.spec_json() : spec_text);
-    } catch (const std::exception& err) {
-      convlab::Json j = convlab::Json::object();
-      j["ok"] = false;
-      j["field"] = "spec";
-      j["error"] = err.what();
-      return j.dump();
-    }
-    convlab::Json j = convlab::Json::object();
-    j["ok"] = true;
-    const auto answers = convlab::compute_answers(a, spec, spec_text.empty() ? &s.model() : nullptr, list);
-    const convlab::Json given = given_json.empty() ? convlab::Json::object() : convlab::Json::parse(given_json);
-    const convlab::Json rows = convlab::to_json(answers);
-    convlab::Json out = convlab::Json::array();
-    for (size_t i = 0; i < answers.size(); ++i) {
-      convlab::Json row = rows.items()[i];
-      const convlab::Json* g = given.is_object() ? given.find(answers[i].id) : nullptr;
-      if (g && g->is_number() && answers[i].known) row["correct"] = convlab::answer_matches(answers[i], g->as_number());
-      out.push_back(row);
-    }
-    j["answers"] = out;
-    return j.dump();
+    const convlab::wasm::ImageList list = convlab::wasm::image_list(images);
+    return convlab::answers_check_json(assignment, e.session(), list.images, given_json, spec_text);
   });
 }
 // ---- end student ----
@@ -101,44 +53,9 @@ std::string assignmentSubmission(const std::string& assignment, const std::strin
 // The one class being graded (gradeBegin starts it afresh; gradeAdd's rows stay until then).
 std::unique_ptr<convlab::Grader> grader;
 
-// -> {"ok": true, "hash"} or {"ok": false, "field", "error"} for a bad assignment
+// -> core's grader_begin_json: {"ok": true, "hash"} or {"ok": false, "field", "error"}
 std::string gradeBegin(const std::string& assignment) {
-  return guarded([&] {
-    grader.reset();
-    try {
-      grader = std::make_unique<convlab::Grader>(assignment);
-    } catch (const convlab::AssignmentError& e) {
-      convlab::Json j = convlab::Json::object();
-      j["ok"] = false;
-      j["field"] = e.field;
-      j["error"] = e.what();
-      return j.dump();
-    }
-    convlab::Json j = convlab::Json::object();
-    j["ok"] = true;
-    j["hash"] = grader->hash();
-    return j.dump();
-  });
-}
-
-// images: a JS array of {rgba: Uint8Array, width, height, label}; an entry without rgba (an
-// image the page could not read) is kept in its place as a damaged image, so indices hold.
-struct ImageList {
-  std::vector<std::vector<uint8_t>> bytes;
-  std::vector<convlab::LabelledImage> views;
-};
-ImageList images_of(const val& list) {
-  ImageList out;
-  const int n = list["length"].as<int>();
-  out.bytes.resize(size_t(n));
-  for (int i = 0; i < n; ++i) {
-    const val im = list[i];
-    const bool has = !im["rgba"].isUndefined() && !im["rgba"].isNull();
-    if (has) out.bytes[size_t(i)] = convlab::wasm::bytes_of(im["rgba"]);
-    out.views.push_back({has ? out.bytes[size_t(i)].data() : nullptr, out.bytes[size_t(i)].size(),
-                         has ? im["width"].as<int>() : 0, has ? im["height"].as<int>() : 0, im["label"].isNumber() ? im["label"].as<int>() : -1});
-  }
-  return out;
+  return guarded([&] { return convlab::grader_begin_json(assignment, grader); });
 }
 
 // -> core's to_json(GradeRow) text; never fails for a bad submission (the row says what is wrong)
@@ -147,8 +64,9 @@ std::string gradeAdd(const std::string& student, const std::string& manifest, co
   return guarded([&] {
     if (!grader) throw std::logic_error("gradeAdd before gradeBegin: start the grading with the assignment first");
     const std::vector<uint8_t> w = convlab::wasm::bytes_of(weights);
-    const ImageList tr = images_of(train), te = images_of(test);
-    return convlab::to_json(grader->add(student, manifest, spec, w.data(), w.size(), tr.views, te.views)).dump();
+    // an image the page could not read keeps its place (rgba null), so image_order's indices hold
+    const convlab::wasm::ImageList tr = convlab::wasm::image_list(train), te = convlab::wasm::image_list(test);
+    return convlab::to_json(grader->add(student, manifest, spec, w.data(), w.size(), tr.images, te.images)).dump();
   });
 }
 

@@ -1,11 +1,12 @@
 // Bindings of the test set kept apart (core/include/convlab/testset.h): type conversion only.
-// evaluate runs the images through Session::predict_batch (one threaded call) and gives core's
-// evaluation JSON; nothing is computed here.
+// Running the images through the session's model and evaluating them is core's (evaluate_images,
+// evaluate_stored); nothing is computed here.
 #include <cstdint>
 #include <vector>
 
 #include "convlab/testset.h"
 #include "engine.h"
+#include "image_list.h"
 
 using namespace convlab;
 using convlab::wasm::Engine;
@@ -14,22 +15,11 @@ using emscripten::val;
 
 namespace {
 
-// images: a JS array of {rgba: Uint8Array, width, height, label}.
+// images: a JS array of {rgba: Uint8Array, width, height, label} -> core's evaluation JSON.
 std::string evaluate(Engine& e, const val& images) {
   return guarded([&] {
-    const int n = images["length"].as<int>();
-    std::vector<std::vector<uint8_t>> bytes(static_cast<size_t>(n));
-    std::vector<Session::Rgba> views(static_cast<size_t>(n));
-    std::vector<int> labels(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) {
-      const val im = images[i];
-      bytes[size_t(i)] = wasm::bytes_of(im["rgba"]);
-      views[size_t(i)] = {bytes[size_t(i)].data(), bytes[size_t(i)].size(), im["width"].as<int>(), im["height"].as<int>()};
-      labels[size_t(i)] = im["label"].as<int>();
-    }
-    const auto& probs = e.session().predict_batch(views.data(), n);
-    const int classes = e.session().model().num_classes();
-    return testset::to_json(testset::evaluate(probs.data(), labels.data(), n, classes)).dump();
+    const wasm::ImageList list = wasm::image_list(images);
+    return testset::to_json(testset::evaluate_images(e.session(), list.rgba.data(), list.labels.data(), list.size())).dump();
   });
 }
 
@@ -38,12 +28,7 @@ std::string evaluate(Engine& e, const val& images) {
 std::string evaluateStored(Engine& e, const val& indices) {
   return guarded([&] {
     const std::vector<int> idx = emscripten::convertJSArrayToNumberVector<int>(indices);
-    const int n = int(idx.size());
-    const auto& probs = e.session().predict_stored(idx.data(), n);  // checks every index
-    std::vector<int> labels(idx.size());
-    for (size_t i = 0; i < idx.size(); ++i) labels[i] = e.session().stored_label(idx[i]);
-    const int classes = e.session().model().num_classes();
-    return testset::to_json(testset::evaluate(probs.data(), labels.data(), n, classes)).dump();
+    return testset::to_json(testset::evaluate_stored(e.session(), idx.data(), int(idx.size()))).dump();
   });
 }
 

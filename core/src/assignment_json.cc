@@ -1,7 +1,10 @@
 // JSON in, JSON out: the envelopes the Embind layer hands through one to one.
+#include <stdexcept>
+
 #include "assignment_internal.h"
 #include "convlab/assignment.h"
 #include "convlab/rules.h"
+#include "convlab/session.h"
 
 namespace convlab {
 
@@ -43,6 +46,52 @@ std::string constraints_check_json(const std::string& assignment_text, const std
   } catch (const AssignmentError& e) {
     return error_json(e);
   }
+}
+
+std::string answers_check_json(const std::string& assignment_text, Session& session,
+                               const std::vector<LabelledImage>& images, const std::string& given_json,
+                               const std::string& spec_text) {
+  if (session.training()) throw std::runtime_error("training is running: the answers are computed once it ends");
+  Assignment a;
+  try {
+    a = parse_assignment(assignment_text);
+  } catch (const AssignmentError& e) {
+    return error_json(e);
+  }
+  ModelSpec spec;
+  try {
+    spec = parse_spec(spec_text.empty() ? session.spec_json() : spec_text);
+  } catch (const std::exception& e) {
+    return error_json(AssignmentError("spec", e.what()));
+  }
+  // a draft spec has no trained model: only the answers its table gives
+  const auto answers = compute_answers(a, spec, spec_text.empty() ? &session.model() : nullptr, images);
+  const Json given = given_json.empty() ? Json::object() : Json::parse(given_json);
+  const Json rows = to_json(answers);
+  Json out = Json::array();
+  for (size_t i = 0; i < answers.size(); ++i) {
+    Json row = rows.items()[i];
+    const Json* g = given.is_object() ? given.find(answers[i].id) : nullptr;
+    if (g && g->is_number() && answers[i].known) row["correct"] = answer_matches(answers[i], g->as_number());
+    out.push_back(row);
+  }
+  Json j = Json::object();
+  j["ok"] = true;
+  j["answers"] = out;
+  return j.dump();
+}
+
+std::string grader_begin_json(const std::string& assignment_text, std::unique_ptr<Grader>& grader) {
+  grader.reset();
+  try {
+    grader = std::make_unique<Grader>(assignment_text);
+  } catch (const AssignmentError& e) {
+    return error_json(e);
+  }
+  Json j = Json::object();
+  j["ok"] = true;
+  j["hash"] = grader->hash();
+  return j.dump();
 }
 
 std::string submission_manifest_json(const std::string& assignment_text, const std::string& spec_text,

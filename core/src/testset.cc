@@ -59,6 +59,18 @@ Evaluation evaluate(const float* probs, const int* labels, int n, int classes) {
   return e;
 }
 
+Evaluation evaluate_images(Session& session, const Session::Rgba* images, const int* labels, int n) {
+  const auto& probs = session.predict_batch(images, n);
+  return evaluate(probs.data(), labels, n, session.model().num_classes());
+}
+
+Evaluation evaluate_stored(Session& session, const int* indices, int n) {
+  const auto& probs = session.predict_stored(indices, n);  // checks every index
+  std::vector<int> labels(size_t(std::max(n, 0)));
+  for (int i = 0; i < n; ++i) labels[size_t(i)] = session.stored_label(indices[i]);
+  return evaluate(probs.data(), labels.data(), n, session.model().num_classes());
+}
+
 Json to_json(const Evaluation& e) {
   Json j = Json::object();
   j["n"] = e.n;

@@ -17,6 +17,7 @@
 // that model when it is asked, never stored in the assignment.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -27,6 +28,8 @@
 #include "convlab/train.h"
 
 namespace convlab {
+
+class Session;
 
 // A bad assignment or submission: names the field ("title", "questions[2].layer"), says what
 // is wrong and what to do.
@@ -245,6 +248,21 @@ std::string assignment_check_json(const std::string& text);
 // {"ok": bool, "rules": [{rule, ok, message}]}, or {"ok": false, "field", "error"} for a bad assignment.
 std::string constraints_check_json(const std::string& assignment_text, const std::string& spec_text,
                                    const std::string& settings_json);
+
+// The student's live checklist: the right answers for the session's current spec and model, or,
+// when spec_text is not empty, for that spec alone (a draft the engine will not build, such as
+// the lecture's AlexNet: its shapes and counts, and no trained model's answers). images: the
+// training images in the order the trainer got them (pool_unchanged_fraction's `image` indexes
+// them). given_json: {id: number} of the student's answers so far ("" for none); each answered
+// one gets "correct" (answer_matches). -> {"ok": true, "answers": [{id, known, value, fraction,
+// message, correct?}]} or {"ok": false, "field", "error"} for a bad assignment (its field) or a
+// bad spec (field "spec"). Throws std::runtime_error while training runs (the model is in use).
+std::string answers_check_json(const std::string& assignment_text, Session& session,
+                               const std::vector<LabelledImage>& images, const std::string& given_json,
+                               const std::string& spec_text);
+// A class's grading starts: `grader` is let go, then made afresh from the assignment.
+// -> {"ok": true, "hash"}, or {"ok": false, "field", "error"} for a bad assignment (grader null).
+std::string grader_begin_json(const std::string& assignment_text, std::unique_ptr<Grader>& grader);
 
 // {"ok": true, "manifest": text} or {"ok": false, "field", "error"}; never throws for bad input.
 // image_order_json: a JSON array of indices.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "convlab/json.h"
+#include "convlab/session.h"
 
 namespace convlab::testset {
 
@@ -39,6 +40,12 @@ struct Evaluation {
 // classes in [0, classes). Throws std::invalid_argument for a label out of range, a row that
 // is not finite or n < 0.
 Evaluation evaluate(const float* probs, const int* labels, int n, int classes);
+// The test set through the session's current model: n images (Session::predict_batch, which
+// checks each) with their true classes, evaluated.
+Evaluation evaluate_images(Session& session, const Session::Rgba* images, const int* labels, int n);
+// The same for images the session stores (Session::predict_stored, which checks every index),
+// each with the label it was added with: the training and validation images, nothing sent again.
+Evaluation evaluate_stored(Session& session, const int* indices, int n);
 // {n, classes, correct, accuracy (null when n == 0), loss, confusion, per_class: [{total,
 // correct, accuracy (null when total == 0)}], images: [{predicted, prob (of the true class), prob_predicted, loss}], hardest}
 Json to_json(const Evaluation& e);
