@@ -68,7 +68,7 @@ async function handIn(page, { spec, settings, answers, swapSeed }) {
     const text = JSON.stringify(assignment);
     const sub = await engine.call('assignmentSubmission', { assignment: text, spec: JSON.stringify(spec), settings, answers, imageOrder: order, weights });
     if (!sub.ok) throw new Error(`assignmentSubmission: ${sub.error}`);
-    const file = writeProject({
+    const file = await writeProject(engine, {
       name: 'Pooling lab', created: 1, classes: assignment.classes.map((name, i) => ({ id: i + 1, name })),
       settings, spec: JSON.stringify(spec), weights,
       images: images.map((im) => ({ classId: im.label + 1, width: 8, height: 8, png: encodePNG(im) })),

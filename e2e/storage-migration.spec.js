@@ -12,7 +12,7 @@ test('a version 1 profile becomes the first project, losing nothing, and its ima
   const after = await page.evaluate(async () => {
     const { pstore, rules } = globalThis.lab;
     const hash = (rgba) => rgba.reduce((a, b) => (a * 31 + b) >>> 0, 0);
-    const s = await pstore.ProjectStore.open(rules);
+    const s = await pstore.ProjectStore.open(rules, { engine: globalThis.lab.engine });
     const list = await s.listProjects();
     const p = s.project(list[0].id);
     const kept = await p.load();
@@ -24,7 +24,7 @@ test('a version 1 profile becomes the first project, losing nothing, and its ima
         t.onsuccess = () => { r.result.close(); resolve(t.result); };
       };
     });
-    const again = await (await pstore.ProjectStore.open(rules)).project(list[0].id).load();
+    const again = await (await pstore.ProjectStore.open(rules, { engine: globalThis.lab.engine })).project(list[0].id).load();
     return {
       list, last: await s.lastProjectId(), skipped: kept.skipped,
       classes: kept.classes, settings: kept.settings, result: kept.result, spec: kept.spec, weights: Array.from(kept.weights),
@@ -69,7 +69,7 @@ test('a fresh profile gets one empty project, and projects are listed newest fir
   await openLab(page);
   const r = await page.evaluate(async () => {
     const { pstore, rules } = globalThis.lab;
-    const s = await pstore.ProjectStore.open(rules);
+    const s = await pstore.ProjectStore.open(rules, { engine: globalThis.lab.engine });
     const first = await s.listProjects();
     const a = await s.createProject('Second');
     const b = await s.createProject();
@@ -105,7 +105,7 @@ test('a tab of version 1 holding the database open: the new page says so instead
   await openLab(other);
   const r = await other.evaluate(async () => {
     const { pstore, rules } = globalThis.lab;
-    const s = await pstore.ProjectStore.open(rules);
+    const s = await pstore.ProjectStore.open(rules, { engine: globalThis.lab.engine });
     return { persistent: s.persistent, error: s.error, projects: (await s.listProjects()).length };
   });
   expect(r.persistent).toBe(false);
@@ -115,7 +115,7 @@ test('a tab of version 1 holding the database open: the new page says so instead
   await page.evaluate(() => globalThis.v1.close());
   const after = await other.evaluate(async () => {
     const { pstore, rules } = globalThis.lab;
-    const s = await pstore.ProjectStore.open(rules);
+    const s = await pstore.ProjectStore.open(rules, { engine: globalThis.lab.engine });
     return { persistent: s.persistent, images: (await s.listProjects())[0].images };
   });
   expect(after).toEqual({ persistent: true, images: 2 });

@@ -10,7 +10,7 @@ const { openLab, writeV1Profile, expectReady } = require('./data-lab.js');
 async function loadProject(page) {
   return page.evaluate(async () => {
     const { pstore, rules } = globalThis.lab;
-    const s = await pstore.ProjectStore.open(rules);
+    const s = await pstore.ProjectStore.open(rules, { engine: globalThis.lab.engine });
     const p = s.project((await s.listProjects())[0].id);
     const kept = await p.load();
     await p.compressing;
@@ -236,7 +236,7 @@ test('images are written in chunks: when storage fails mid-way, the chunks writt
   await openLab(page);
   const r = await page.evaluate(async () => {
     const { pstore, rules } = globalThis.lab;
-    const s = await pstore.ProjectStore.open(rules);
+    const s = await pstore.ProjectStore.open(rules, { engine: globalThis.lab.engine });
     const id = (await s.listProjects())[0].id;
     const p = s.project(id);
     const n = pstore.IMAGE_CHUNK * 2 + 5;
@@ -250,7 +250,7 @@ test('images are written in chunks: when storage fails mid-way, the chunks writt
     let error = null;
     try { await p.addImages(recs); } catch (e) { error = { message: e.message, kept: e.kept.length }; }
     IDBObjectStore.prototype.add = add;
-    const reopened = await (await pstore.ProjectStore.open(rules)).project(id).load();
+    const reopened = await (await pstore.ProjectStore.open(rules, { engine: globalThis.lab.engine })).project(id).load();
     const listed = (await s.listProjects())[0];
     return { error, stored: reopened.images.length, listed: listed.images, pending: s.pending() };
   });

@@ -35,9 +35,9 @@ test('built-in dataset, test set kept apart, evaluate, confusion drilldown, hard
     const rgba = new Uint8Array(4 * 4 * 4).fill(200);
     const png = codec.encodePNG({ rgba, width: 4, height: 4 });
     const read = (s) => records.readImage({ id: 1, classId: 1, width: 4, height: 4, png, split: s }, rules.store.cap);
-    const bytes = file.writeProject({ name: 'S', created: 1, classes: [{ id: 1, name: 'A' }, { id: 2, name: 'B' }], images: [
+    const bytes = await file.writeProject(globalThis.convlab.engine, { name: 'S', created: 1, classes: [{ id: 1, name: 'A' }, { id: 2, name: 'B' }], images: [
       { classId: 1, width: 4, height: 4, png }, { classId: 2, width: 4, height: 4, png, split: 'test' }] }, rules);
-    const back = file.readProject(bytes, rules);
+    const back = await file.readProject(globalThis.convlab.engine, bytes, rules);
     return {
       none: read(undefined), train: read('train'), test: read('test'), junk: read('holdout'), num: read(3),
       file: back.images.map((im) => im.split),

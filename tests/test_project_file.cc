@@ -3,6 +3,7 @@
 // training order. The page (through the worker) and the CLI both use exactly this code; the
 // verdict test e2e/project-verdict.spec.js checks that they give the same answers end to end.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -28,7 +29,7 @@ void be32(std::vector<uint8_t>& b, uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) b.push_back(uint8_t(v >> s));
 }
 
-// A w x h 8-bit RGBA PNG whose IDAT is zlib with one stored block (no deflater in core), and
+// A w x h 8-bit RGBA PNG whose IDAT is zlib with stored blocks (no deflater in core), and
 // optionally an extra private chunk of `pad` bytes before IEND.
 std::vector<uint8_t> png(int w, int h, uint8_t value = 7, size_t pad = 0) {
   std::vector<uint8_t> raw;
@@ -36,9 +37,14 @@ std::vector<uint8_t> png(int w, int h, uint8_t value = 7, size_t pad = 0) {
     raw.push_back(0);
     for (int x = 0; x < w * 4; ++x) raw.push_back(uint8_t(value + x + y));
   }
-  std::vector<uint8_t> z = {0x78, 0x01, 0x01, uint8_t(raw.size()), uint8_t(raw.size() >> 8), uint8_t(~raw.size()),
-                            uint8_t(~raw.size() >> 8)};
-  z.insert(z.end(), raw.begin(), raw.end());
+  std::vector<uint8_t> z = {0x78, 0x01};
+  for (size_t at = 0; at < raw.size(); at += 65535) {  // stored blocks of at most 65,535 bytes
+    const size_t n = std::min<size_t>(65535, raw.size() - at);
+    z.push_back(at + n == raw.size() ? 1 : 0);
+    for (size_t v : {n, n, ~n, ~n >> 8}) z.push_back(uint8_t(v));
+    z[z.size() - 3] = uint8_t(n >> 8);
+    z.insert(z.end(), raw.begin() + long(at), raw.begin() + long(at + n));
+  }
   uint32_t a = 1, b = 0;
   for (uint8_t c : raw) {
     a = (a + c) % 65521;
@@ -285,6 +291,9 @@ TEST_CASE("characters: a letter with its accents, an emoji with its modifiers, a
   CHECK(pf::fold_case("\xC3\x89t\xC3\xA9 \xD0\x9A\xCE\xA3 \xC5\x81") == "\xC3\xA9t\xC3\xA9 \xD0\xBA\xCF\x83 \xC5\x82");  // Été КΣ Ł
   CHECK_THROWS_WITH(pf::check_class_name("\xC3\x89T\xC3\x89", {"\xC3\xA9t\xC3\xA9"}), Catch::Contains("already called"));
   CHECK_THROWS_WITH(pf::check_class_name("\xE2\x80\x8B", {}), Catch::Contains("a name you can see"));
+  CHECK_THROWS_WITH(pf::check_class_name("Ca\xE2\x80\x8Bt", {}), Catch::Contains("invisible characters"));  // ZWSP inside
+  CHECK_THROWS_WITH(pf::check_class_name("cat\xE2\x80\xAE", {}), Catch::Contains("invisible characters"));   // RLO at the end
+  CHECK(pf::check_class_name(family, {}).name == family);  // an emoji's joiners are part of it
   CHECK(pf::project_name("\xE2\x80\xAE", "Imported project") == "Imported project");
   CHECK(pf::count_chars(pf::project_name(std::string(200, 'p'), "x")) == size_t(rules::kProjectNameMax));
 }
@@ -297,13 +306,23 @@ TEST_CASE("PNG: a PNG may not carry more bytes than its pixels need", "[project_
   CHECK(pf::check_png(small_pad.data(), small_pad.size(), 12, 12).empty());
   const auto padded = png(12, 12, 7, 400000);  // the amplifying file's images
   CHECK(pf::check_png(padded.data(), padded.size(), 12, 12) == "more bytes than its pixels need");
-  const auto chunky = png(200, 200, 7, 5000);  // within the size bound, but the extra chunk is too large
+  const auto chunky = png(200, 200, 7, 4150);  // within the size bound, but the extra chunk is too large
   CHECK(pf::check_png(chunky.data(), chunky.size(), 200, 200) == "more than 4096 bytes of extra chunks");
   auto cut = ok;
   cut.resize(cut.size() - 6);
   CHECK(pf::check_png(cut.data(), cut.size(), 12, 12) == "cut short");
-  // the largest stored image at 16-bit RGBA fits its own bound
-  CHECK(pf::png_max_bytes(rules::kStoredCap, rules::kStoredCap) > int64_t{rules::kStoredCap} * rules::kStoredCap * 8);
+  // the largest stored image, uncompressed, fits its own bound
+  CHECK(pf::png_max_bytes(rules::kStoredCap, rules::kStoredCap) > int64_t{rules::kStoredCap} * (rules::kStoredCap * 4 + 1));
+  const auto big = png(rules::kStoredCap, rules::kStoredCap);
+  CHECK(pf::check_png(big.data(), big.size(), rules::kStoredCap, rules::kStoredCap).empty());
+  // a flipped bit anywhere in a chunk: its CRC-32
+  auto flipped = ok;
+  flipped[40] ^= 1;
+  CHECK(pf::check_png(flipped.data(), flipped.size(), 12, 12) == "a chunk fails its checksum");
+  // 16-bit and interlaced PNGs: neither what the page stores nor what both decoders read
+  auto deep = ok;
+  deep[24] = 16;
+  CHECK(pf::check_png(deep.data(), deep.size(), 12, 12).find("a kind of PNG ConvLab does not store") == 0);
 }
 
 TEST_CASE("project file: a padded PNG is set aside before it is inflated", "[project_file]") {
@@ -375,7 +394,7 @@ TEST_CASE("project file: what is not a project is refused, saying what is wrong"
   CHECK_THROWS_WITH(open(zip_of({{"spec.json", "{}"}})), Catch::Contains("This is not a ConvLab project file"));
 }
 
-TEST_CASE("project file: the page's JSON view names every image and the training order", "[project_file]") {
+TEST_CASE("project file: the page's JSON view names every image's bytes", "[project_file]") {
   const Made m = project(3);
   const auto bytes = pf::write(m.in);
   const Json j = Json::parse(pf::read_json(open(bytes)));
@@ -386,7 +405,6 @@ TEST_CASE("project file: the page's JSON view names every image and the training
   const Json* s = im.find("png");
   const size_t at = size_t(s->find("offset")->as_number()), n = size_t(s->find("size")->as_number());
   CHECK(std::vector<uint8_t>(bytes.begin() + long(at), bytes.begin() + long(at + n)) == m.pngs[1]);
-  CHECK(j.find("training_order")->dump() == "[0,1]");
   // the page writes through write_from_json: the same bytes as write()
   std::string blob;
   std::string list;
@@ -406,4 +424,58 @@ TEST_CASE("project file: the page's JSON view names every image and the training
   meta.append("spec", m.in.spec);
   meta.append("settings", m.in.settings);
   CHECK(pf::write_from_json(meta.dump(), reinterpret_cast<const uint8_t*>(blob.data()), blob.size(), nullptr, 0) == bytes);
+}
+
+TEST_CASE("property: seeded mutations of a valid file are each refused with a message or open as a valid project", "[project_file]") {
+  // the page's old file (fflate: deflated JSON, stored PNGs) and core's writer's: bit flips, cuts
+  // and lying sizes in the central directory. Each mutant is refused with a ProjectFileError
+  // that speaks to a person, or opens with every kept image passing check_png and nothing
+  // inflated past the entries' declared sizes.
+  Made m = project();
+  for (const std::vector<uint8_t>& valid : {fixture("tiny.convlab"), pf::write(m.in)}) {
+    std::vector<size_t> sizes;  // offsets of every size field in the central directory
+    for (size_t p = 0; p + 4 < valid.size(); ++p)
+      if (valid[p] == 0x50 && valid[p + 1] == 0x4b && valid[p + 2] == 1 && valid[p + 3] == 2) {
+        sizes.push_back(p + 20);
+        sizes.push_back(p + 24);
+      }
+    uint32_t seed = 12345;
+    auto rand = [&](uint32_t n) {
+      seed = seed * 1103515245u + 12345u;
+      return (seed >> 8) % n;
+    };
+    int refused = 0, opened = 0, lying = 0;
+    for (int i = 0; i < 3000; ++i) {
+      std::vector<uint8_t> b = valid;
+      const uint32_t kind = rand(4);
+      if (kind == 0) {
+        for (uint32_t k = 1 + rand(8); k > 0; --k) b[rand(uint32_t(b.size()))] ^= uint8_t(1u << rand(8));
+      } else if (kind == 1) {
+        b.resize(rand(uint32_t(b.size())));
+      } else {
+        const size_t at = sizes[rand(uint32_t(sizes.size()))];
+        const uint32_t was = uint32_t(b[at]) | uint32_t(b[at + 1]) << 8 | uint32_t(b[at + 2]) << 16 | uint32_t(b[at + 3]) << 24;
+        const uint32_t lies[] = {0, 1, 0x7fffffff, 0xffffffff, 0xfffffff0, was * 2 + 1, was >> 1, rand(1u << 30)};
+        const uint32_t v = lies[rand(8)];
+        for (int k = 0; k < 4; ++k) b[at + size_t(k)] = uint8_t(v >> (8 * k));
+        if (kind == 3) b[rand(uint32_t(b.size()))] ^= uint8_t(1u << rand(8));
+      }
+      try {
+        const pf::ProjectFile p = pf::read(b.data(), b.size());
+        for (const pf::FileImage& im : p.images)
+          if (im.readable) REQUIRE(pf::check_png(pf::bytes_of(p, b.data(), im.png), im.png.size, im.width, im.height).empty());
+        REQUIRE(p.unpacked.size() <= b.size() * 1032 + 16);  // deflate's most: 1032:1, and never past a declared size
+        ++opened;
+      } catch (const pf::ProjectFileError& e) {
+        const std::string msg = e.what();
+        INFO(msg);
+        REQUIRE((msg.rfind("The ", 0) == 0 || msg.rfind("This ", 0) == 0));
+        if (msg.find("claims") != std::string::npos || msg.find("does not unpack") != std::string::npos) ++lying;
+        ++refused;
+      }
+    }
+    CHECK(refused > 1000);
+    CHECK(opened > 10);
+    CHECK(lying > 10);  // the lying sizes are caught as lies, not by luck further on
+  }
 }

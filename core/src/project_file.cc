@@ -175,9 +175,32 @@ std::string fold_case(std::string_view s) {
   return out;
 }
 
+namespace {
+// A character that shows nothing inside a visible name ("Ca\u200Bt" looks exactly like "Cat"):
+// format characters and the Hangul fillers. Inside an emoji (a joiner between pictographs, a
+// flag's tags) they are part of the picture.
+bool hidden(char32_t c) { return is_format(c) || c == 0x115f || c == 0x1160 || c == 0x3164 || c == 0xffa0; }
+bool pictographic(char32_t c) { return c >= 0x1f000 || (c >= 0x2600 && c <= 0x27bf) || (c >= 0x2b00 && c <= 0x2bff); }
+bool hides_something(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t end = char_end(s, i);
+    const char32_t base = next(s, i).first;
+    for (size_t k = i; k < end;) {
+      auto [c, n] = next(s, k);
+      if (hidden(c) && !(pictographic(base) && (c == kZwj || (c >= 0xe0020 && c <= 0xe007f)))) return true;
+      k += n;
+    }
+    i = end;
+  }
+  return false;
+}
+}  // namespace
+
 ClassName check_class_name(std::string_view typed, const std::vector<std::string>& others) {
   const std::string clean = clean_text(typed);
   if (shows_nothing(clean)) fail("A class needs a name you can see: type at least one letter, digit or symbol.");
+  if (hides_something(clean))
+    fail("That name contains invisible characters (zero-width spaces or joiners, direction marks): type it again without them.");
   bool cut = false;
   ClassName r{cut_chars(clean, size_t(rules::kClassNameMax), &cut), ""};
   const std::string key = fold_case(r.name);
@@ -225,9 +248,9 @@ uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) <
 }  // namespace
 
 int64_t png_max_bytes(int width, int height) {
-  // 16-bit RGBA scanlines with their filter byte, stored in deflate blocks of at most 65,535
+  // 8-bit RGBA scanlines with their filter byte, stored in deflate blocks of at most 65,535
   // bytes (5 bytes each) with the zlib wrapper, in IDAT chunks of at least 8 KB (12 bytes each)
-  const int64_t raw = int64_t(height) * (1 + int64_t(width) * 8);
+  const int64_t raw = int64_t(height) * (1 + int64_t(width) * 4);
   const int64_t deflated = raw + 5 * (raw / 65535 + 1) + 6;
   return 8 + 25 + 12 + deflated + 12 * (deflated / 8192 + 1) + kPngAncillaryMax;
 }
@@ -238,14 +261,13 @@ std::string check_png(const uint8_t* p, size_t n, int width, int height) {
   if (int64_t(n) > png_max_bytes(width, height)) return "more bytes than its pixels need";
   if (be32(p + 8) != 13 || std::string_view(reinterpret_cast<const char*>(p + 12), 4) != "IHDR") return "no IHDR";
   const uint8_t* h = p + 16;
-  const uint32_t w = be32(h), hh = be32(h + 4);
+  if (int64_t(be32(h)) != width || int64_t(be32(h + 4)) != height) return "its size differs from the file's list";
+  // what both decoders read (image-codec.js and libpng) and what the page writes: 8-bit grey,
+  // RGB or RGBA, not interlaced
   const int depth = h[8], type = h[9];
-  if (int64_t(w) != width || int64_t(hh) != height) return "its size differs from the file's list";
-  const bool ok_depth = (type == 0 && (depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16)) ||
-                        (type == 3 && (depth == 1 || depth == 2 || depth == 4 || depth == 8)) ||
-                        ((type == 2 || type == 4 || type == 6) && (depth == 8 || depth == 16));
-  if (!ok_depth || h[10] != 0 || h[11] != 0 || h[12] > 1) return "an IHDR no PNG reader accepts";
-  size_t at = 8 + 25;
+  if (depth != 8 || (type != 0 && type != 2 && type != 6) || h[10] != 0 || h[11] != 0 || h[12] != 0)
+    return "a kind of PNG ConvLab does not store (it stores 8-bit grey, RGB or RGBA, not interlaced)";
+  size_t at = 8;
   int64_t ancillary = 0;
   bool idat = false;
   for (;;) {
@@ -253,6 +275,7 @@ std::string check_png(const uint8_t* p, size_t n, int width, int height) {
     const uint32_t len = be32(p + at);
     const std::string_view kind(reinterpret_cast<const char*>(p + at + 4), 4);
     if (len > n - at - 12) return "a chunk runs past its end";
+    if (zip::crc32(p + at + 4, 4 + size_t(len)) != be32(p + at + 8 + len)) return "a chunk fails its checksum";
     if (kind == "IEND") {
       if (!idat) return "no pixels";
       return at + 12 + len == n && len == 0 ? "" : "bytes after its end";
@@ -260,9 +283,7 @@ std::string check_png(const uint8_t* p, size_t n, int width, int height) {
     if (kind == "IDAT") {
       idat = true;
     } else if (kind == "IHDR") {
-      return "two IHDR chunks";
-    } else if (kind == "PLTE") {
-      if (len > 768 || idat) return "a broken palette";
+      if (at != 8) return "two IHDR chunks";
     } else if ((ancillary += 12 + len) > kPngAncillaryMax) {
       return "more than " + std::to_string(kPngAncillaryMax) + " bytes of extra chunks";
     }
@@ -316,8 +337,10 @@ Json read_settings(const Json& v, std::vector<std::string>& notes) {
              !(step && step->as_number() == 1 && x != std::floor(x));
       }
     }
-    if (ok && key == "optimizer")
-      ok = std::any_of(optimizers.items().begin(), optimizers.items().end(), [&](const Json& o) { return o.as_string() == value.as_string(); });
+    if (ok && key == "optimizer") {
+      const std::string& want = value.as_string();  // (clang 14 cannot capture a structured binding)
+      ok = std::any_of(optimizers.items().begin(), optimizers.items().end(), [&](const Json& o) { return o.as_string() == want; });
+    }
     if (ok) out.append(key, value);
     else dropped.push_back(key);
   }
@@ -359,7 +382,15 @@ const uint8_t* bytes_of(const ProjectFile& p, const uint8_t* file, const Slice& 
   return s.in_file ? file + s.offset : p.unpacked.data() + s.offset;
 }
 
+std::string size_problem(int64_t size) {
+  if (size == 0) return "The file is empty.";
+  if (size > rules::kMaxProjectFileBytes)
+    return "The file is " + zip::mb(size) + "; a project file is at most " + zip::mb(rules::kMaxProjectFileBytes) + "." + kNothing;
+  return "";
+}
+
 ProjectFile read(const uint8_t* data, size_t size) {
+  if (const std::string why = size_problem(int64_t(size)); !why.empty()) fail(why);
   std::optional<zip::Reader> z;
   try {
     z.emplace(data, size, limits());
@@ -448,6 +479,7 @@ ProjectFile read(const uint8_t* data, size_t size) {
   if (auto r = json("runs.json", "the saved earlier runs (for comparison) were not readable and were dropped")) p.runs = r->dump();
   if (const zip::Entry* e = z->find("weights.safetensors")) {
     try {
+      if (e->usize < 8) throw zip::ZipError("too short for safetensors");  // its header's length alone is 8 bytes
       p.weights = keep(p, *z, *e, rules::kMaxProjectEntryBytes);
     } catch (const zip::ZipError&) {
       notes.push_back("the saved trained model was not readable; train again");
@@ -607,7 +639,6 @@ std::string read_json(const ProjectFile& p) {
   Json notes = Json::array();
   for (const std::string& n : p.notes) notes.push_back(n);
   j.append("notes", std::move(notes));
-  j.append("training_order", json_numbers(training_order(p.images, p.classes.size())));
   return j.dump();
 }
 

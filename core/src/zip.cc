@@ -249,7 +249,7 @@ bool safe_name(std::string_view n) {
   return true;
 }
 
-Reader::Reader(const uint8_t* data, size_t size, const Limits& limits) : data_(data), size_(size), limits_(limits) {
+Reader::Reader(const uint8_t* data, size_t size, const Limits& limits) : data_(data), limits_(limits) {
   if (size == 0) fail("The file is empty.");
   if (int64_t(size) > limits.max_file_bytes)
     fail("The file is " + mb(int64_t(size)) + "; a project file is at most " + mb(limits.max_file_bytes) + "." + kNothing);
@@ -354,7 +354,9 @@ std::vector<uint8_t> Writer::finish() const {
   // DOS time 12:00:00, date 1980-01-01: fixed, so the same project gives the same bytes
   constexpr uint32_t kTime = 12u << 11, kDate = (0u << 9) | (1u << 5) | 1u;
   std::vector<uint8_t> out, cd;
-  for (const auto& [name, data] : entries_) {
+  for (const auto& entry : entries_) {
+    const std::string& name = entry.first;  // (clang 14 cannot capture a structured binding)
+    const std::vector<uint8_t>& data = entry.second;
     const uint32_t crc = crc32(data.data(), data.size()), offset = uint32_t(out.size()), n = uint32_t(data.size());
     auto header = [&](std::vector<uint8_t>& o, bool central) {
       put32(o, central ? 0x02014b50 : 0x04034b50);

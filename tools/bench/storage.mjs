@@ -1,6 +1,7 @@
 // make bench's storage part: bytes per stored image and the size of a 1,000-image project file,
-// measured with the page's own modules (web/js/image-codec.js, project-file.js: plain JS that
-// runs the same in node as in the page).
+// measured with the page's own modules (web/js/image-codec.js: plain JS that runs the same in
+// node as in the page; the project file is written in headless Chromium by core's writer, as
+// Save project as file writes it).
 //   webcam-like photos: 96x96 crops of the two fake-webcam scenes (e2e/fixtures/*.y4m, 320x240
 //     frames of real photos) at seeded offsets and zooms, each with its own seeded sensor noise
 //     at the camera's resolution (uniform +-4 levels per channel) before the page's downscale
@@ -29,7 +30,6 @@ if (!existsSync(join(root, 'web/gen/fflate.js'))) {
   copyFileSync(join(root, 'node_modules/fflate/esm/browser.js'), join(root, 'web/gen/fflate.js'));
 }
 const codec = await import(join(root, 'web/js/image-codec.js'));
-const pf = await import(join(root, 'web/js/project-file.js'));
 
 let seed = 2026;
 const rand = () => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
@@ -140,7 +140,7 @@ function measure(list, label) {
 // In headless Chromium: the page's default net's weights from the real engine, and what
 // IndexedDB really uses on disk for the photos that the page's store.js writes into a fresh
 // profile (the whole IndexedDB folder after the browser closed).
-async function inBrowser(pngs) {
+async function inBrowser(pngs, classIds) {
   const server = spawn(process.execPath, [join(root, 'tools/serve.mjs'), '--port', String(port), '--no-isolation'], { cwd: root, stdio: 'ignore' });
   try {
     const { chromium } = await import('@playwright/test');
@@ -153,7 +153,7 @@ async function inBrowser(pngs) {
     try {
       const page = await browser.newPage();
       await page.goto(`http://localhost:${port}/js/records.js`);
-      result = await page.evaluate(async (b64) => {
+      result = await page.evaluate(async ({ b64, classIds }) => {
         const { EngineClient } = await import('/js/engine-client.js');
         const { Store } = await import('/js/store.js');
         const e = new EngineClient();
@@ -175,8 +175,15 @@ async function inBrowser(pngs) {
         t = performance.now();
         for (const p of pngs) codec.decodePNG(p, 224);
         const jsMs = (performance.now() - t) / pngs.length;
-        return { spec, params: info.params, weights: Array.from(w), idb_images: recs.length, open_ms: manyMs, js_ms: jsMs };
-      }, pngs.map((p) => Buffer.from(p).toString('base64')));
+        // the 1,000-image project file, as Save project as file writes it (core's writer, in the worker)
+        const pf = await import('/js/project-file.js');
+        const file = await pf.writeProject(e, {
+          name: 'bench', created: 0, classes: [{ id: 1, name: 'cat' }, { id: 2, name: 'cup' }], settings: { epochs: 15, seed: 1 }, spec, weights: w,
+          images: recs.map((r, i) => ({ ...r, classId: classIds[i] })),
+          result: { history: Array.from({ length: 15 }, (_, i) => ({ epoch: i + 1, train_loss: 1 / (i + 1), train_acc: 0.5, val_loss: 1, val_acc: 0.5 })), confusion: [100, 0, 0, 100], classes: ['cat', 'cup'] },
+        });
+        return { spec, params: info.params, weights: Array.from(w), idb_images: recs.length, open_ms: manyMs, js_ms: jsMs, file_bytes: file.length };
+      }, { b64: pngs.map((p) => Buffer.from(p).toString('base64')), classIds });
     } finally {
       await browser.close();
     }
@@ -193,7 +200,6 @@ async function inBrowser(pngs) {
   }
 }
 
-const rules = { project: { format_version: 1 } };  // the writer needs only the version it writes
 const photoList = webcamPhotos(1000);
 const photos = measure(photoList, 'webcam-like photo, 96x96');
 const fm = fashionMnist(2000);
@@ -202,14 +208,9 @@ if (fm) {
   rows.push(measure(fm.map((x) => x.stored), 'Fashion-MNIST, stored 96x96 (28x28 model)'));
   rows.push(measure(fm.map((x) => x.native), 'Fashion-MNIST at 28x28'));
 }
-const eng = await inBrowser(photos.pngs);
-const thousand = photoList.map((im, i) => ({ classId: im.classId, width: 96, height: 96, png: photos.pngs[i] }));
-const file = pf.writeProject({
-  name: 'bench', created: 0, classes: [{ id: 1, name: 'cat' }, { id: 2, name: 'cup' }], settings: { epochs: 15, seed: 1 },
-  spec: eng.spec, weights: eng.weights ? Uint8Array.from(eng.weights) : undefined, images: thousand,
-  result: { history: Array.from({ length: 15 }, (_, i) => ({ epoch: i + 1, train_loss: 1 / (i + 1), train_acc: 0.5, val_loss: 1, val_acc: 0.5 })), confusion: [100, 0, 0, 100], classes: ['cat', 'cup'] },
-}, rules);
-const imagesInFile = thousand.reduce((a, b) => a + b.png.length, 0);
+const eng = await inBrowser(photos.pngs, photoList.map((im) => im.classId));
+const file = { length: eng.file_bytes ?? 0 };
+const imagesInFile = photos.pngs.reduce((a, b) => a + b.length, 0);
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const lines = ['\n## Storage: bytes per stored image (lossless PNG, web/js/image-codec.js; decoded bit-exact)\n',

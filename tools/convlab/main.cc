@@ -1,7 +1,7 @@
 // convlab: ConvLab on the command line. The page's engine (core/, the same C++ the browser runs
 // as WebAssembly) with file reading added here: check a spec, train a project file bit for bit
 // as the page does, export a model, predict images. One file per command (check.cc, train.cc,
-// export.cc, predict.cc, grade.cc) and per job (zip.cc, image.cc, project.cc, model_file.cc, files.cc).
+// export.cc, predict.cc, grade.cc) and per job (image.cc, project.cc, model_file.cc, files.cc).
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -22,8 +22,12 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"check", cmd_check, "the Model tab's per-layer table for a spec, and its errors",
+    {"check", cmd_check, "the Model tab's per-layer table for a spec; a project file as the page opens it",
      "convlab check SPEC.json [--classes N] [--json]\n"
+     "convlab check PROJECT.convlab [--json]\n"
+     "  A project file: its classes, images and the notes the page shows when it opens it (what was\n"
+     "  repaired or set aside), or why it cannot be opened (exit 1). The page and convlab read it\n"
+     "  with the same reader (core), so the verdict is the page's.\n"
      "  Prints the per-layer table the Model tab shows (output shape, the size formula, parameters,\n"
      "  multiply-adds, receptive field and jump) and the totals; an invalid spec prints the engine's\n"
      "  error, which names the layer and the fix, and exits 1.\n"

@@ -24,6 +24,10 @@ const GradeRow& grade_submission(Grader& g, const std::string& student, const ui
     std::fprintf(stderr, "convlab grade: %s: %s\n", student.c_str(), e.what());
     return g.add_unread(student, Grader::Unread::Damaged);
   }
+  if (p.submission_unreadable) {
+    std::fprintf(stderr, "convlab grade: %s: its submission.json is not readable\n", student.c_str());
+    return g.add_unread(student, Grader::Unread::Damaged);
+  }
   if (p.submission.empty()) return g.add_unread(student, Grader::Unread::NotASubmission);
   std::vector<LabelledImage> images;
   images.reserve(p.images.size());

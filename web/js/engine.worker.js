@@ -90,6 +90,22 @@
 //   gradeCsv {}                       -> {csv: text}: core's grade_csv over every row since gradeBegin
 //   folderClass {name, classes: [names]} -> index of the class a folder's name matches, or -1 (core's
 //                                        rule: exact ignoring case, then letters and digits only)
+// ---- the .convlab project file (core's project_file.h: one reader and writer for the page and the CLI) ----
+//   projectSizeProblem {size}         -> '' or why a file of `size` bytes cannot be a project (asked before
+//                                        the file's bytes are sent here)
+//   projectRead {bytes}               -> {name, created, classes: [names], images: [{class, split, width, height,
+//                                        png: Uint8Array} | {class, split, unreadable: true}], spec?, settings?,
+//                                        result?, draft?, runs?, assignment?, answers?, submission? (texts),
+//                                        submission_unreadable?, weights?: Uint8Array, notes: [what was repaired
+//                                        or set aside]}; each PNG core accepted is decoded here (image-codec.js)
+//                                        and one that does not decode is set aside with core's note; a file
+//                                        that is not a project throws core's message
+//   projectWrite {meta: {name, created, classes: [names], spec?, settings?, result?, draft?, runs?, assignment?,
+//                 answers?, submission? (texts)}, images: [{class, width, height, split?, png}], weights?}
+//                                     -> Uint8Array: the file's bytes (throws when a limit is broken)
+//   className {name, others: [names]} -> {name, note}: a class name as typed, cleaned and cut by core's one
+//                                        rule of characters; throws the message to show
+//   projectName {name, fallback}      -> the name cleaned and cut (the fallback when it shows nothing)
 // The lecture views and the model editor (learn.handlers.js):
 //   learnInfo {}                      -> info + spec (the parsed spec object)
 //   learnPresets {}                   -> [{id, name, description, spec: text, trainable}]
@@ -124,6 +140,7 @@
 //    weights[[...] per kept epoch]}: the first conv layer at epoch 0 and each epoch end; a stopped
 //    run's too, up to its last finished epoch)
 import { learnHandlers } from './learn.handlers.js';
+import { decodePNG } from './image-codec.js';
 
 let threaded = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
 let fallback = '';  // why the threaded build did not start ('' when it did or was not tried)
@@ -277,6 +294,43 @@ const handlers = {
   studentName: ({ fileName }) => ({ name: mod.studentName(String(fileName ?? '')) }),
   gradeCsv: () => ({ csv: mod.gradeCsv() }),
   folderClass: ({ name, classes }) => mod.folderClass(String(name), (classes ?? []).map(String)),
+  // ---- the .convlab project file ----
+  projectSizeProblem: ({ size }) => mod.projectSizeProblem(size),
+  projectRead: ({ bytes }) => {
+    const r = mod.projectRead(bytes);
+    const f = JSON.parse(r.json);
+    const from = (s) => (s.in_file ? bytes : r.unpacked).slice(s.offset, s.offset + s.size);
+    const cap = JSON.parse(mod.rules()).store.cap;
+    let undecodable = 0;
+    f.images = f.images.map((im) => {
+      if (im.unreadable) return im;
+      const png = from(im.png);
+      try {
+        const d = decodePNG(png, cap);
+        if (d.width === im.width && d.height === im.height) return { ...im, png };
+      } catch { /* set aside below, as the CLI sets aside what libpng cannot decode */ }
+      undecodable++;
+      return { class: im.class, split: im.split, unreadable: true };
+    });
+    if (undecodable) f.notes.push(mod.undecodableNote(undecodable));
+    if (f.weights) f.weights = from(f.weights);
+    return f;
+  },
+  projectWrite: ({ meta, images, weights }) => {
+    let size = 0;
+    for (const im of images) size += im.png.length;
+    const blob = new Uint8Array(size);
+    const list = [];
+    let at = 0;
+    for (const im of images) {
+      blob.set(im.png, at);
+      list.push({ class: im.class, width: im.width, height: im.height, ...(im.split === 'test' ? { split: 'test' } : {}), offset: at, size: im.png.length });
+      at += im.png.length;
+    }
+    return mod.projectWrite(JSON.stringify({ ...meta, images: list }), blob, weights ?? new Uint8Array());
+  },
+  className: ({ name, others }) => mod.className(String(name ?? ''), (others ?? []).map(String)),
+  projectName: ({ name, fallback }) => mod.projectName(String(name ?? ''), String(fallback ?? '')),
 };
 
 // The lecture views' commands (feature maps, filters, equivariance, ...) live in their own module.

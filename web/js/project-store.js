@@ -4,8 +4,10 @@
 // (the quarantine store), named in `skipped`, and the rest opens.
 //
 // Interface (web/js/project.js and views/projects.js use it):
-//   ProjectStore.open(rules, {checkAssignment}) -> store   version 1's single project becomes
+//   ProjectStore.open(rules, {checkAssignment, engine}) -> store   version 1's single project becomes
 //                                             project 1; there is always at least one project.
+//                                             engine: the EngineClient, which reads and writes
+//                                             .convlab files (core's format, project-file.js)
 //                                             checkAssignment(text) -> the engine's assignmentCheck
 //                                             answer ({ok, assignment, hash} | {ok: false, field, error}):
 //                                             a stored or imported assignment is read again by it
@@ -125,7 +127,7 @@ class MemoryStore {
 }
 
 export class ProjectStore {
-  static async open(rules, { checkAssignment } = {}) {
+  static async open(rules, { checkAssignment, engine } = {}) {
     let s;
     try {
       s = new ProjectStore(await Store.open(), '', rules);
@@ -133,6 +135,7 @@ export class ProjectStore {
       s = new ProjectStore(new MemoryStore(), e.message, rules);
     }
     s.checkAssignment = checkAssignment;
+    s.engine = engine;  // the engine worker: reads and writes .convlab files (project-file.js)
     if (!(await s.db.projects()).length) await s.db.createProject(ProjectStore.freshName([]));
     return s;
   }
@@ -229,7 +232,7 @@ export class ProjectStore {
     const stored = new Map((await this.db.allImages(id)).map((r) => [r.id, r]));
     const images = kept.images.map((im) => ({ id: im.id, classId: im.classId, width: im.width, height: im.height, split: im.split, png: stored.get(im.id)?.png ?? encodePNG(im) }));
     const extra = submission ? await submission(listedImages({ classes: kept.classes ?? [], images }), kept) : undefined;
-    const bytes = writeProject({
+    const bytes = await writeProject(this.engine, {
       name: name ?? meta.name, created: meta.created, classes: kept.classes, settings: kept.settings, spec: kept.spec,
       draft: kept.draft, result: kept.result, runs: kept.runs, weights: kept.weights, images,
       assignment: kept.assignment?.text, answers: kept.answers, submission: extra,
@@ -263,7 +266,7 @@ export class ProjectStore {
   }
 
   async importFile(bytes) {
-    const p = readProject(bytes, this.rules);  // throws with the reason; nothing written yet
+    const p = await readProject(this.engine, bytes, this.rules);  // throws with the reason; nothing written yet
     const names = (await this.db.projects()).map((m) => m.name);
     let name = p.name;
     for (let k = 2; names.includes(name); k++) name = records.cutGraphemes(`${p.name} (${k})`, this.rules.project.name_max).text;

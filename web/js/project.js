@@ -8,25 +8,15 @@
 // refused with a message, and refresh() follows what the editing tab writes.
 import { ProjectStore } from './project-store.js';
 import { WorkerSync, trainingOrder } from './worker-sync.js';
-import { graphemes } from './format.js';
-import { checkClassName } from './records.js';
 import { specSummary, makeRun, addRun } from './runs.js';
 
 const TRAINING_REFUSAL = 'training is running: stop it on the Train tab before changing the model';
 export const READ_ONLY = 'This project is open in another tab, which edits it: this tab only shows it. Use "Edit here" to take over.';
 
-// A class name as kept (records.checkClassName: trimmed, visible, not another class's name,
-// cut between graphemes with a note), and, on top, no invisible character inside it (outside
-// an emoji, where a joiner or a flag's tags are part of the picture): "Ca\u200Bt" looks
-// exactly like "Cat". -> {name, note} or throws Error with what to do.
-const HIDDEN = /[\p{Cf}\u115F\u1160\u3164\uFFA0]/u;
-const hiddenIn = (g) => HIDDEN.test(g) && !/\p{Extended_Pictographic}/u.test(g);
-export function cleanClassName(raw, others, rules) {
-  const g = graphemes(String(raw ?? '').trim());
-  if (g.some(hiddenIn) && !g.every(hiddenIn))
-    throw new Error('That name contains invisible characters (zero-width spaces or joiners, direction marks): type it again without them.');
-  return checkClassName(raw, others, rules);
-}
+// A class name as kept: core's one rule (project_file.h check_class_name, the same that reads a
+// project file's classes): trimmed, visible, no invisible character hidden inside, not another
+// class's name, cut between characters with a note. -> {name, note} or throws Error with what to do.
+export const cleanClassName = (engine, name, others) => engine.call('className', { name, others });
 
 // A {text, report} draft as the views need it, or null for anything else.
 function validDraft(d) {
@@ -117,7 +107,7 @@ export class Project {
   async openStores() {
     // a stored or imported assignment is read again by the engine (normalised, hashed)
     const checkAssignment = (text) => this.engine.call('assignmentCheck', { text });
-    this.stores = await ProjectStore.open(this.rules, { checkAssignment });
+    this.stores = await ProjectStore.open(this.rules, { checkAssignment, engine: this.engine });
     return this.stores;
   }
 
@@ -271,7 +261,7 @@ export class Project {
     this.guard('add a class');
     const { max } = this.rules.classes;
     if (this.classes.length >= max) throw new Error(`ConvLab supports at most ${max} classes: delete one before adding another.`);
-    const clean = cleanClassName(name || this.defaultClassName(), this.classes.map((c) => c.name), this.rules);
+    const clean = await cleanClassName(this.engine, name || this.defaultClassName(), this.classes.map((c) => c.name));
     const id = this.nextClassId++;
     this.classes.push({ id, name: clean.name });
     this.images.set(id, []);
@@ -284,7 +274,7 @@ export class Project {
   async renameClass(id, name) {
     this.writable();
     const c = this.classes.find((x) => x.id === id);
-    const clean = cleanClassName(name, this.classes.filter((x) => x !== c).map((x) => x.name), this.rules);
+    const clean = await cleanClassName(this.engine, name, this.classes.filter((x) => x !== c).map((x) => x.name));
     c.name = clean.name;
     await this.save('classes', this.classes);
     this.emit('classes-changed', { classes: this.getClasses(), note: clean.note });

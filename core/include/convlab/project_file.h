@@ -63,9 +63,10 @@ std::string clean_text(std::string_view utf8);
 // Latin Extended-A, Greek and Cyrillic letters; other characters as they are.
 std::string fold_case(std::string_view utf8);
 
-// A class name as typed: cleaned, refused when it shows nothing or repeats one of `others`
-// (ignoring case), cut to rules::kClassNameMax characters with a note. Throws ProjectFileError
-// with the message to show.
+// A class name as typed: cleaned, refused when it shows nothing, hides an invisible character
+// inside (a zero-width space, a direction mark; an emoji's joiners and tags are part of it) or
+// repeats one of `others` (ignoring case), cut to rules::kClassNameMax characters with a note.
+// Throws ProjectFileError with the message to show.
 struct ClassName {
   std::string name;
   std::string note;  // "" or "The name was cut to 60 characters."
@@ -82,14 +83,16 @@ std::optional<std::vector<std::string>> read_class_names(const Json& list, std::
 
 // ---- PNG ----
 // The most bytes a PNG of a width x height image may take: signature, IHDR, IEND, the IDAT of
-// its 16-bit RGBA scanlines stored uncompressed, and kPngAncillaryMax for small chunks. A PNG
+// its 8-bit RGBA scanlines stored uncompressed, and kPngAncillaryMax for small chunks. A PNG
 // past this carries something else (a padded private chunk) and is set aside unread.
 inline constexpr int64_t kPngAncillaryMax = 4096;
 int64_t png_max_bytes(int width, int height);
-// The PNG's structure: the signature, IHDR first with this width and height and a valid
-// colour type and depth, chunks inside the bytes, at least one IDAT, IEND last, no more bytes
-// than png_max_bytes and at most kPngAncillaryMax in chunks other than IHDR, PLTE, IDAT, IEND.
-// "" when it holds, else what is wrong. Pixels are not decoded.
+// The PNG's structure: the signature, IHDR first with this width and height, 8-bit grey, RGB
+// or RGBA, not interlaced (what the page writes and both decoders read), every chunk inside the
+// bytes with its CRC-32, at least one IDAT, IEND last, no more bytes than png_max_bytes and at
+// most kPngAncillaryMax in chunks other than IHDR, IDAT, IEND. "" when it holds, else what is
+// wrong. Pixels are not decoded: a PNG that passes and still does not decode is damaged inside
+// its (checksummed) pixel data, which both decoders refuse.
 std::string check_png(const uint8_t* png, size_t size, int width, int height);
 
 // ---- reading ----
@@ -126,6 +129,9 @@ struct ProjectFile {
   int unreadable_images = 0;
 };
 
+// "" when a file of `size` bytes may be opened, else why not: the page asks before it hands a
+// file to the engine (a 600 MB file is refused without being copied anywhere).
+std::string size_problem(int64_t size);
 // Throws ProjectFileError (a zip error included) with a message for a person when the bytes
 // are not a project file that can be opened; everything else opens, with notes.
 ProjectFile read(const uint8_t* data, size_t size);
@@ -167,7 +173,7 @@ std::vector<uint8_t> write(const ProjectIn& p);
 // ---- for the page (the worker's projectRead / projectWrite / className) ----
 // read() as JSON: {name, created, classes, images: [{class, width, height, split, png:
 // {offset, size, in_file}} | {class, split, unreadable: true}], spec?, settings?, ...,
-// weights?: slice, notes, training_order}; or {ok: false, error}.
+// weights?: slice, notes}.
 std::string read_json(const ProjectFile& p);
 // meta: ProjectIn as JSON ({name, created, classes, images: [{class, width, height, split?,
 // offset, size}], spec?, ...}); the images' PNGs at their offsets in `blob`.

@@ -50,7 +50,6 @@ class Reader {
 
  private:
   const uint8_t* data_;
-  size_t size_;
   Limits limits_;
   std::vector<Entry> entries_;
 };

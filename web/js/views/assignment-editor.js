@@ -348,7 +348,7 @@ export function mountAssignmentEditor(root, ctx) {
     if (hasImages()) {
       const names = r.assignment.classes;
       const list = await startingImages(names);
-      const bytes = writeProject({
+      const bytes = await writeProject(ctx.engine, {
         name: r.assignment.title, created: Date.now(), classes: names.map((n, i) => ({ id: i + 1, name: n })),
         spec: JSON.stringify(r.assignment.spec), images: list, assignment: text,
       }, rules);

@@ -9,7 +9,7 @@
 // Everything read here is outside input: file names and messages are shown as text.
 import { h, fill, say } from '../dom.js';
 import { plural } from '../format.js';
-import { readEntryTexts } from '../project-file.js';
+import { readProject } from '../project-file.js';
 import { fileBase } from '../file-names.js';
 import { readSubmission } from '../submission-file.js';
 import { readTestFolder } from '../test-folder.js';
@@ -100,7 +100,7 @@ export function mountGrading(root, ctx) {
     const bytes = new Uint8Array(await f.arrayBuffer());
     let text;
     if (/\.convlab$/i.test(f.name)) {
-      text = readEntryTexts(bytes, rules, ['assignment.json'])['assignment.json'];
+      text = (await readProject(engine, bytes, rules)).assignment;
       if (text === undefined) throw new Error(`${f.name} is a project file without an assignment (assignment.json): choose the assignment file the class was given.`);
     } else {
       if (bytes.length > rules.assignment.max_bytes) throw new Error(`${f.name} is ${plural(bytes.length, 'byte')}; an assignment is at most ${plural(rules.assignment.max_bytes, 'byte')}. Choose the NAME.assignment.json file.`);
@@ -197,7 +197,7 @@ export function mountGrading(root, ctx) {
     const { name: student } = await engine.call('studentName', { fileName: f.name });
     let sub;
     try {
-      sub = await readSubmission(new Uint8Array(await f.arrayBuffer()), rules);
+      sub = await readSubmission(engine, new Uint8Array(await f.arrayBuffer()), rules);
     } catch (e) {
       // anything else (out of memory while decoding, say) is a row of the page's, as before
       if (!e.kind) return brokenRow(student, `The file could not be read: ${e.message}`);
