@@ -1,19 +1,20 @@
 #!/usr/bin/env python3
-"""Writes the small committed fixtures of the convlab CLI tests (tests/fixtures/cli/) and the
-zip seeds of its fuzz target (tests/fuzz/corpus/zip/). Standard library only; the output is
-deterministic, so running it again changes nothing.
+"""Writes the small committed fixtures of the convlab CLI tests (tests/fixtures/cli/) that are
+not project files, and one zip seed of the fuzz target (tests/fuzz/corpus/zip/two.zip).
+Standard library only; the output is deterministic, so running it again changes nothing.
 
-  tiny.convlab        a project file as the page writes it (web/js/project-file.js): 2 classes x
-                      3 images of 12x12, spec.json = tiny.spec.json, settings.json (2 epochs)
-  red.png             a 12x12 RGBA PNG
-  truncated.convlab   tiny.convlab cut in half
-  slip.convlab        a zip whose entry is named ../evil.txt (zip-slip)
-  crc.convlab         tiny.convlab with one byte of a stored PNG changed (fails its CRC-32)
+  red.png             a 12x12 RGBA PNG (class 0, image 1 of the project fixtures)
 The JPEG fixture (chelsea.jpg) is e2e/fixtures/chelsea.jpg, copied.
+
+The project files tiny.convlab (2 classes x 3 images of 12x12, spec.json = tiny.spec.json,
+settings.json with 2 epochs, its JSON deflated as the page's first writer did with fflate),
+truncated.convlab (cut in half), slip.convlab (an entry named ../evil.txt) and crc.convlab (one
+byte of a stored PNG changed) were written by an earlier version of this script and are kept
+byte for byte, with their copies in the fuzz corpus: files in the old layout that core must keep
+reading. The one writer of the format is core (core/include/convlab/project_file.h).
 Run: python3 tools/make_cli_fixtures.py
 """
 import io
-import json
 import os
 import shutil
 import struct
@@ -53,36 +54,11 @@ def image(k, n):
 def main():
     os.makedirs(OUT, exist_ok=True)
     os.makedirs(FUZZ, exist_ok=True)
-    spec = open(os.path.join(OUT, 'tiny.spec.json')).read()
-    settings = {'optimizer': 'adam', 'flip': False, 'epochs': 2, 'batch_size': 2, 'lr': 0.01, 'momentum': 0.9,
-                'val_fraction': 0.2, 'shift': 1, 'seed': 3}
-    images, files = [], []
-    for k in range(2):
-        for n in range(1, 4):
-            name = 'images/%d/%06d.png' % (k, n)
-            images.append({'file': name, 'class': k, 'width': 12, 'height': 12})
-            files.append((name, image(k, n), zipfile.ZIP_STORED))
-    manifest = {'format': 'convlab-project', 'version': 1, 'name': 'Tiny', 'created': 0, 'classes': ['Red', 'Blue'],
-                'image_count': len(images), 'images': images}
-    D = zipfile.ZIP_DEFLATED
-    project = zip_of([('convlab.json', json.dumps(manifest), D), ('spec.json', spec, D),
-                      ('settings.json', json.dumps(settings), D)] + files)
-    out = {
-        'tiny.convlab': project,
-        'red.png': image(0, 1),
-        'truncated.convlab': project[:len(project) // 2],
-        'slip.convlab': zip_of([('convlab.json', json.dumps(manifest), D), ('../evil.txt', 'x', D)]),
-    }
-    # one byte inside the first stored PNG's data: its CRC-32 no longer matches
-    at = project.index(b'IHDR')
-    out['crc.convlab'] = project[:at] + b'X' + project[at + 1:]
-    for name, data in out.items():
-        with open(os.path.join(OUT, name), 'wb') as f:
-            f.write(data.encode() if isinstance(data, str) else data)
+    with open(os.path.join(OUT, 'red.png'), 'wb') as f:
+        f.write(image(0, 1))
     shutil.copyfile(os.path.join(ROOT, 'e2e', 'fixtures', 'chelsea.jpg'), os.path.join(OUT, 'chelsea.jpg'))
-    # fuzz seeds: the valid project, the broken ones, and a small stored+deflated zip
-    for name in ('tiny.convlab', 'truncated.convlab', 'slip.convlab', 'crc.convlab'):
-        shutil.copyfile(os.path.join(OUT, name), os.path.join(FUZZ, name.replace('.convlab', '.zip')))
+    # a small zip of one deflated and one stored entry, not a project
+    D = zipfile.ZIP_DEFLATED
     with open(os.path.join(FUZZ, 'two.zip'), 'wb') as f:
         f.write(zip_of([('a.txt', 'hello ' * 20, D), ('b/c.json', '{"x": 1}', zipfile.ZIP_STORED)]))
 
