@@ -173,6 +173,7 @@ bench: deps native wasm bench-data
 	node tools/bench/run.mjs --port $(BENCH_PORT)
 	$(MAKE) bench-storage
 	$(MAKE) bench-grading
+	$(MAKE) bench-amplify
 
 # Grading a class (issue 14): 30 submissions of the default webcam net with 200 images each,
 # retraining included, with core's Grader natively (as convlab grade runs it) and in wasm under
@@ -187,6 +188,12 @@ bench-grading: native wasm
 .PHONY: bench-storage
 bench-storage: npm web bench-data
 	node --no-warnings tools/bench/storage.mjs --port $$(( $(BENCH_PORT) + 90 ))
+
+# Issue 28's amplifying project file (2,500 12x12 PNGs padded to 400 KB each): the peak memory
+# and time of convlab check and of the page opening it (tools/bench/amplify.mjs).
+.PHONY: bench-amplify
+bench-amplify: npm web native
+	node --no-warnings tools/bench/amplify.mjs --port $$(( $(BENCH_PORT) + 95 ))
 
 # The same harness with tiny budgets, to check that it runs (its figures mean nothing).
 .PHONY: bench-quick bench-data
