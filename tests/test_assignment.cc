@@ -289,7 +289,20 @@ TEST_CASE("assignment: hostile or wrong input gives a message naming the field")
              Catch::Contains("both required and forbidden"));
   CHECK_THAT(error_of(assignment_text(kSmall, R"("accuracy_target": 80)")), Catch::Contains("0.8 for 80 %"));
   CHECK_THAT(error_of(R"({"format": "convlab-assignment", "version": 1, "title": "t", "spec": )" + std::string(kSmall) +
-                      R"(, "classes": ["a", "a"]})"), Catch::Contains("two classes are named \"a\""));
+                      R"(, "classes": ["a", "a"]})"), Catch::Contains("Another class is already called \"a\""));
+  // the class-name rule of a project's classes (project_file.h): one definition of a character,
+  // case folded duplicates, invisible characters inside, names a project would change
+  const auto classes = [&](const std::string& list, std::string* f = nullptr) {
+    return error_of(R"({"format": "convlab-assignment", "version": 1, "title": "t", "spec": )" + std::string(kSmall) +
+                    R"(, "classes": )" + list + "}", f);
+  };
+  std::string e40;
+  for (int i = 0; i < 40; ++i) e40 += "e\xCC\x81";  // 40 characters of 2 code points each
+  CHECK(classes("[\"" + e40 + "\", \"b\"]").empty());
+  CHECK_THAT(classes(R"(["Cup", "cup"])", &field), Catch::Contains("Another class is already called \"cup\""));
+  CHECK(field == "classes[1]");
+  CHECK_THAT(classes("[\"Ca\xE2\x80\x8Bt\", \"b\"]"), Catch::Contains("invisible characters"));
+  CHECK_THAT(classes(R"([" cat", "b"])"), Catch::Contains("write it as \"cat\""));
   CHECK_THAT(error_of(R"({"format": "convlab-assignment", "version": 1, "title": ")" +
                       std::string(size_t(rules::kAssignmentTitleMax) + 1, 't') + R"(", "spec": )" + kSmall +
                       R"(, "classes": ["a", "b"]})", &field), Catch::Contains("at most 120"));

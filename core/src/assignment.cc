@@ -2,6 +2,7 @@
 // its hash; and the readers' helpers that the submission and the JSON envelopes share
 // (assignment_internal.h).
 #include "convlab/assignment.h"
+#include "convlab/project_file.h"
 
 #include <algorithm>
 #include <cmath>
@@ -17,12 +18,9 @@ namespace convlab {
 
 namespace assignment_detail {
 
-// Characters, not bytes: UTF-8 continuation bytes (10xxxxxx) do not start one.
-size_t chars(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
+// Characters as core counts them everywhere (project_file.h: a letter with its accents, an
+// emoji with its modifiers is one), not bytes or code points.
+size_t chars(const std::string& s) { return project_file::count_chars(s); }
 
 // 25154 -> "25,154": as the page's table writes counts.
 std::string grouped(int64_t v) {
@@ -348,8 +346,15 @@ Assignment parse_assignment(const Json& j) {
     if (int(chars(c.as_string())) > rules::kClassNameMax)
       throw AssignmentError(field, "\"" + field + "\" is longer than " + std::to_string(rules::kClassNameMax) +
                                        " characters: shorten it");
-    if (std::find(a.classes.begin(), a.classes.end(), c.as_string()) != a.classes.end())
-      throw AssignmentError(field, "two classes are named \"" + c.as_string() + "\": give each its own name");
+    // the class-name rule a project's classes follow (project_file.h), so a project made from
+    // the assignment keeps its names as they are
+    try {
+      const project_file::ClassName r = project_file::check_class_name(c.as_string(), a.classes);
+      if (r.name != c.as_string())
+        throw AssignmentError(field, "\"" + field + "\" has spaces or control characters at its ends or inside: write it as \"" + r.name + "\"");
+    } catch (const project_file::ProjectFileError& e) {
+      throw AssignmentError(field, "\"" + field + "\": " + e.what());
+    }
     a.classes.push_back(c.as_string());
   }
 
