@@ -218,14 +218,14 @@ void write_bytes(const std::filesystem::path& p, const std::vector<uint8_t>& b) 
 
 TEST_CASE("project reader: the file's order keeps every entry; the page's order leaves the test set out", "[cli]") {
   const Work w = make_work();
-  const std::vector<uint8_t> zip = submission_file(w, grade_assignment("Lab"), kGradeSpec, {1, 2, 3}, "{}");
+  const std::vector<uint8_t> zip = submission_file(w, grade_assignment("Lab"), kGradeSpec, {1, 2, 3, 4, 5, 6, 7, 8, 9}, "{}");
   const Project file = read_project(zip.data(), zip.size(), ImageOrder::File);
   REQUIRE(file.images.size() == 11);
   for (size_t f = 0; f < 11; ++f) CHECK(file.images[f].image.pixels == w.file[f]);
   CHECK(file.images[10].test);
   CHECK(file.assignment == grade_assignment("Lab"));
   CHECK(file.submission == "{}");
-  CHECK(file.weights == std::vector<uint8_t>{1, 2, 3});
+  CHECK(file.weights == std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8, 9});
   const Project page = read_project(zip.data(), zip.size());
   REQUIRE(page.images.size() == 10);  // class by class, the test image left out
   CHECK(page.images[0].image.pixels == w.file[0]);
