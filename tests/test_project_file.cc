@@ -12,6 +12,7 @@
 #include "convlab/json.h"
 #include "convlab/project_file.h"
 #include "convlab/rules.h"
+#include "convlab/text.h"
 #include "convlab/zip.h"
 
 using namespace convlab;
@@ -272,30 +273,30 @@ TEST_CASE("project file: class names are repaired by one rule, with a note each"
 TEST_CASE("characters: a letter with its accents, an emoji with its modifiers, a flag count once", "[project_file]") {
   std::string decomposed;
   for (int i = 0; i < 40; ++i) decomposed += "e\xCC\x81";  // e + U+0301: 40 characters, 80 code points
-  CHECK(pf::count_chars(decomposed) == 40);
+  CHECK(text::count_chars(decomposed) == 40);
   CHECK_NOTHROW(pf::check_class_name(decomposed, {}));  // within the 60-character rule
   bool cut = false;
-  CHECK(pf::cut_chars(decomposed, 2, &cut) == "e\xCC\x81" "e\xCC\x81");
+  CHECK(text::cut_chars(decomposed, 2, &cut) == "e\xCC\x81" "e\xCC\x81");
   CHECK(cut);
   const std::string family = "\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7";  // woman ZWJ woman ZWJ girl
-  CHECK(pf::count_chars(family) == 1);
+  CHECK(text::count_chars(family) == 1);
   const std::string thumb = "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD";  // thumbs up + skin tone
-  CHECK(pf::count_chars(thumb) == 1);
+  CHECK(text::count_chars(thumb) == 1);
   const std::string flags = "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA";  // FR DE
-  CHECK(pf::count_chars(flags) == 2);
-  CHECK(pf::cut_chars(flags, 1) == "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7");
-  CHECK(pf::count_chars("\xFF\xFE") == 2);  // invalid bytes: one each
-  CHECK(pf::shows_nothing(" \xE2\x80\x8B\xE2\x80\xAE\t"));  // space, ZWSP, RLO, tab
-  CHECK_FALSE(pf::shows_nothing(" a "));
-  CHECK(pf::clean_text("  T-shirt\x01/top \t") == "T-shirt/top");
-  CHECK(pf::fold_case("\xC3\x89t\xC3\xA9 \xD0\x9A\xCE\xA3 \xC5\x81") == "\xC3\xA9t\xC3\xA9 \xD0\xBA\xCF\x83 \xC5\x82");  // Été КΣ Ł
+  CHECK(text::count_chars(flags) == 2);
+  CHECK(text::cut_chars(flags, 1) == "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7");
+  CHECK(text::count_chars("\xFF\xFE") == 2);  // invalid bytes: one each
+  CHECK(text::shows_nothing(" \xE2\x80\x8B\xE2\x80\xAE\t"));  // space, ZWSP, RLO, tab
+  CHECK_FALSE(text::shows_nothing(" a "));
+  CHECK(text::clean_text("  T-shirt\x01/top \t") == "T-shirt/top");
+  CHECK(text::fold_case("\xC3\x89t\xC3\xA9 \xD0\x9A\xCE\xA3 \xC5\x81") == "\xC3\xA9t\xC3\xA9 \xD0\xBA\xCF\x83 \xC5\x82");  // Été КΣ Ł
   CHECK_THROWS_WITH(pf::check_class_name("\xC3\x89T\xC3\x89", {"\xC3\xA9t\xC3\xA9"}), Catch::Contains("already called"));
   CHECK_THROWS_WITH(pf::check_class_name("\xE2\x80\x8B", {}), Catch::Contains("a name you can see"));
   CHECK_THROWS_WITH(pf::check_class_name("Ca\xE2\x80\x8Bt", {}), Catch::Contains("invisible characters"));  // ZWSP inside
   CHECK_THROWS_WITH(pf::check_class_name("cat\xE2\x80\xAE", {}), Catch::Contains("invisible characters"));   // RLO at the end
   CHECK(pf::check_class_name(family, {}).name == family);  // an emoji's joiners are part of it
   CHECK(pf::project_name("\xE2\x80\xAE", "Imported project") == "Imported project");
-  CHECK(pf::count_chars(pf::project_name(std::string(200, 'p'), "x")) == size_t(rules::kProjectNameMax));
+  CHECK(text::count_chars(pf::project_name(std::string(200, 'p'), "x")) == size_t(rules::kProjectNameMax));
 }
 
 TEST_CASE("PNG: a PNG may not carry more bytes than its pixels need", "[project_file]") {

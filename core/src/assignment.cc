@@ -18,9 +18,9 @@ namespace convlab {
 
 namespace assignment_detail {
 
-// Characters as core counts them everywhere (project_file.h: a letter with its accents, an
+// Characters as core counts them everywhere (text.h: a letter with its accents, an
 // emoji with its modifiers is one), not bytes or code points.
-size_t chars(const std::string& s) { return project_file::count_chars(s); }
+size_t chars(const std::string& s) { return text::count_chars(s); }
 
 // 25154 -> "25,154": as the page's table writes counts.
 std::string grouped(int64_t v) {

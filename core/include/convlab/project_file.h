@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "convlab/json.h"
+#include "convlab/text.h"
 
 namespace convlab::project_file {
 
@@ -45,24 +46,7 @@ inline constexpr const char* kNamedEntries[] = {"convlab.json", "spec.json",    
                                                 "assignment.json", "answers.json",     "submission.json"};
 inline constexpr int kNamedEntryCount = int(sizeof(kNamedEntries) / sizeof(kNamedEntries[0]));
 
-// ---- characters: one definition for the page and the CLI ----
-// A character is a code point together with what extends it: combining marks, variation
-// selectors, emoji modifiers and tags, a zero-width joiner with the code point it joins, and a
-// pair of regional indicators (a flag). A name is never cut inside one. Invalid UTF-8 bytes
-// count as one character each (and become U+FFFD when a name is cleaned).
-size_t count_chars(std::string_view utf8);
-// The first `max` characters; *cut tells whether anything was left off.
-std::string cut_chars(std::string_view utf8, size_t max, bool* cut = nullptr);
-// True when the text shows nothing: only white space, format characters (zero-width, bidi
-// controls such as RLO, the BOM), control characters and lone combining marks.
-bool shows_nothing(std::string_view utf8);
-// Control characters (NUL, ESC, ...) removed, invalid UTF-8 replaced by U+FFFD, white space
-// trimmed at both ends.
-std::string clean_text(std::string_view utf8);
-// Case folded for comparing names ("Cup" and "cup" are the same class): ASCII, Latin-1,
-// Latin Extended-A, Greek and Cyrillic letters; other characters as they are.
-std::string fold_case(std::string_view utf8);
-
+// ---- names (characters are counted, cut and compared as text.h defines them) ----
 // A class name as typed: cleaned, refused when it shows nothing, hides an invisible character
 // inside (a zero-width space, a direction mark; an emoji's joiners and tags are part of it) or
 // repeats one of `others` (ignoring case), cut to rules::kClassNameMax characters with a note.
