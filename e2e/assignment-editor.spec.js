@@ -187,7 +187,7 @@ test('hostile links create nothing and say what is wrong; script in the title st
   // page's reader gets the 10 MB case directly below): refused by length
   await refused(`${base}/#assignment=${'A'.repeat(rules.link_max_chars + 1000)}`, 'more than the');
   const tenMB = await page.evaluate(async (max) => {
-    const m = await import('/js/assignment-link.js');
+    const m = await import('/js/classroom/assignment-link.js');
     try { m.decodeAssignment('A'.repeat(10 * 2 ** 20), globalThis.convlab.rules.assignment); return 'opened'; } catch (e) { return e.message; }
   }, rules.link_max_chars);
   expect(tenMB).toContain('more than the');
@@ -206,7 +206,7 @@ test('hostile links create nothing and say what is wrong; script in the title st
   // mutation: 300 damaged copies of a good link (seeded) each give text or a message, never a
   // throw of anything else, and the engine checks every text that came out
   const fuzz = await page.evaluate(async (value) => {
-    const m = await import('/js/assignment-link.js');
+    const m = await import('/js/classroom/assignment-link.js');
     const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/!';
     let seed = 1234567;
     const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };

@@ -33,7 +33,7 @@ const makeImages = (page, counts, w = 24) => page.evaluate(({ counts, w }) => {
 
 async function createFromAssignment(page, text) {
   return page.evaluate(async (text) => {
-    const m = await import('/js/assignment-project.js');
+    const m = await import('/js/classroom/assignment-project.js');
     const r = await m.createProjectFromAssignment(globalThis.convlab, text, { images: globalThis.startImages });
     const p = globalThis.convlab.project;
     return { id: r.id, hash: r.hash, projectId: p.id, assignment: p.assignment, settings: p.settings, spec: p.spec, classes: p.getClasses() };

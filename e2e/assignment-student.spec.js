@@ -50,7 +50,7 @@ async function openAssignment(page, text, n = 12) {
       }
       return { label, rgba, width: w, height: w };
     }));
-    const m = await import('/js/assignment-project.js');
+    const m = await import('/js/classroom/assignment-project.js');
     const r = await m.createProjectFromAssignment(globalThis.convlab, text, { images });
     return r.hash;
   }, { text, n });
@@ -219,7 +219,7 @@ test('a student opens an assignment, follows the checklist, trains and hands in 
   const back = await page.evaluate(async ({ bytes, hash }) => {
     const file = new Uint8Array(bytes);
     const { unzipSync, strFromU8 } = await import('/gen/fflate.js');
-    const { decodePNG } = await import('/js/image-codec.js');
+    const { decodePNG } = await import('/js/storage/image-codec.js');
     const e = unzipSync(file);
     const manifest = JSON.parse(strFromU8(e['convlab.json']));
     const submission = JSON.parse(strFromU8(e['submission.json']));

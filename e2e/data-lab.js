@@ -7,11 +7,11 @@ const { plainURL } = require('./playwright.config.js');
 // Opens the bare page and loads records.js, image-codec.js, project-file.js, store.js,
 // project-store.js and an engine (for rules and real weights) into globalThis.lab.
 async function openLab(page, base = plainURL) {
-  await page.goto(`${base}/js/records.js`);  // any document of the origin
+  await page.goto(`${base}/js/storage/records.js`);  // any document of the origin
   await page.evaluate(async () => {
     const [records, codec, file, store, pstore, { EngineClient }] = await Promise.all([
-      import('/js/records.js'), import('/js/image-codec.js'), import('/js/project-file.js'),
-      import('/js/store.js'), import('/js/project-store.js'), import('/js/engine-client.js')]);
+      import('/js/storage/records.js'), import('/js/storage/image-codec.js'), import('/js/storage/project-file.js'),
+      import('/js/storage/store.js'), import('/js/storage/project-store.js'), import('/js/engine/engine-client.js')]);
     const engine = new EngineClient();
     const rules = await engine.call('rules');
     globalThis.lab = { records, codec, file, store, pstore, engine, rules };

@@ -40,8 +40,8 @@ const SETTINGS = { seed: 7, epochs: 10, batch_size: 4, shift: 0, flip: false, va
 // file (number[]), manifest text}. answers: {id: number}.
 async function handIn(page, { spec, settings, answers, swapSeed }) {
   return page.evaluate(async ({ assignment, spec, settings, answers, swapSeed }) => {
-    const { writeProject } = await import('/js/project-file.js');
-    const { encodePNG } = await import('/js/image-codec.js');
+    const { writeProject } = await import('/js/storage/project-file.js');
+    const { encodePNG } = await import('/js/storage/image-codec.js');
     // the full library (the test re-zips; the page's one import point exports only what it uses)
     const { unzipSync, zipSync, strToU8 } = await import('/gen/fflate.js');
     const { engine, rules } = globalThis.convlab;
@@ -84,7 +84,7 @@ async function handIn(page, { spec, settings, answers, swapSeed }) {
 // page like the training ones (other noise), and one folder that matches no class.
 async function testFolder(page, dir) {
   const files = await page.evaluate(async () => {
-    const { encodePNG } = await import('/js/image-codec.js');
+    const { encodePNG } = await import('/js/storage/image-codec.js');
     let s = 999;
     const rnd = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s >>> 24; };
     const out = [];

@@ -171,7 +171,7 @@ test('where it looks: sketch pad by touch, occlusion and saliency on a stored im
 
   // The stored record is outside input: a broken filters field is dropped with a note, the rest kept.
   const checked = await page.evaluate(async (f) => {
-    const records = await import('/js/records.js');
+    const records = await import('/js/storage/records.js');
     const rules = globalThis.convlab.rules;
     const good = { history: [], filters: f };
     const bad = (g) => records.readResult({ history: [], filters: g }, rules);

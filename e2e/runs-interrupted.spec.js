@@ -94,7 +94,7 @@ test('a run cut off by a reload is compared, marked as cut off at its epoch', as
 
   // the mark is outside input too (IndexedDB, runs.json): a bad one sets the record aside
   const read = await page.evaluate(async () => {
-    const { readRuns } = await import('/js/records.js');
+    const { readRuns } = await import('/js/storage/records.js');
     const p = globalThis.convlab.project;
     const ok = (stopped) => readRuns(p.runs.map((r, i) => (i ? r : { ...r, stopped })), p.rules).value !== undefined;
     return [{ by: 'reload', epoch: 3 }, { by: 'stop', epoch: 0 }, { by: 'crash', epoch: 3 }, { by: 'stop', epoch: -1 }, { by: 'stop', epoch: 2.5 }, 'reload', null, { by: 'stop', epoch: 1e9 }].map(ok);

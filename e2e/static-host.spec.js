@@ -38,7 +38,7 @@ test('the precache list holds every module, worker, engine file and icon the pag
   const { files } = await buildManifest(web, sh.gen);
   const refs = referencedFiles(web);
   // the scan itself finds what it must (a scan that finds nothing would pass anything)
-  for (const f of ['js/app.js', 'js/offline.js', 'js/engine.worker.js', 'js/views/model/index.js', 'gen/convlab-mt.js', 'gen/convlab.js', 'gen/fflate.js', 'icons/icon-512.png', 'manifest.webmanifest']) {
+  for (const f of ['js/app.js', 'js/offline.js', 'js/engine/engine.worker.js', 'js/views/model/index.js', 'gen/convlab-mt.js', 'gen/convlab.js', 'gen/fflate.js', 'icons/icon-512.png', 'manifest.webmanifest']) {
     expect(refs.has(f), `${f} found by the scan`).toBe(true);
   }
   // the worker script and its manifest are fetched by the browser itself, never from the cache

@@ -86,7 +86,7 @@ test('downloaded files: one name rule for models and projects, from the engine\'
   const r = await page.evaluate(async () => {
     const { rules } = globalThis.lab;
     const { fileBase } = await import('/js/file-names.js');
-    const { fileName } = await import('/js/project-file.js');
+    const { fileName } = await import('/js/storage/project-file.js');
     const { modelFileName } = await import('/js/model-files.js');
     return {
       rules: rules.file_names,

@@ -28,9 +28,9 @@ test('built-in dataset, test set kept apart, evaluate, confusion drilldown, hard
 
   // ---- split read-back (records.js) and the project file keeping it ----
   const split = await page.evaluate(async () => {
-    const records = await import('/js/records.js');
-    const codec = await import('/js/image-codec.js');
-    const file = await import('/js/project-file.js');
+    const records = await import('/js/storage/records.js');
+    const codec = await import('/js/storage/image-codec.js');
+    const file = await import('/js/storage/project-file.js');
     const rules = globalThis.convlab.rules;
     const rgba = new Uint8Array(4 * 4 * 4).fill(200);
     const png = codec.encodePNG({ rgba, width: 4, height: 4 });
@@ -77,7 +77,7 @@ test('built-in dataset, test set kept apart, evaluate, confusion drilldown, hard
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convlab-testset-'));
   const pngs = await page.evaluate(async () => {
     const { loadBuiltin } = await import('/js/builtin-dataset.js');
-    const codec = await import('/js/image-codec.js');
+    const codec = await import('/js/storage/image-codec.js');
     const c = globalThis.convlab;
     const d = await loadBuiltin({ side: (await c.engine.call('testsetRules')).builtin_side, maxClasses: c.rules.classes.max, maxImages: c.rules.project.max_images });
     const pick = (c) => d.images(c, 'test').slice(0, 3).map((im) => Array.from(codec.encodePNG(im)));

@@ -1,5 +1,5 @@
 // Issue 13, "the page as fast as the engine": the worker's copy of the training images is kept up
-// to date in the background (web/js/worker-sync.js), an added or deleted image inserted or
+// to date in the background (web/js/engine/worker-sync.js), an added or deleted image inserted or
 // removed at its place, so a Train click sends nothing. The worker must then hold exactly what a
 // full resend gives: the same model trains to the same bytes either way.
 const { test, expect } = require('@playwright/test');
@@ -8,7 +8,7 @@ const h = require('./helpers.js');
 test('imagesDiff: inserts at their final places, removals from the end, reordering refused', async ({ page }) => {
   await h.openApp(page, h.plainURL);
   const r = await page.evaluate(async () => {
-    const { imagesDiff } = await import('/js/worker-sync.js');
+    const { imagesDiff } = await import('/js/engine/worker-sync.js');
     const w = (...ids) => ids.map((id) => ({ id }));
     const show = (d) => d && { removes: d.removes, inserts: d.inserts.map((x) => [x.at, x.im.id]) };
     return {

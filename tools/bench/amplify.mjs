@@ -70,9 +70,9 @@ try {
   await new Promise((r) => setTimeout(r, 500));
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
   const page = await browser.newPage();
-  await page.goto(`http://localhost:${port}/js/records.js`);
+  await page.goto(`http://localhost:${port}/js/storage/records.js`);
   await page.evaluate(async () => {
-    const [{ EngineClient }, pstore] = await Promise.all([import('/js/engine-client.js'), import('/js/project-store.js')]);
+    const [{ EngineClient }, pstore] = await Promise.all([import('/js/engine/engine-client.js'), import('/js/storage/project-store.js')]);
     const engine = new EngineClient();
     const rules = await engine.call('rules');
     globalThis.s = await pstore.ProjectStore.open(rules, { engine });

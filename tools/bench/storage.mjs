@@ -1,5 +1,5 @@
 // make bench's storage part: bytes per stored image and the size of a 1,000-image project file,
-// measured with the page's own modules (web/js/image-codec.js: plain JS that runs the same in
+// measured with the page's own modules (web/js/storage/image-codec.js: plain JS that runs the same in
 // node as in the page; the project file is written in headless Chromium by core's writer, as
 // Save project as file writes it).
 //   webcam-like photos: 96x96 crops of the two fake-webcam scenes (e2e/fixtures/*.y4m, 320x240
@@ -29,7 +29,7 @@ if (!existsSync(join(root, 'web/gen/fflate.js'))) {
   mkdirSync(join(root, 'web/gen'), { recursive: true });
   copyFileSync(join(root, 'node_modules/fflate/esm/browser.js'), join(root, 'web/gen/fflate.js'));
 }
-const codec = await import(join(root, 'web/js/image-codec.js'));
+const codec = await import(join(root, 'web/js/storage/image-codec.js'));
 
 let seed = 2026;
 const rand = () => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
@@ -152,10 +152,10 @@ async function inBrowser(pngs, classIds) {
     let result;
     try {
       const page = await browser.newPage();
-      await page.goto(`http://localhost:${port}/js/records.js`);
+      await page.goto(`http://localhost:${port}/js/storage/records.js`);
       result = await page.evaluate(async ({ b64, classIds }) => {
-        const { EngineClient } = await import('/js/engine-client.js');
-        const { Store } = await import('/js/store.js');
+        const { EngineClient } = await import('/js/engine/engine-client.js');
+        const { Store } = await import('/js/storage/store.js');
         const e = new EngineClient();
         const spec = (await e.call('defaultSpec', { classes: 2 })).spec;
         const info = await e.call('setSpec', { spec, seed: 1 });
@@ -167,7 +167,7 @@ async function inBrowser(pngs, classIds) {
         st.db.close();
         // opening a project decodes every image: decodePNGs (the browser's decoder, verified)
         // against decodePNG (inflating in JS)
-        const codec = await import('/js/image-codec.js');
+        const codec = await import('/js/storage/image-codec.js');
         const pngs = recs.map((r) => r.png);
         let t = performance.now();
         await codec.decodePNGs(pngs, 224);
@@ -176,7 +176,7 @@ async function inBrowser(pngs, classIds) {
         for (const p of pngs) codec.decodePNG(p, 224);
         const jsMs = (performance.now() - t) / pngs.length;
         // the 1,000-image project file, as Save project as file writes it (core's writer, in the worker)
-        const pf = await import('/js/project-file.js');
+        const pf = await import('/js/storage/project-file.js');
         const file = await pf.writeProject(e, {
           name: 'bench', created: 0, classes: [{ id: 1, name: 'cat' }, { id: 2, name: 'cup' }], settings: { epochs: 15, seed: 1 }, spec, weights: w,
           images: recs.map((r, i) => ({ ...r, classId: classIds[i] })),
@@ -213,7 +213,7 @@ const file = { length: eng.file_bytes ?? 0 };
 const imagesInFile = photos.pngs.reduce((a, b) => a + b.length, 0);
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-const lines = ['\n## Storage: bytes per stored image (lossless PNG, web/js/image-codec.js; decoded bit-exact)\n',
+const lines = ['\n## Storage: bytes per stored image (lossless PNG, web/js/storage/image-codec.js; decoded bit-exact)\n',
   '| images | raw RGBA | stored (mean) | median | max | ratio | encode ms/image | bit-exact |', '|---|---|---|---|---|---|---|---|'];
 for (const r of rows) lines.push(`| ${r.label} (${r.images}) | ${r.raw} | ${r.mean} | ${r.median} | ${r.max} | ${(r.raw / r.mean).toFixed(2)}× | ${r.encode_ms} | ${r.bit_exact ? 'yes' : 'NO'} |`);
 // IndexedDB's own cost per record: version 1 took 37,270 bytes for 36,864 bytes of RGBA

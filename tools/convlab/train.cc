@@ -4,7 +4,7 @@
 // Session calls with the same arguments (e2e/cli.spec.js compares the weights):
 //   set_spec(spec.json)                    the Model tab's spec (train_begin re-seeds the init)
 //   add_image(rgba, w, h, label)           class by class in label order, each class's images in
-//                                          order (web/js/worker-sync.js)
+//                                          order (web/js/engine/worker-sync.js)
 //   train_begin(settings.json)             the Train tab's settings (web/js/views/train/settings.js)
 //   train_run(...) until done              the slice size changes nothing but how often we print
 //   save({"classes": [names]})             project.weightsMetadata(), web/js/project.js

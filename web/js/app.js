@@ -48,13 +48,13 @@
 //   ctx.ready            Promise resolved once the project is loaded and the worker synced
 //   ctx.inspectImage({rgba, width, height, id?, name})  opens Inside the CNN on that image
 //                          (fires 'inspect-image' with it; the lecture views' image source takes it)
-import { EngineClient } from './engine-client.js';
+import { EngineClient } from './engine/engine-client.js';
 import { Camera } from './camera.js';
 import { Project } from './project.js';
 import { Tabs } from './tabs.js';
 import { h } from './dom.js';
-import { loadRules } from './rules.js';
-import { engineText, mountThreads } from './threads.js';
+import { loadRules } from './engine/rules.js';
+import { engineText, mountThreads } from './engine/threads.js';
 import { mountData } from './views/data.js';
 import { mountTrain } from './views/train/index.js';
 import { mountPredict } from './views/predict.js';
@@ -62,8 +62,8 @@ import { mountProjects } from './views/projects.js';
 import { startOffline } from './offline.js';
 import { mountTestSet } from './views/testset.js';
 import { mountAssignment } from './views/assignment.js';
-import { openAssignmentLink, openAssignmentFile, isAssignmentFile } from './assignment-open.js';
-import { fragmentValue } from './assignment-link.js';
+import { openAssignmentLink, openAssignmentFile, isAssignmentFile } from './classroom/assignment-open.js';
+import { fragmentValue } from './classroom/assignment-link.js';
 
 const engine = new EngineClient();
 const events = new EventTarget();

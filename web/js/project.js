@@ -6,8 +6,8 @@
 // rule on the spec (one output per class) is the engine's too: checkSpec and fitSpec take the
 // class count. A tab that does not hold the project's lock is read-only: every write is
 // refused with a message, and refresh() follows what the editing tab writes.
-import { ProjectStore } from './project-store.js';
-import { WorkerSync, trainingOrder } from './worker-sync.js';
+import { ProjectStore } from './storage/project-store.js';
+import { WorkerSync, trainingOrder } from './engine/worker-sync.js';
 import { specSummary, makeRun, addRun } from './runs.js';
 
 const TRAINING_REFUSAL = 'training is running: stop it on the Train tab before changing the model';

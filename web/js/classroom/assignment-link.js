@@ -4,7 +4,7 @@
 // link_max_chars) before anything is decoded, what is inflated is stopped at core's
 // rules.assignment.max_bytes, and bad base64, deflate or UTF-8 each give a message saying
 // what is wrong and what to do. The JSON itself is checked by the engine (assignmentCheck).
-import { deflateSync, Inflate, strToU8 } from './fflate.js';
+import { deflateSync, Inflate, strToU8 } from '../fflate.js';
 
 export const PARAM = 'assignment';
 

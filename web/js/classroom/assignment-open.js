@@ -6,7 +6,7 @@
 // Hostile input creates nothing and gets a message saying what is wrong.
 import { fragmentValue, decodeAssignment } from './assignment-link.js';
 import { createProjectFromAssignment } from './assignment-project.js';
-import { confirmDialog } from './dialog.js';
+import { confirmDialog } from '../dialog.js';
 
 export const isAssignmentFile = (f) => /\.json$/i.test(f.name);
 

@@ -1,3 +1,4 @@
+// classroom/: assignments (the teacher's form, link and file), the student's hand-in, and what grading reads.
 // A project made from a classroom assignment (issue 14): the assignment's text (a file's, a
 // link's fragment, or a .convlab file's assignment.json) is read by the engine (core's
 // assignmentCheck: outside input, refused with the field and what to do), and a new project

@@ -6,7 +6,7 @@
 //
 //   handInBlocker(project) -> '' when a hand-in can be written, else what to do first
 //   handIn(ctx) -> {bytes: Uint8Array, name, manifest: text}; throws an Error saying what to do
-import { submissionFileName } from './project-file.js';
+import { submissionFileName } from '../storage/project-file.js';
 
 export function handInBlocker(project) {
   if (!project.assignment) return 'This project was not made from an assignment.';

@@ -8,8 +8,8 @@
 // rgba. The worker's gradeAdd takes them so and core's Grader judges everything else (a bad
 // manifest, a missing spec or weights, a damaged image is said in the row), as `convlab grade`
 // does with the same file (tools/convlab/submission.cc).
-import { readProject } from './project-file.js';
-import { decodePNGs } from './image-codec.js';
+import { readProject } from '../storage/project-file.js';
+import { decodePNGs } from '../storage/image-codec.js';
 
 // engine, bytes -> {assignmentText (or undefined), manifest (submission.json's text), spec (text or ''),
 // weights (Uint8Array, or undefined), images: [{rgba, width, height, label} | {label}]}.

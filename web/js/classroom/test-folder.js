@@ -5,8 +5,8 @@
 // Images are decoded at their own size (core's preprocessing scales them as it scales every
 // image): PNG by image-codec.js (exact, as libpng reads it), JPEG by the browser with nothing
 // converted (colour space, alpha; Chromium decodes with libjpeg-turbo as the CLI does).
-import { decodePNG } from './image-codec.js';
-import { checkImageFile } from './image-size.js';
+import { decodePNG } from '../storage/image-codec.js';
+import { checkImageFile } from '../image-size.js';
 
 // what `convlab grade --test DIR` reads: DIR/<class>/<image>.png|.jpg|.jpeg, one level deep
 const EXT = /\.(png|jpe?g)$/i;

@@ -1,3 +1,4 @@
+// engine/: the wasm engine's worker and the page's side of it (client, rules, image sync, thread count).
 // The main thread's handle on the engine worker. Every call returns a promise that settles
 // with the command's result or a real Error carrying the engine's message; onProgress gets
 // the progress messages a long command (train) posts before its result. The commands and

@@ -140,16 +140,16 @@
 //    weights[[...] per kept epoch]}: the first conv layer at epoch 0 and each epoch end; a stopped
 //    run's too, up to its last finished epoch)
 import { learnHandlers } from './learn.handlers.js';
-import { decodePNG } from './image-codec.js';
+import { decodePNG } from '../storage/image-codec.js';
 
 let threaded = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
 let fallback = '';  // why the threaded build did not start ('' when it did or was not tried)
-const single = () => import('../gen/convlab.js').then((m) => m.default());
+const single = () => import('../../gen/convlab.js').then((m) => m.default());
 // The threaded build reserves a shared memory of up to 2 GB (-sMAXIMUM_MEMORY): a device
 // that cannot (iPads and phones with little memory) refuses it at start-up, and the
 // single-threaded build, whose memory grows as needed, runs instead.
 const ready = threaded
-  ? import('../gen/convlab-mt.js').then((m) => m.default()).catch((e) => {
+  ? import('../../gen/convlab-mt.js').then((m) => m.default()).catch((e) => {
     threaded = false;
     fallback = `the threaded engine could not start (${e?.message ?? e})`;
     return single();

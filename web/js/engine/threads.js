@@ -5,8 +5,8 @@
 // not offer here is ignored) and applied at start. Training gives the same weights for any count
 // (core's determinism tests), so only the speed changes; the count is not changed while a run
 // is going. The single-threaded build shows no choice.
-import { h } from './dom.js';
-import { plural } from './format.js';
+import { h } from '../dom.js';
+import { plural } from '../format.js';
 
 const KEY = 'threads';
 

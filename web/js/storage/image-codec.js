@@ -6,7 +6,7 @@
 // smallest sum of absolute differences (the libpng heuristic), then zlib deflate (fflate).
 // Measured by `make bench` (tools/bench/storage.mjs): a 96x96 webcam-like photo goes from 36,864
 // raw bytes to about a third of that; a 28x28 Fashion-MNIST image to a few hundred bytes.
-import { zlibSync, unzlibSync } from './fflate.js';
+import { zlibSync, unzlibSync } from '../fflate.js';
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 const GREY = 0, RGB = 2, RGBA = 6;

@@ -7,7 +7,7 @@
 // it aside (the worker does both, engine.worker.js projectRead). The page's view state (result,
 // draft, runs) is checked further by records.js, as when it is read back from IndexedDB.
 import * as records from './records.js';
-import { fileBase } from './file-names.js';
+import { fileBase } from '../file-names.js';
 
 // The file name for a project name (file-names.js, the same rule as Download model's).
 export const fileName = (name, rules) => `${fileBase(name, rules.file_names.project, rules)}.convlab`;

@@ -1,3 +1,4 @@
+// storage/: what the page keeps and reads back (IndexedDB, .convlab files, PNG), every record checked on the way in.
 // The projects' persistence over store.js (IndexedDB): many projects, what is kept of each
 // under which key, and projects that still work for the session when the browser gives no
 // storage. Everything read back is checked by records.js; what cannot be read is set aside

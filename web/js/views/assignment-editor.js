@@ -8,11 +8,11 @@
 // loses nothing. Saved as NAME.assignment.json, as a .convlab with assignment.json when it has
 // starting images, or as a link (assignment-link.js) when it has none.
 import { h, fill, say, newId } from '../dom.js';
-import { freshState, readDraft, toAssignment, slotFor, classList } from '../assignment-form.js';
-import { assignmentLink } from '../assignment-link.js';
+import { freshState, readDraft, toAssignment, slotFor, classList } from '../classroom/assignment-form.js';
+import { assignmentLink } from '../classroom/assignment-link.js';
 import { fileBase } from '../file-names.js';
-import { writeProject } from '../project-file.js';
-import { encodePNG } from '../image-codec.js';
+import { writeProject } from '../storage/project-file.js';
+import { encodePNG } from '../storage/image-codec.js';
 import { loadBuiltin } from '../builtin-dataset.js';
 import { bytesText } from './projects.js';
 

@@ -9,7 +9,7 @@
 // and "Hand in" (hand-in.js), enabled once a trained model can be handed in.
 import { fill, h, say } from '../dom.js';
 import { linkified } from '../linkify.js';
-import { handIn, handInBlocker } from '../hand-in.js';
+import { handIn, handInBlocker } from '../classroom/hand-in.js';
 
 const ANSWER_DELAY_MS = 300;  // typing pauses this long before the answer is kept and checked
 const pct = (x) => `${Math.round(x * 1000) / 10}%`;

@@ -9,10 +9,10 @@
 // Everything read here is outside input: file names and messages are shown as text.
 import { h, fill, say } from '../dom.js';
 import { plural } from '../format.js';
-import { readProject } from '../project-file.js';
+import { readProject } from '../storage/project-file.js';
 import { fileBase } from '../file-names.js';
-import { readSubmission } from '../submission-file.js';
-import { readTestFolder } from '../test-folder.js';
+import { readSubmission } from '../classroom/submission-file.js';
+import { readTestFolder } from '../classroom/test-folder.js';
 
 // The grades table's columns, in order (the first is each row's header).
 const COLUMNS = ['Submission', 'Assignment', 'Constraints', 'Answers', 'Validation accuracy', 'Test accuracy', 'Target met', 'Reproduced bit for bit', 'Message'];

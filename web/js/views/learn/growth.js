@@ -3,7 +3,7 @@
 // j_l = j_{l−1}·s_l (for stride-1 stacks of k×k layers: 1 + l(k − 1)). Sizes from the engine.
 import { h, fill } from '../../dom.js';
 import { drawImage } from './draw.js';
-import { fieldValue } from '../../rules.js';
+import { fieldValue } from '../../engine/rules.js';
 
 const BOX = 320;
 const COLOURS = ['#3b5bdb', '#e8590c', '#2f9e44', '#ae3ec9', '#1098ad', '#f08c00', '#d6336c', '#5c940d', '#7048e8', '#495057'];

@@ -4,7 +4,7 @@
 // rules (rules.input, rules.layers). Errors of the engine's report are marked on the card
 // and the field they name.
 import { h, fill, numberInput } from '../../dom.js';
-import { layerFields, fieldValue } from '../../rules.js';
+import { layerFields, fieldValue } from '../../engine/rules.js';
 import { TYPE_LABEL, FIELD_LABEL, FIELD_TITLE, CHANNELS_LABEL, BLOCKS } from './labels.js';
 
 // onEdit(spec): the student changed the spec through the cards.
