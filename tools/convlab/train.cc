@@ -7,7 +7,7 @@
 //                                          order (web/js/engine/worker-sync.js)
 //   train_begin(settings.json)             the Train tab's settings (web/js/views/train/settings.js)
 //   train_run(...) until done              the slice size changes nothing but how often we print
-//   save({"classes": [names]})             project.weightsMetadata(), web/js/project.js
+//   save({"classes": [names]})             project.weightsMetadata(), web/js/project-model.js
 #include <cstdio>
 #include <string>
 #include <thread>

@@ -226,7 +226,7 @@ const handlers = {
   // within one slice. resume: true continues a paused run instead of starting a fresh one.
   // When an epoch ends mid-run the progress carries a checkpoint (the saved weights, with
   // `metadata`) that the page keeps, so a reload or a crash loses at most the epoch in progress
-  // (the page coalesces the writes of tiny epochs: project.js checkpoint).
+  // (the page coalesces the writes of tiny epochs: project-model.js checkpoint).
   // Progress is posted at most every PROGRESS_MS (and with each checkpoint and the last
   // slice), and the yield between slices is a MessageChannel round trip: a nested setTimeout(0)
   // is clamped to 4 ms, which with a few ms per slice cost the page a third of the engine's speed.

@@ -16,7 +16,7 @@ const SOON_MS = 300, FULL_MS = 1500;
 
 // The order the trainer gets the images in: class by class in label order, each class's
 // images as held. A submission's image_order and the live checklist's answers use this same
-// order (project.js trainingOrder), so a grader's retraining sees what the page trained on.
+// order (project-classes.js trainingOrder), so a grader's retraining sees what the page trained on.
 // -> [{...image, label}]
 export function trainingOrder(classes, images) {
   const out = [];
