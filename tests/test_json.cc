@@ -121,3 +121,15 @@ TEST_CASE("json: object and array built in one expression keep the order written
   CHECK(Json::object({{"b", 2}, {"a", Json::array({})}}).dump() == by_hand.dump());
   CHECK(Json::array({}).dump() == "[]");
 }
+
+TEST_CASE("json: vectors of numbers and of strings as arrays") {
+  CHECK(json_numbers(std::vector<int>{3, 0, -2}).dump() == "[3,0,-2]");
+  CHECK(json_numbers(std::vector<int64_t>{int64_t{1} << 40}).dump() == "[1099511627776]");
+  CHECK(json_numbers(std::vector<float>{0.5f}).dump() == "[0.5]");
+  CHECK(json_strings({"cat", "a \"cup\"", "\xC3\xA9"}).dump() == R"(["cat","a \"cup\"","é"])");
+  CHECK(json_strings({}).dump() == "[]");
+  // the same bytes as pushed one by one
+  Json by_hand = Json::array();
+  for (const char* s : {"x", "y"}) by_hand.push_back(s);
+  CHECK(json_strings({"x", "y"}).dump(2) == by_hand.dump(2));
+}

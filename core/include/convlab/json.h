@@ -85,4 +85,11 @@ Json json_numbers(const std::vector<T>& v) {
   return a;
 }
 
+// A vector of strings as a JSON array: class names, layer types, notes.
+inline Json json_strings(const std::vector<std::string>& v) {
+  Json a = Json::array();
+  for (const std::string& s : v) a.push_back(s);
+  return a;
+}
+
 }  // namespace convlab
