@@ -274,15 +274,12 @@ const char* question_kind_name(QuestionKind k) { return kind_entry(k).name; }
 
 Json assignment_question_kinds_json() {
   Json out = Json::array();
-  for (const auto& e : kKinds) {
-    Json o = Json::object();
-    o["name"] = e.name;
-    o["needs_layer"] = e.needs_layer;
-    o["layer_optional"] = e.kind == QuestionKind::ReceptiveField;
-    o["image_shift"] = e.kind == QuestionKind::PoolUnchangedFraction;
-    o["wording"] = e.wording;
-    out.push_back(o);
-  }
+  for (const auto& e : kKinds)
+    out.push_back(Json::object({{"name", e.name},
+                                {"needs_layer", e.needs_layer},
+                                {"layer_optional", e.kind == QuestionKind::ReceptiveField},
+                                {"image_shift", e.kind == QuestionKind::PoolUnchangedFraction},
+                                {"wording", e.wording}}));
   return out;
 }
 
@@ -378,48 +375,36 @@ Assignment parse_assignment(const Json& j) {
 }
 
 Json assignment_to_json(const Assignment& a) {
-  Json j = Json::object();
-  j["format"] = kAssignmentFormat;
-  j["version"] = rules::kAssignmentFormatVersion;
-  j["title"] = a.title;
-  j["instructions"] = a.instructions;
-  j["spec"] = a.spec;
-  if (a.changes == ChangePolicy::Constraints) {
-    Json c = Json::object();
-    const Constraints& k = a.constraints;
-    c["max_parameters"] = k.max_parameters < 0 ? Json() : Json(k.max_parameters);
-    c["max_layers"] = k.max_layers < 0 ? Json() : Json(k.max_layers);
-    for (auto [key, list] : {std::pair{"required_types", &k.required_types}, std::pair{"forbidden_types", &k.forbidden_types}}) {
-      Json arr = Json::array();
-      for (const auto& t : *list) arr.push_back(t);
-      c[key] = arr;
-    }
-    c["fixed_input"] = k.fixed_input;
-    j["changes"] = c;
-  } else {
-    j["changes"] = a.changes == ChangePolicy::None ? "none" : "any";
-  }
-  j["fixed_settings"] = a.fixed_settings;
-  Json classes = Json::array();
-  for (const auto& c : a.classes) classes.push_back(c);
-  j["classes"] = classes;
-  j["accuracy_target"] = a.accuracy_target ? Json(*a.accuracy_target) : Json();
+  const Constraints& k = a.constraints;
+  const Json changes = a.changes == ChangePolicy::Constraints
+                           ? Json::object({{"max_parameters", k.max_parameters < 0 ? Json() : Json(k.max_parameters)},
+                                           {"max_layers", k.max_layers < 0 ? Json() : Json(k.max_layers)},
+                                           {"required_types", json_strings(k.required_types)},
+                                           {"forbidden_types", json_strings(k.forbidden_types)},
+                                           {"fixed_input", k.fixed_input}})
+                           : Json(a.changes == ChangePolicy::None ? "none" : "any");
   Json qs = Json::array();
   for (const Question& q : a.questions) {
-    Json o = Json::object();
-    o["id"] = q.id;
-    o["kind"] = question_kind_name(q.kind);
-    if (q.layer >= 0) o["layer"] = q.layer;
+    Json o = Json::object({{"id", q.id}, {"kind", question_kind_name(q.kind)}});
+    if (q.layer >= 0) o.append("layer", q.layer);
     if (q.kind == QuestionKind::PoolUnchangedFraction) {
-      o["image"] = q.image;
-      o["shift"] = q.shift;
+      o.append("image", q.image);
+      o.append("shift", q.shift);
     }
-    o["text"] = q.text;
-    qs.push_back(o);
+    o.append("text", q.text);
+    qs.push_back(std::move(o));
   }
-  j["questions"] = qs;
-  j["show_correctness"] = a.show_correctness;
-  return j;
+  return Json::object({{"format", kAssignmentFormat},
+                       {"version", rules::kAssignmentFormatVersion},
+                       {"title", a.title},
+                       {"instructions", a.instructions},
+                       {"spec", a.spec},
+                       {"changes", changes},
+                       {"fixed_settings", a.fixed_settings},
+                       {"classes", json_strings(a.classes)},
+                       {"accuracy_target", a.accuracy_target ? Json(*a.accuracy_target) : Json()},
+                       {"questions", qs},
+                       {"show_correctness", a.show_correctness}});
 }
 
 std::string canonical_json(const Json& j) {

@@ -92,15 +92,12 @@ bool answer_matches(const Answer& right, double given) {
 
 Json to_json(const std::vector<Answer>& answers) {
   Json a = Json::array();
-  for (const auto& r : answers) {
-    Json o = Json::object();
-    o["id"] = r.id;
-    o["known"] = r.known;
-    o["value"] = r.known ? Json(r.value) : Json();
-    o["fraction"] = r.fraction;
-    o["message"] = r.message;
-    a.push_back(o);
-  }
+  for (const auto& r : answers)
+    a.push_back(Json::object({{"id", r.id},
+                              {"known", r.known},
+                              {"value", r.known ? Json(r.value) : Json()},
+                              {"fraction", r.fraction},
+                              {"message", r.message}}));
   return a;
 }
 

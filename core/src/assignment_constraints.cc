@@ -35,13 +35,7 @@ bool all_ok(const std::vector<RuleCheck>& rows) {
 
 Json to_json(const std::vector<RuleCheck>& rows) {
   Json a = Json::array();
-  for (const auto& r : rows) {
-    Json o = Json::object();
-    o["rule"] = r.rule;
-    o["ok"] = r.ok;
-    o["message"] = r.message;
-    a.push_back(o);
-  }
+  for (const auto& r : rows) a.push_back(Json::object({{"rule", r.rule}, {"ok", r.ok}, {"message", r.message}}));
   return a;
 }
 

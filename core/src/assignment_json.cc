@@ -12,12 +12,9 @@ using namespace assignment_detail;
 
 namespace {
 
+// {"ok": false, "field", "error"}: every entry point's refusal
 std::string error_json(const AssignmentError& e) {
-  Json j = Json::object();
-  j["ok"] = false;
-  j["field"] = e.field;
-  j["error"] = e.what();
-  return j.dump();
+  return Json::object({{"ok", false}, {"field", e.field}, {"error", e.what()}}).dump();
 }
 
 }  // namespace
@@ -25,11 +22,7 @@ std::string error_json(const AssignmentError& e) {
 std::string assignment_check_json(const std::string& text) {
   try {
     const Assignment a = parse_assignment(text);
-    Json j = Json::object();
-    j["ok"] = true;
-    j["assignment"] = assignment_to_json(a);
-    j["hash"] = assignment_hash(a);
-    return j.dump();
+    return Json::object({{"ok", true}, {"assignment", assignment_to_json(a)}, {"hash", assignment_hash(a)}}).dump();
   } catch (const AssignmentError& e) {
     return error_json(e);
   }
@@ -39,10 +32,7 @@ std::string constraints_check_json(const std::string& assignment_text, const std
                                    const std::string& settings_json) {
   try {
     const auto rows = check_constraints(parse_assignment(assignment_text), spec_text, settings_json);
-    Json j = Json::object();
-    j["ok"] = all_ok(rows);
-    j["rules"] = to_json(rows);
-    return j.dump();
+    return Json::object({{"ok", all_ok(rows)}, {"rules", to_json(rows)}}).dump();
   } catch (const AssignmentError& e) {
     return error_json(e);
   }
@@ -73,12 +63,9 @@ std::string answers_check_json(const std::string& assignment_text, Session& sess
     Json row = rows.items()[i];
     const Json* g = given.is_object() ? given.find(answers[i].id) : nullptr;
     if (g && g->is_number() && answers[i].known) row["correct"] = answer_matches(answers[i], g->as_number());
-    out.push_back(row);
+    out.push_back(std::move(row));
   }
-  Json j = Json::object();
-  j["ok"] = true;
-  j["answers"] = out;
-  return j.dump();
+  return Json::object({{"ok", true}, {"answers", out}}).dump();
 }
 
 std::string grader_begin_json(const std::string& assignment_text, std::unique_ptr<Grader>& grader) {
@@ -88,10 +75,7 @@ std::string grader_begin_json(const std::string& assignment_text, std::unique_pt
   } catch (const AssignmentError& e) {
     return error_json(e);
   }
-  Json j = Json::object();
-  j["ok"] = true;
-  j["hash"] = grader->hash();
-  return j.dump();
+  return Json::object({{"ok", true}, {"hash", grader->hash()}}).dump();
 }
 
 std::string submission_manifest_json(const std::string& assignment_text, const std::string& spec_text,
@@ -110,10 +94,10 @@ std::string submission_manifest_json(const std::string& assignment_text, const s
     std::vector<int> idx;
     for (size_t i = 0; i < order.items().size(); ++i)
       idx.push_back(get_whole(order.items()[i], "image_order[" + std::to_string(i) + "]", 0, rules::kMaxImagesPerProject - 1));
-    Json j = Json::object();
-    j["ok"] = true;
-    j["manifest"] = write_submission_manifest(assignment_text, spec_text, settings_json, answers_json, idx, weights, weights_size);
-    return j.dump();
+    return Json::object({{"ok", true},
+                         {"manifest", write_submission_manifest(assignment_text, spec_text, settings_json, answers_json, idx,
+                                                                weights, weights_size)}})
+        .dump();
   } catch (const AssignmentError& e) {
     return error_json(e);
   }

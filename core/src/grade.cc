@@ -142,31 +142,26 @@ GradeRow grade(const Assignment& a, const Submission& s, const GradeInput& in) {
 }
 
 Json to_json(const GradeRow& r) {
-  Json j = Json::object();
-  j["student"] = r.student;
-  j["graded"] = r.graded;
-  j["assignment_hash_ok"] = r.hash_ok;
-  j["weights_hash_ok"] = r.weights_hash_ok;
-  j["constraints_ok"] = all_ok(r.constraints);
-  j["constraints"] = to_json(r.constraints);
   Json answers = Json::array();
-  for (const auto& g : r.answers) {
-    Json o = Json::object();
-    o["id"] = g.id;
-    o["answered"] = g.answered;
-    o["given"] = g.answered ? Json(g.given) : Json();
-    o["right"] = g.right.known ? Json(g.right.value) : Json();
-    o["correct"] = g.correct;
-    o["message"] = g.right.message;
-    answers.push_back(o);
-  }
-  j["answers"] = answers;
-  j["val_acc"] = r.val_acc < 0 ? Json() : Json(r.val_acc);
-  j["test_acc"] = r.test_acc < 0 ? Json() : Json(r.test_acc);
-  j["target_met"] = r.target_met;
-  j["reproduced"] = r.reproduced;
-  j["message"] = r.message;
-  return j;
+  for (const auto& g : r.answers)
+    answers.push_back(Json::object({{"id", g.id},
+                                    {"answered", g.answered},
+                                    {"given", g.answered ? Json(g.given) : Json()},
+                                    {"right", g.right.known ? Json(g.right.value) : Json()},
+                                    {"correct", g.correct},
+                                    {"message", g.right.message}}));
+  return Json::object({{"student", r.student},
+                       {"graded", r.graded},
+                       {"assignment_hash_ok", r.hash_ok},
+                       {"weights_hash_ok", r.weights_hash_ok},
+                       {"constraints_ok", all_ok(r.constraints)},
+                       {"constraints", to_json(r.constraints)},
+                       {"answers", answers},
+                       {"val_acc", r.val_acc < 0 ? Json() : Json(r.val_acc)},
+                       {"test_acc", r.test_acc < 0 ? Json() : Json(r.test_acc)},
+                       {"target_met", r.target_met},
+                       {"reproduced", r.reproduced},
+                       {"message", r.message}});
 }
 
 namespace {

@@ -131,38 +131,22 @@ void FilterHistory::keep(const Model& m, int epoch) {
 }
 
 Json to_json(const Saliency& s) {
-  Json o = Json::object();
-  o["class"] = s.cls;
-  o["c"] = s.c, o["h"] = s.h, o["w"] = s.w;
-  o["map"] = json_numbers(s.map);
-  o["max"] = double(s.max);
-  o["reduction"] = "max over channels of |d score / d input|";
-  return o;
+  return Json::object({{"class", s.cls}, {"c", s.c}, {"h", s.h}, {"w", s.w}, {"map", json_numbers(s.map)},
+                       {"max", double(s.max)}, {"reduction", "max over channels of |d score / d input|"}});
 }
 
 Json to_json(const Occlusion& r) {
-  Json o = Json::object();
-  o["class"] = r.cls;
-  o["patch"] = r.patch, o["stride"] = r.stride, o["grey"] = double(r.grey);
-  o["rows"] = r.rows, o["cols"] = r.cols, o["h"] = r.h, o["w"] = r.w;
-  o["base"] = double(r.base);
-  o["probs"] = json_numbers(r.probs);
-  o["drop"] = json_numbers(r.drop);
-  o["max_drop"] = double(r.max_drop), o["min_drop"] = double(r.min_drop);
-  return o;
+  return Json::object({{"class", r.cls}, {"patch", r.patch}, {"stride", r.stride}, {"grey", double(r.grey)},
+                       {"rows", r.rows}, {"cols", r.cols}, {"h", r.h}, {"w", r.w}, {"base", double(r.base)},
+                       {"probs", json_numbers(r.probs)}, {"drop", json_numbers(r.drop)},
+                       {"max_drop", double(r.max_drop)}, {"min_drop", double(r.min_drop)}});
 }
 
 Json to_json(const FilterHistory& f) {
-  Json o = Json::object();
-  o["layer"] = f.layer();
-  Json shape = Json::array();
-  for (int64_t d : f.shape()) shape.push_back(d);
-  o["shape"] = shape;
-  o["epochs"] = json_numbers(f.epochs());
   Json ws = Json::array();
   for (const auto& w : f.weights()) ws.push_back(json_numbers(w));
-  o["weights"] = ws;
-  return o;
+  return Json::object({{"layer", f.layer()}, {"shape", json_numbers(f.shape())}, {"epochs", json_numbers(f.epochs())},
+                       {"weights", ws}});
 }
 
 }  // namespace convlab::looks

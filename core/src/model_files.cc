@@ -146,16 +146,14 @@ std::string Session::export_torch(const std::string& metadata_json, const std::s
 
 std::string Session::load_check(const uint8_t* bytes, size_t size, int classes) const {
   FileFit f = fit_file(bytes, size, *model_);
-  Json j = Json::object();
-  j["fits"] = f.fits;
-  if (!f.fits) {
-    const std::string refusal = adopt_refusal(f, classes);
-    j["adoptable"] = refusal.empty();
-    j["message"] = "The file is for another model. " + f.mismatch + "." +
-                   (refusal.empty() ? " Adopt the file's model to replace this project's model with it."
-                                    : " It cannot be adopted: " + refusal + ".");
-  }
-  return j.dump();
+  if (f.fits) return Json::object({{"fits", true}}).dump();
+  const std::string refusal = adopt_refusal(f, classes);
+  return Json::object({{"fits", false},
+                       {"adoptable", refusal.empty()},
+                       {"message", "The file is for another model. " + f.mismatch + "." +
+                                       (refusal.empty() ? " Adopt the file's model to replace this project's model with it."
+                                                        : " It cannot be adopted: " + refusal + ".")}})
+      .dump();
 }
 
 std::string Session::load(const uint8_t* bytes, size_t size, bool adopt, int classes) {

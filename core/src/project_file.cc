@@ -383,25 +383,18 @@ std::vector<uint8_t> write(const ProjectIn& p) {
       fail("An image of the project is not a PNG of its size (" + check_png(im.png, im.size, im.width, im.height) + ").");
     std::string num = std::to_string(++counts[size_t(im.label)]);
     std::string file = "images/" + std::to_string(im.label) + "/" + std::string(6 - std::min<size_t>(6, num.size()), '0') + num + ".png";
-    Json e = Json::object();
-    e.append("file", file);
-    e.append("class", im.label);
-    e.append("width", im.width);
-    e.append("height", im.height);
+    Json e = Json::object({{"file", file}, {"class", im.label}, {"width", im.width}, {"height", im.height}});
     if (im.test) e.append("split", "test");  // a training image's entry is as before test sets existed
     list.push_back(std::move(e));
     files.emplace_back(std::move(file), &im);
   }
-  Json man = Json::object();
-  man.append("format", kFormat);
-  man.append("version", rules::kProjectFormatVersion);
-  man.append("name", p.name);
-  man.append("created", p.created);
-  Json names = Json::array();
-  for (const std::string& c : p.classes) names.push_back(c);
-  man.append("classes", std::move(names));
-  man.append("image_count", int64_t(p.images.size()));
-  man.append("images", std::move(list));
+  Json man = Json::object({{"format", kFormat},
+                           {"version", rules::kProjectFormatVersion},
+                           {"name", p.name},
+                           {"created", p.created},
+                           {"classes", json_strings(p.classes)},
+                           {"image_count", int64_t(p.images.size())}});
+  man.append("images", std::move(list));  // moved, not copied: it has an entry per image
   z.add(kManifest, man.dump());
   const std::pair<const char*, const std::string*> texts[] = {{"spec.json", &p.spec},   {"settings.json", &p.settings},
                                                               {"result.json", &p.result}, {"draft.json", &p.draft},
@@ -423,27 +416,15 @@ std::vector<uint8_t> write(const ProjectIn& p) {
 // ---- JSON for the page ----
 namespace {
 Json slice_json(const Slice& s) {
-  Json j = Json::object();
-  j.append("offset", int64_t(s.offset));
-  j.append("size", int64_t(s.size));
-  j.append("in_file", s.in_file);
-  return j;
+  return Json::object({{"offset", int64_t(s.offset)}, {"size", int64_t(s.size)}, {"in_file", s.in_file}});
 }
 }  // namespace
 
 std::string read_json(const ProjectFile& p) {
-  Json j = Json::object();
-  j.append("ok", true);
-  j.append("name", p.name);
-  j.append("created", p.created);
-  Json classes = Json::array();
-  for (const std::string& c : p.classes) classes.push_back(c);
-  j.append("classes", std::move(classes));
+  Json j = Json::object({{"ok", true}, {"name", p.name}, {"created", p.created}, {"classes", json_strings(p.classes)}});
   Json images = Json::array();
   for (const FileImage& im : p.images) {
-    Json e = Json::object();
-    e.append("class", im.label);
-    e.append("split", im.test ? "test" : "train");
+    Json e = Json::object({{"class", im.label}, {"split", im.test ? "test" : "train"}});
     if (im.readable) {
       e.append("width", im.width);
       e.append("height", im.height);
@@ -462,9 +443,7 @@ std::string read_json(const ProjectFile& p) {
     if (!t->empty()) j.append(key, *t);
   if (p.submission_unreadable) j.append("submission_unreadable", true);
   if (p.weights) j.append("weights", slice_json(*p.weights));
-  Json notes = Json::array();
-  for (const std::string& n : p.notes) notes.push_back(n);
-  j.append("notes", std::move(notes));
+  j.append("notes", json_strings(p.notes));
   return j.dump();
 }
 

@@ -89,40 +89,32 @@ std::string Session::train_run(int steps) {
   if (!trainer_) throw std::invalid_argument("no training in progress: start training first");
   trainer_->run(steps);
   const Trainer& t = *trainer_;
-  Json j = Json::object();
-  j["epoch"] = t.epoch();
-  j["epochs"] = t.config().epochs;
-  j["step"] = t.step_in_epoch();
-  j["steps_per_epoch"] = t.steps_per_epoch();
-  j["images_seen"] = t.images_seen();
-  j["train_size"] = int(t.train_indices().size());
-  j["val_size"] = int(t.val_indices().size());
-  j["done"] = t.done();
-  j["diverged"] = t.diverged();
-  if (t.diverged()) j["diverged_message"] = t.divergence_message();
+  Json j = Json::object({{"epoch", t.epoch()},
+                         {"epochs", t.config().epochs},
+                         {"step", t.step_in_epoch()},
+                         {"steps_per_epoch", t.steps_per_epoch()},
+                         {"images_seen", t.images_seen()},
+                         {"train_size", int(t.train_indices().size())},
+                         {"val_size", int(t.val_indices().size())},
+                         {"done", t.done()},
+                         {"diverged", t.diverged()}});
+  if (t.diverged()) j.append("diverged_message", t.divergence_message());
   Json hist = Json::array();
-  for (const auto& e : t.history()) {
-    Json h = Json::object();
-    h["epoch"] = e.epoch;
-    h["train_loss"] = double(e.train_loss);
-    h["train_acc"] = double(e.train_acc);
-    h["val_loss"] = std::isnan(e.val_loss) ? Json() : Json(double(e.val_loss));
-    h["val_acc"] = std::isnan(e.val_acc) ? Json() : Json(double(e.val_acc));
-    hist.push_back(h);
-  }
-  j["history"] = hist;
-  Json conf = Json::array();
-  for (int v : t.confusion()) conf.push_back(v);
-  j["confusion"] = conf;
-  j["classes"] = model_->num_classes();
-  // the first conv's filters over the run, for the page's "where it looks" view (looks.h)
-  if (t.done()) j["filters"] = looks::to_json(t.filter_history());
+  for (const auto& e : t.history())
+    hist.push_back(Json::object({{"epoch", e.epoch},
+                                 {"train_loss", double(e.train_loss)},
+                                 {"train_acc", double(e.train_acc)},
+                                 {"val_loss", std::isnan(e.val_loss) ? Json() : Json(double(e.val_loss))},
+                                 {"val_acc", std::isnan(e.val_acc) ? Json() : Json(double(e.val_acc))}}));
+  j.append("history", std::move(hist));
+  j.append("confusion", json_numbers(t.confusion()));
+  j.append("classes", model_->num_classes());
   if (t.done()) {
+    // the first conv's filters over the run, for the page's "where it looks" view (looks.h)
+    j.append("filters", looks::to_json(t.filter_history()));
     // Which stored images (indices in the order they were added) the trainer held out for
     // validation, so the page can show the validation confusion cells' images.
-    Json vi = Json::array();
-    for (int i : t.val_indices()) vi.push_back(i);
-    j["val_indices"] = vi;
+    j.append("val_indices", json_numbers(t.val_indices()));
   }
   return j.dump();
 }

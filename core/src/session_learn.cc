@@ -72,9 +72,7 @@ std::string Session::learn_equivariance(int layer, int dx, int dy) {
   Model& m = *model_;
   Json j = learn::to_json(learn::measure_equivariance(m, x.data(), layer, dx, dy));
   const float* shifted = m.activation(-1, 1);  // image 1 of the pair
-  Json s = Json::array();
-  for (int64_t i = 0; i < m.input_size(); ++i) s.push_back(double(shifted[i]));
-  j["shifted_input"] = s;
+  j.append("shifted_input", json_numbers(std::vector<float>(shifted, shifted + m.input_size())));
   m.forward(x.data(), 1);  // leave the unshifted image as the last run
   return j.dump();
 }
@@ -97,11 +95,7 @@ std::string Session::learn_predict_shifts(const std::vector<int>& shifts) {
   auto rows = learn::predict_shifts(*model_, x.data(), shifts);
   model_->forward(x.data(), 1);  // leave the unshifted image as the last run
   Json a = Json::array();
-  for (const auto& r : rows) {
-    Json row = Json::array();
-    for (float p : r) row.push_back(double(p));
-    a.push_back(row);
-  }
+  for (const auto& r : rows) a.push_back(json_numbers(r));
   return a.dump();
 }
 

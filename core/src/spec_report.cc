@@ -7,56 +7,42 @@ namespace convlab {
 
 namespace {
 
-Json shape_json(const Shape& s) {
-  Json j = Json::array();
-  j.push_back(s.c);
-  if (!s.flat) {
-    j.push_back(s.h);
-    j.push_back(s.w);
-  }
-  return j;
-}
+Json shape_json(const Shape& s) { return s.flat ? Json::array({s.c}) : Json::array({s.c, s.h, s.w}); }
 
 }  // namespace
 
 Json model_info_json(const ModelInfo& info) {
-  Json j = Json::object();
-  j["input"] = shape_json(info.input);
   Json layers = Json::array();
   for (size_t i = 0; i < info.layers.size(); ++i) {
     const LayerInfo& l = info.layers[i];
-    Json o = Json::object();
-    o["index"] = int(i);
-    o["type"] = layer_type_name(l.spec.type);
-    o["describe"] = l.describe();
-    o["in"] = shape_json(l.in);
-    o["out"] = shape_json(l.out);
-    o["params"] = l.params;
-    o["params_formula"] = l.params_formula;
-    o["macs"] = l.macs;
-    o["size_formula"] = l.size_formula;
-    o["rf"] = l.rf;
-    o["jump"] = l.jump;
-    o["rf_full"] = l.rf_full;
-    Json pad = Json::array();
-    for (int p : {l.pad_top, l.pad_left, l.pad_bottom, l.pad_right}) pad.push_back(p);
-    o["padding"] = pad;
-    layers.push_back(o);
+    layers.push_back(Json::object({{"index", int(i)},
+                                   {"type", layer_type_name(l.spec.type)},
+                                   {"describe", l.describe()},
+                                   {"in", shape_json(l.in)},
+                                   {"out", shape_json(l.out)},
+                                   {"params", l.params},
+                                   {"params_formula", l.params_formula},
+                                   {"macs", l.macs},
+                                   {"size_formula", l.size_formula},
+                                   {"rf", l.rf},
+                                   {"jump", l.jump},
+                                   {"rf_full", l.rf_full},
+                                   {"padding", Json::array({l.pad_top, l.pad_left, l.pad_bottom, l.pad_right})}}));
   }
-  j["layers"] = layers;
-  j["output"] = shape_json(info.output);
-  j["params"] = info.params;
-  j["macs"] = info.macs;
-  return j;
+  return Json::object({{"input", shape_json(info.input)},
+                       {"layers", layers},
+                       {"output", shape_json(info.output)},
+                       {"params", info.params},
+                       {"macs", info.macs}});
 }
 
 Json spec_report_json(const SpecReport& r) {
   Json j = model_info_json(r.info);
-  j["ok"] = r.ok;
+  j.append("ok", r.ok);
   if (!r.ok) {
-    j["error_layer"] = r.error_layer;
-    j["error_field"] = r.error_field;
-    j["error"] = r.error;
+    j.append("error_layer", r.error_layer);
+    j.append("error_field", r.error_field);
+    j.append("error", r.error);
   }
   return j;
 }
@@ -81,18 +67,15 @@ std::string learn_check_spec_json(const std::string& text, int classes) {
     }
   }
   Json j = spec_report_json(r);
-  j["over_budget"] = over;
-  j["max_params"] = kMaxParameters;
-  if (over) j["budget_error"] = r.budget_error;
+  j.append("over_budget", over);
+  j.append("max_params", kMaxParameters);
+  if (over) j.append("budget_error", r.budget_error);
   return j.dump();
 }
 
 Json stored_size_json(const InputSpec& in) {
   rules::Size s = rules::stored_size(in.height, in.width);
-  Json j = Json::object();
-  j["width"] = s.width;
-  j["height"] = s.height;
-  return j;
+  return Json::object({{"width", s.width}, {"height", s.height}});
 }
 
 }  // namespace convlab

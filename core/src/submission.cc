@@ -78,21 +78,27 @@ Submission parse_submission(const std::string& text) {
   return s;
 }
 
+namespace {
+
+// The manifest's members in the file's order (the reader's and the writer's one shape).
+Json manifest_json(const std::string& hash, const Json& answers, const Json& settings,
+                   const std::vector<int>& image_order, const std::string& engine_version, const std::string& weights_sha256) {
+  return Json::object({{"format", kSubmissionFormat},
+                       {"version", rules::kSubmissionFormatVersion},
+                       {"assignment_hash", hash},
+                       {"answers", answers},
+                       {"settings", settings},
+                       {"image_order", json_numbers(image_order)},
+                       {"engine_version", engine_version},
+                       {"weights_sha256", weights_sha256}});
+}
+
+}  // namespace
+
 Json submission_to_json(const Submission& s) {
-  Json j = Json::object();
-  j["format"] = kSubmissionFormat;
-  j["version"] = rules::kSubmissionFormatVersion;
-  j["assignment_hash"] = s.assignment_hash;
   Json answers = Json::object();
   for (const auto& [id, v] : s.answers) answers.append(id, v);
-  j["answers"] = answers;
-  j["settings"] = s.settings;
-  Json order = Json::array();
-  for (int i : s.image_order) order.push_back(i);
-  j["image_order"] = order;
-  j["engine_version"] = s.engine_version;
-  j["weights_sha256"] = s.weights_sha256;
-  return j;
+  return manifest_json(s.assignment_hash, answers, s.settings, s.image_order, s.engine_version, s.weights_sha256);
 }
 
 std::string write_submission_manifest(const std::string& assignment_text, const std::string& spec_text,
@@ -132,17 +138,8 @@ std::string write_submission_manifest(const std::string& assignment_text, const 
     throw AssignmentError("weights", std::string("the trained model does not fit the project's spec (") + e.what() +
                                          "): train the model again, then hand in");
   }
-  Json j = Json::object();
-  j["format"] = kSubmissionFormat;
-  j["version"] = rules::kSubmissionFormatVersion;
-  j["assignment_hash"] = assignment_hash(a);
-  j["answers"] = answers;
-  j["settings"] = settings;
-  Json order = Json::array();
-  for (int i : image_order) order.push_back(i);
-  j["image_order"] = order;
-  j["engine_version"] = rules::kEngineVersion;
-  j["weights_sha256"] = sha256_hex(weights, weights_size);
+  const Json j = manifest_json(assignment_hash(a), answers, settings, image_order, rules::kEngineVersion,
+                               sha256_hex(weights, weights_size));
   // read back as a grader reads it: every check of the reader applies, and the settings are
   // written normalised (every key, in TrainConfig's order), as the retraining will use them
   return submission_to_json(parse_submission(j.dump())).dump();

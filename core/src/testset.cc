@@ -72,39 +72,26 @@ Evaluation evaluate_stored(Session& session, const int* indices, int n) {
 }
 
 Json to_json(const Evaluation& e) {
-  Json j = Json::object();
-  j["n"] = e.n;
-  j["classes"] = e.classes;
-  j["correct"] = e.correct;
-  j["accuracy"] = e.n ? Json(double(e.correct) / e.n) : Json(nullptr);
-  j["loss"] = double(e.loss);
-  Json conf = Json::array();
-  for (int v : e.confusion) conf.push_back(v);
-  j["confusion"] = conf;
   Json per = Json::array();
   for (int c = 0; c < e.classes; ++c) {
-    Json o = Json::object();
     const int t = e.per_class_total[size_t(c)], k = e.per_class_correct[size_t(c)];
-    o["total"] = t;
-    o["correct"] = k;
-    o["accuracy"] = t ? Json(double(k) / t) : Json(nullptr);
-    per.push_back(o);
+    per.push_back(Json::object({{"total", t}, {"correct", k}, {"accuracy", t ? Json(double(k) / t) : Json(nullptr)}}));
   }
-  j["per_class"] = per;
   Json ims = Json::array();
-  for (const auto& r : e.images) {
-    Json o = Json::object();
-    o["predicted"] = r.predicted;
-    o["prob"] = double(r.prob_true);
-    o["prob_predicted"] = double(r.prob_predicted);
-    o["loss"] = double(r.loss);
-    ims.push_back(o);
-  }
-  j["images"] = ims;
-  Json hard = Json::array();
-  for (int i : e.hardest) hard.push_back(i);
-  j["hardest"] = hard;
-  return j;
+  for (const auto& r : e.images)
+    ims.push_back(Json::object({{"predicted", r.predicted},
+                                {"prob", double(r.prob_true)},
+                                {"prob_predicted", double(r.prob_predicted)},
+                                {"loss", double(r.loss)}}));
+  return Json::object({{"n", e.n},
+                       {"classes", e.classes},
+                       {"correct", e.correct},
+                       {"accuracy", e.n ? Json(double(e.correct) / e.n) : Json(nullptr)},
+                       {"loss", double(e.loss)},
+                       {"confusion", json_numbers(e.confusion)},
+                       {"per_class", per},
+                       {"images", ims},
+                       {"hardest", json_numbers(e.hardest)}});
 }
 
 std::string builtin_spec(int classes) {
@@ -126,10 +113,7 @@ std::string builtin_spec(int classes) {
 }
 
 Json rules_json() {
-  Json j = Json::object();
-  j["hardest_examples"] = kHardestExamples;
-  j["builtin_side"] = kBuiltinSide;
-  return j;
+  return Json::object({{"hardest_examples", kHardestExamples}, {"builtin_side", kBuiltinSide}});
 }
 
 }  // namespace convlab::testset
