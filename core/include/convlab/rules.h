@@ -96,7 +96,7 @@ struct Size {
 };
 Size stored_size(int height, int width);  // of a model input height x width
 
-// ---- projects and project files (web/js/project-store.js, project-file.js) ----
+// ---- projects and project files (web/js/storage/project-store.js; the file format itself: project_file.h) ----
 // A .convlab file is outside input: its reader checks these sizes in the zip's central
 // directory before inflating anything, and bounds what it actually inflates.
 inline constexpr int kProjectFormatVersion = 1;  // the .convlab format written (and the newest read)
@@ -196,7 +196,7 @@ static_assert(kSketchStroke.max < kSketchPad / 4, "a stroke never fills the pad:
 static_assert(kSketchStroke.min <= kSketchStrokeDefault && kSketchStrokeDefault <= kSketchStroke.max,
               "the pad opens with a stroke its own slider offers");
 
-// ---- earlier runs kept for comparison (web/js/records.js runs record) ----
+// ---- earlier runs kept for comparison (web/js/storage/records.js runs record) ----
 // The Train tab overlays the last kRunsKept runs' curves; each keeps at most kRunEpochsKept
 // epochs of history and kRunLayersKept layer names, so the record stays small (a few KB).
 inline constexpr int kRunsKept = 5;
