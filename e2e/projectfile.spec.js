@@ -120,10 +120,15 @@ test('hostile project files are refused with a message that says what is wrong, 
       // rest opens: tests/test_project_file.cc)
       'a corrupt entry': () => { const b = file.slice(); const p = central(b, 'convlab.json'); const local = new DataView(b.buffer).getUint32(p + 42, true); b[local + 30 + 12 + 5] ^= 0xff; return b; },
       'a zip bomb with its true size': () => rezip({ 'weights.safetensors': [zeros, { level: 9 }] }),
+      // the manifest as the bomb (a lying weights entry alone is set aside with a note and the
+      // rest opens: tests/test_project_file.cc): 100 MB of JSON white space claiming 1000 bytes
       'a zip bomb that lies about its size': () => {
-        const b = rezip({ 'weights.safetensors': [zeros, { level: 9 }] });
+        const text = strToU8(JSON.stringify(manifest));
+        const big = new Uint8Array(text.length + (100 << 20)).fill(32);
+        big.set(text);
+        const b = rezip({ 'convlab.json': [big, { level: 9 }] });
         const v = new DataView(b.buffer);
-        const p = central(b, 'weights.safetensors');
+        const p = central(b, 'convlab.json');
         v.setUint32(p + 24, 1000, true);  // claims 1000 bytes, inflates to 100 MB
         return b;
       },

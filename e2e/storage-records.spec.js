@@ -122,12 +122,13 @@ test('a stored result\'s validation image ids: unreadable or oversized lists are
 
 test('class names as typed: invisible, duplicate and over-long names get a clear answer', async ({ page }) => {
   await openLab(page);
-  const r = await page.evaluate(() => {
-    const { records, rules } = globalThis.lab;
-    const tryName = (n, others = []) => { try { return records.checkClassName(n, others, rules); } catch (e) { return { error: e.message }; } };
+  const r = await page.evaluate(async () => {
+    const { engine } = globalThis.lab;
+    // core's rule, as the Data tab asks it (project-classes.js cleanClassName)
+    const tryName = async (name, others = []) => { try { return await engine.call('className', { name, others }); } catch (e) { return { error: e.message }; } };
     return {
-      zw: tryName('\u200b\u2060\ufeff'), space: tryName('   '), dup: tryName(' CAT ', ['Cat', 'Dog']),
-      long: tryName('x'.repeat(70)), emoji: tryName('🐱'.repeat(61)), ok: tryName('  Cup '),
+      zw: await tryName('\u200b\u2060\ufeff'), space: await tryName('   '), dup: await tryName(' CAT ', ['Cat', 'Dog']),
+      long: await tryName('x'.repeat(70)), emoji: await tryName('🐱'.repeat(61)), ok: await tryName('  Cup '),
     };
   });
   expect(r.zw.error).toContain('name you can see');

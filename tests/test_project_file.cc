@@ -370,6 +370,18 @@ TEST_CASE("project file: odd entries are set aside with a note, the project open
   // a submission manifest over its limit: marked unreadable (grading says so), the rest opens
   const pf::ProjectFile sub = open(zip_of({{"convlab.json", m}, {"submission.json", std::string(size_t(rules::kSubmissionMaxBytes) + 1, ' ')}}));
   CHECK(sub.submission_unreadable);
+  // damaged weights (a changed byte: its CRC-32): set aside with a note, the project opens
+  Made wm = project();
+  const std::vector<uint8_t> wbytes(64, 7);
+  wm.in.weights = wbytes.data();
+  wm.in.weights_size = wbytes.size();
+  auto damaged = pf::write(wm.in);
+  const zip::Reader zr(damaged.data(), damaged.size(), {int64_t{1} << 30, int64_t{1} << 30, int64_t{1} << 30, 64});
+  damaged[zr.find("weights.safetensors")->start + 10] ^= 1;
+  const pf::ProjectFile dw = open(damaged);
+  CHECK_FALSE(dw.weights);
+  CHECK(dw.images.size() == 5);
+  CHECK(has_note(dw, "the saved trained model was not readable; train again"));
   // a split that is neither "train" nor "test": the test set, never trained on
   const auto one = png(2, 2);
   zip::Writer w;

@@ -1,7 +1,9 @@
 // The .convlab project file for the page (core/include/convlab/project_file.h): the worker's
-// projectRead, projectWrite, className, projectName and undecodableNote. Types only: core reads, checks and writes.
+// projectRead, projectWrite, className, classNames, projectName, projectSizeProblem and
+// undecodableNote. Types only: core reads, checks and writes.
 #include <emscripten/bind.h>
 
+#include "convlab/json.h"
 #include "convlab/project_file.h"
 #include "engine.h"
 
@@ -47,6 +49,30 @@ std::string projectSizeProblem(double size) { return project_file::size_problem(
 
 std::string undecodableNote(int n) { return project_file::undecodable_images_note(n); }
 
+// names: the class names of a record in label order -> {names: [...] | null, notes: [...]}
+// (core's read_class_names: each unusable name repaired, with a note).
+val classNames(const val& names) {
+  return guarded([&] {
+    Json list = Json::array();
+    const size_t n = names["length"].as<size_t>();
+    for (size_t i = 0; i < n; ++i) {
+      const val v = names[i];
+      list.push_back(v.typeOf().as<std::string>() == "string" ? Json(v.as<std::string>()) : Json());
+    }
+    std::vector<std::string> notes;
+    const auto repaired = project_file::read_class_names(list, notes);
+    const auto strings = [](const std::vector<std::string>& v) {
+      val a = val::array();
+      for (const std::string& x : v) a.call<void>("push", val(x));
+      return a;
+    };
+    val out = val::object();
+    out.set("names", repaired ? strings(*repaired) : val::null());
+    out.set("notes", strings(notes));
+    return out;
+  });
+}
+
 std::string projectName(const std::string& typed, const std::string& fallback) { return project_file::project_name(typed, fallback); }
 
 }  // namespace
@@ -56,6 +82,7 @@ EMSCRIPTEN_BINDINGS(convlab_project_file) {
   emscripten::function("projectWrite", &projectWrite);
   emscripten::function("className", &className);
   emscripten::function("projectName", &projectName);
+  emscripten::function("classNames", &classNames);
   emscripten::function("undecodableNote", &undecodableNote);
   emscripten::function("projectSizeProblem", &projectSizeProblem);
 }

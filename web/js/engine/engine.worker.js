@@ -105,6 +105,8 @@
 //                                     -> Uint8Array: the file's bytes (throws when a limit is broken)
 //   className {name, others: [names]} -> {name, note}: a class name as typed, cleaned and cut by core's one
 //                                        rule of characters; throws the message to show
+//   classNames {names: [...]}         -> {names: [...] | null, notes: [...]}: a stored or read list of class names,
+//                                        each unusable one repaired by the same rule (core's read_class_names)
 //   projectName {name, fallback}      -> the name cleaned and cut (the fallback when it shows nothing)
 // The lecture views and the model editor (learn.handlers.js):
 //   learnInfo {}                      -> info + spec (the parsed spec object)
@@ -330,6 +332,7 @@ const handlers = {
     return mod.projectWrite(JSON.stringify({ ...meta, images: list }), blob, weights ?? new Uint8Array());
   },
   className: ({ name, others }) => mod.className(String(name ?? ''), (others ?? []).map(String)),
+  classNames: ({ names }) => mod.classNames(names ?? []),
   projectName: ({ name, fallback }) => mod.projectName(String(name ?? ''), String(fallback ?? '')),
 };
 

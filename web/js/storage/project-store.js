@@ -89,11 +89,25 @@ export class ProjectStore {
     }
   }
 
-  // A project name as typed: trimmed, visible, at most rules.project.name_max characters.
-  checkName(name) {
-    const clean = String(name ?? '').replace(/[\p{Cc}]/gu, '').trim();
-    if (/^[\p{White_Space}\p{Cf}\p{M}]*$/u.test(clean)) throw new Error('A project needs a name you can see: type at least one letter, digit or symbol.');
-    return records.cutGraphemes(clean, this.rules.project.name_max).text;
+  // A project name as typed: core's rule (project_file.h project_name: cleaned, visible, cut to
+  // rules.project.name_max characters). -> the name, or throws when it shows nothing.
+  async checkName(name) {
+    const n = await this.engine.call('projectName', { name: String(name ?? ''), fallback: '' });
+    if (!n) throw new Error('A project needs a name you can see: type at least one letter, digit or symbol.');
+    return n;
+  }
+
+  // A name cut to the rule's length (no check: it is made from a name that passed).
+  cutName(name) { return this.engine.call('projectName', { name, fallback: name }); }
+
+  // A stored classes record: its shape (records.js), then its names by core's rule (each
+  // unusable one repaired, with a note). -> {value, problem?, note?} as records.js gives.
+  async readClasses(v) {
+    const r = records.readClasses(v, this.rules);
+    if (!r.value) return r;
+    const { names, notes } = await this.engine.call('classNames', { names: r.value.map((c) => c.name) });
+    if (!names) return { value: undefined, problem: 'the stored list of classes was not readable; a fresh pair of classes is used (the images are kept aside)' };
+    return { value: r.value.map((c, i) => ({ id: c.id, name: names[i] })), note: notes.join('; ') || undefined };
   }
 
   async listProjects() {
@@ -101,7 +115,7 @@ export class ProjectStore {
     const out = [];
     for (const m of metas) {
       const kv = await this.db.kvAll(m.id);
-      const classes = records.readClasses(kv.get('classes'), this.rules).value ?? [];
+      const classes = (await this.readClasses(kv.get('classes'))).value ?? [];
       let kvBytes = 0;
       for (const v of kv.values()) kvBytes += byteSize(v);
       out.push({
@@ -114,17 +128,17 @@ export class ProjectStore {
 
   async createProject(name) {
     const names = (await this.db.projects()).map((m) => m.name);
-    return this.track(this.db.createProject(name === undefined ? ProjectStore.freshName(names) : this.checkName(name)));
+    return this.track(this.db.createProject(name === undefined ? ProjectStore.freshName(names) : await this.checkName(name)));
   }
 
-  renameProject(id, name) { return this.track(this.db.renameProject(id, this.checkName(name))); }
+  async renameProject(id, name) { return this.track(this.db.renameProject(id, await this.checkName(name))); }
 
   async duplicateProject(id) {
     const meta = await this.db.meta(id);
     if (!meta) throw new Error('That project no longer exists.');
     const kv = Object.fromEntries(await this.db.kvAll(id));
     const images = (await this.db.allImages(id)).map(({ classId, width, height, png, rgba, split }) => ({ classId, width, height, png, rgba, split }));
-    const name = records.cutGraphemes(`${meta.name} (copy)`, this.rules.project.name_max).text;
+    const name = await this.cutName(`${meta.name} (copy)`);
     return this.track(this.db.createProject(name, kv, images));
   }
 
@@ -172,8 +186,8 @@ export class ProjectStore {
   // come as png bytes already (from a file) instead of rgba.
   async createFrom({ name, classes, spec, images, settings, assignment }) {
     const names = (await this.db.projects()).map((m) => m.name);
-    let n = this.checkName(name);
-    for (let k = 2; names.includes(n); k++) n = records.cutGraphemes(`${name} (${k})`, this.rules.project.name_max).text;
+    let n = await this.checkName(name);
+    for (let k = 2; names.includes(n); k++) n = await this.cutName(`${name} (${k})`);
     const max = this.rules.project.max_images;
     if (images.length > max) throw new Error(`A project holds at most ${max} images and this one would have ${images.length}: use fewer starting images.`);
     const recs = images.map((im) => ({ classId: im.classId, width: im.width, height: im.height, ...(im.split === 'test' ? { split: 'test' } : {}), png: im.png ?? encodePNG(im) }));
@@ -192,7 +206,7 @@ export class ProjectStore {
     const p = await readProject(this.engine, bytes, this.rules);  // throws with the reason; nothing written yet
     const names = (await this.db.projects()).map((m) => m.name);
     let name = p.name;
-    for (let k = 2; names.includes(name); k++) name = records.cutGraphemes(`${p.name} (${k})`, this.rules.project.name_max).text;
+    for (let k = 2; names.includes(name); k++) name = await this.cutName(`${p.name} (${k})`);
     // the file's assignment.json: read by the engine (normalised, hashed), or left out with a note
     let assignment;
     if (p.assignment !== undefined) {
@@ -237,7 +251,7 @@ class ProjectHandle {
       if (r.note) notes.push(r.note);
       return r.value;
     };
-    const classes = check('classes', records.readClasses(kv.get('classes'), this.rules));
+    const classes = check('classes', await this.store.readClasses(kv.get('classes')));
     const settings = check('settings', records.readSettings(kv.get('settings'), this.rules));
     const result = check('result', records.readResult(kv.get('result'), this.rules));
     const draft = check('specDraft', records.readDraft(kv.get('specDraft')));

@@ -17,60 +17,20 @@ export function bytesOf(v) {
   return null;
 }
 
-// Characters that show nothing: white space, format characters (zero-width space and joiners,
-// the BOM, bidi marks), controls and lone combining marks.
-const INVISIBLE = /^[\p{White_Space}\p{Cf}\p{Cc}\p{M}]*$/u;
-
-// The first `max` user-perceived characters of s (grapheme clusters: an emoji with its
-// modifiers or a letter with its accent is never cut in the middle).
-export function cutGraphemes(s, max) {
-  const seg = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-  let out = '', n = 0;
-  for (const { segment } of seg.segment(s)) {
-    if (n++ === max) return { text: out, cut: true };
-    out += segment;
-  }
-  return { text: out, cut: false };
-}
-
-// A class name as typed: trimmed, refused when it shows nothing or repeats another class's
-// name (ignoring case), cut to rules.classes.name_max characters with a note.
-// others: the other classes' names. -> {name, note} or throws an Error to show the student.
-export function checkClassName(name, others, rules) {
-  const clean = String(name ?? '').replace(/[\p{Cc}]/gu, '').trim();
-  if (INVISIBLE.test(clean)) throw new Error('A class needs a name you can see: type at least one letter, digit or symbol.');
-  const max = rules.classes.name_max;
-  const { text, cut } = cutGraphemes(clean, max);
-  const key = text.toLocaleLowerCase();
-  if (others.some((o) => String(o).toLocaleLowerCase() === key)) throw new Error(`Another class is already called "${text}": give each class its own name.`);
-  return { name: text, note: cut ? `The name was cut to ${max} characters.` : '' };
-}
-
-// classes: [{id, name}] in label order.
+// classes: [{id, name}] in label order: the record's shape (whole, distinct ids; the rules'
+// number of classes). The names themselves are checked and repaired by core's one rule
+// (project_file.h read_class_names, the engine's classNames), as a project file's are:
+// project-store.js readClasses. -> {value: [{id, name}] with the names as stored} or {problem}.
 export function readClasses(v, rules) {
   const { min, max } = rules.classes;
   const unreadable = { value: undefined, problem: 'the stored list of classes was not readable; a fresh pair of classes is used (the images are kept aside)' };
   if (!Array.isArray(v) || v.length < min || v.length > max) return unreadable;
   const ids = new Set();
-  const notes = [];
-  const out = [];
-  for (const [i, c] of v.entries()) {
+  for (const c of v) {
     if (!isObject(c) || !isInt(c.id) || c.id < 1 || ids.has(c.id)) return unreadable;
     ids.add(c.id);
-    let name;
-    try {
-      const r = checkClassName(c.name, out.map((o) => o.name), rules);
-      name = r.name;
-      if (r.note) notes.push(`the name of class ${i + 1} was cut to ${rules.classes.name_max} characters`);
-    } catch {
-      // an invisible, duplicate or non-text name: a visible one that is free
-      let k = i + 1;
-      do name = `Class ${k++}`; while (out.some((o) => o.name.toLocaleLowerCase() === name.toLocaleLowerCase()));
-      notes.push(`class ${i + 1} had no usable name and is now called "${name}"`);
-    }
-    out.push({ id: c.id, name });
   }
-  return { value: out, note: notes.join('; ') || undefined };
+  return { value: v.map((c) => ({ id: c.id, name: c.name })) };
 }
 
 // settings: the training settings, only the keys the engine knows, each of its type and
