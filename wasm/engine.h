@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "convlab/session.h"
+#include "image_list.h"
 
 namespace convlab::wasm {
 
@@ -73,21 +74,11 @@ class Engine {
     });
   }
   // images: a JS array of {rgba: Uint8Array, width, height}; -> Float32Array (n, classes). The
-  // bytes are copied straight into buffers kept across calls (no copy vector per image).
+  // bytes are copied straight into buffers kept across calls (image_list.h, the one conversion).
   val predictBatch(const val& images) {
     return guarded([&] {
-      const int n = images["length"].as<int>();
-      if (bytes_.size() < size_t(n)) bytes_.resize(size_t(n));
-      views_.resize(size_t(n));
-      for (int i = 0; i < n; ++i) {
-        const val im = images[i];
-        const val rgba = im["rgba"];
-        std::vector<uint8_t>& b = bytes_[size_t(i)];
-        b.resize(rgba["length"].as<size_t>());
-        val(emscripten::typed_memory_view(b.size(), b.data())).call<void>("set", rgba);
-        views_[size_t(i)] = {b.data(), b.size(), im["width"].as<int>(), im["height"].as<int>()};
-      }
-      return float32_copy(s_.predict_batch(views_.data(), n));
+      batch_.read(images);
+      return float32_copy(s_.predict_batch(batch_.rgba.data(), batch_.size()));
     });
   }
   // indices: a JS array of stored image indices; -> Float32Array (n, classes).
@@ -125,8 +116,7 @@ class Engine {
 
  private:
   Session s_;
-  std::vector<std::vector<uint8_t>> bytes_;  // predictBatch's image copies, kept
-  std::vector<Session::Rgba> views_;
+  ImageList batch_;  // predictBatch's image copies, kept across calls
   std::vector<int> idx_;
 };
 
