@@ -159,7 +159,7 @@ test('what core repairs and sets aside in odd files, as both readers report it',
   expect(big.notes).toContain('the name of class 1 was cut to 60 characters');
   expect(v('names-decomposed').classes).toEqual(['e\u0301'.repeat(40), 'f\u0301'.repeat(60)]);
   expect(v('names-emoji').classes[1]).toBe('\u{1F1EB}\u{1F1F7}'.repeat(60));
-  expect(v('assignment-over-limit').notes.join('\n')).toContain('assignment.json is 300,040 bytes; at most 262,144 bytes is allowed');
+  expect(v('assignment-over-limit').notes.join('\n')).toContain('assignment.json) was not readable; the project opens without it (it is 300,040 bytes; at most 262,144 bytes is allowed)');
   const every = v('every-named-entry');
   expect(every.ok).toBe(true);
   expect(every.notes).toEqual(expect.arrayContaining(['some saved training settings were not readable (lr, evil); their defaults are used',

@@ -359,7 +359,7 @@ TEST_CASE("project file: odd entries are set aside with a note, the project open
   const std::string big(300040, ' ');
   const pf::ProjectFile a = open(zip_of({{"convlab.json", m}, {"assignment.json", big}}));
   CHECK(a.assignment.empty());
-  CHECK(has_note(a, "assignment.json is 300,040 bytes; at most 262,144 bytes is allowed"));
+  CHECK(has_note(a, "assignment.json) was not readable; the project opens without it (it is 300,040 bytes; at most 262,144 bytes is allowed)"));
   // broken JSON entries: notes
   const pf::ProjectFile j = open(zip_of({{"convlab.json", m}, {"spec.json", "{"}, {"result.json", "nope"}, {"answers.json", R"({"q": "x", "r": 2})"}}));
   CHECK(j.spec.empty());

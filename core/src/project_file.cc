@@ -233,8 +233,14 @@ ProjectFile read(const uint8_t* data, size_t size) {
     try {
       return z->read_text(*e, limit);
     } catch (const zip::ZipError& err) {
+      // the reader's sentence as a clause: "The project file's X is 300,040 bytes; at most ...
+      // is allowed. Nothing was changed." -> "it is 300,040 bytes; at most ... is allowed"
       std::string why = err.what();
-      if (why.size() > std::char_traits<char>::length(kNothing) && why.ends_with(kNothing)) why.resize(why.size() - std::char_traits<char>::length(kNothing));
+      if (why.ends_with(kNothing)) why.resize(why.size() - std::char_traits<char>::length(kNothing));
+      if (!why.empty() && why.back() == '.') why.pop_back();
+      const std::string own = std::string("The project file's ") + name + " ";
+      if (why.rfind(own, 0) == 0) why = "it " + why.substr(own.size());
+      else if (!why.empty() && why[0] == 'T') why[0] = 't';
       notes.push_back(problem + " (" + why + ")");
       return std::nullopt;
     }
