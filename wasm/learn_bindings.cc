@@ -63,7 +63,7 @@ std::string receptiveField(Engine& e, int layer, int oy, int ox) {
   return guarded([&] { return e.session().learn_receptive_field(layer, oy, ox); });
 }
 
-// ---- where it looks ----
+// Where the model looks (looks.h): saliency, occlusion and the filters kept across training.
 std::string saliency(Engine& e, int cls) { return guarded([&] { return e.session().learn_saliency(cls); }); }
 
 std::string occlusion(Engine& e, int cls, int patch, int stride) {
@@ -85,7 +85,7 @@ EMSCRIPTEN_BINDINGS(convlab_learn) {
   emscripten::function("learnEquivariance", &equivariance);
   emscripten::function("learnPoolInvariance", &poolInvariance);
   emscripten::function("learnPredictShifts", &predictShifts);
-  // ---- where it looks ----
+  // Where the model looks (looks.h): saliency, occlusion and the filters kept across training.
   emscripten::function("learnSaliency", &saliency);
   emscripten::function("learnOcclusion", &occlusion);
   emscripten::function("learnReceptiveField", &receptiveField);

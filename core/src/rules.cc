@@ -235,7 +235,7 @@ Json rules_json() {
   calculators["fc_vs_conv"] = fc;
   j["calculators"] = calculators;
 
-  // ---- where it looks ----
+  // Where the model looks (looks.h): saliency, occlusion and the filters kept across training.
   j["looks"] = Json::object({{"patch", int_field(kOcclusionPatch)},
                              {"stride", int_field(kOcclusionStride)},
                              {"max_positions", kOcclusionMaxPositions},
@@ -249,7 +249,7 @@ Json rules_json() {
   return j;
 }
 
-// ---- where it looks ----
+// Where the model looks (looks.h): saliency, occlusion and the filters kept across training.
 int occlusion_default_patch(int h, int w) { return std::max(1, std::min(h, w) / 6); }
 
 int occlusion_default_stride(int patch) { return std::max(1, patch / 2); }

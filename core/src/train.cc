@@ -112,7 +112,7 @@ Trainer::Trainer(Model& model, const Dataset& data, const TrainConfig& cfg)
   confusion_.assign(size_t(classes * classes), 0);
   good_.resize(model.params().size());
   keep_good_weights();  // the initial weights are the fallback until an epoch ends
-  filters_.reset(model);  // ---- where it looks ----: epoch 0, the initial filters
+  filters_.reset(model);  // the first conv layer's filters across training (looks.h): epoch 0, the initial ones
 }
 
 bool Trainer::weights_finite() const {
@@ -245,7 +245,7 @@ bool Trainer::run(int max_steps) {
       pos_ = 0;
       shuffle(order_, rng_);
       keep_good_weights();
-      filters_.keep(model_, epoch_);  // ---- where it looks ----
+      filters_.keep(model_, epoch_);  // this epoch's filters, for the filters-across-epochs view
     }
   }
   return done();

@@ -167,7 +167,7 @@ void check_fields(const IntRange (&fields)[N], const int (&values)[N], const std
                                   std::to_string(values[i]));
 }
 
-// ---- where it looks (looks.h): occlusion sensitivity and the filters kept across training ----
+// Where the model looks (looks.h): occlusion sensitivity and the filters kept across training.
 // The grey square covers patch x patch input pixels (at most the input's smaller side), moved by
 // `stride`; every channel under it is set to kOcclusionGrey, mid-grey on the [0, 1] input
 // (bytes / 255), not the dataset mean: the same grey for every project, and no colour hint.

@@ -126,7 +126,7 @@ class Session {
   std::string learn_predict_shifts(const std::vector<int>& shifts);  // [[probabilities] per shift]
   std::string learn_receptive_field(int layer, int oy, int ox) const;
 
-  // ---- where it looks (looks.h), on the image of the last learn_run; each refuses while
+  // Where the model looks (looks.h), on the image of the last learn_run; each refuses while
   // training and leaves that image as the last run. cls -1: the class the model predicts. ----
   std::string learn_saliency(int cls);                          // looks::to_json(Saliency)
   std::string learn_occlusion(int cls, int patch, int stride);  // patch/stride 0: the defaults

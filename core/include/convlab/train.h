@@ -99,7 +99,7 @@ class Trainer {
   struct Eval { float loss, acc; std::vector<int> confusion; };
   Eval evaluate(const std::vector<int>& indices);
 
-  // ---- where it looks ----
+  // Where the model looks (looks.h): saliency, occlusion and the filters kept across training.
   // The first conv layer's filters at the start (epoch 0) and the end of every epoch, thinned
   // to at most rules::kFilterEpochsKept snapshots. Only copies: the run's numbers are unchanged.
   const looks::FilterHistory& filter_history() const { return filters_; }
@@ -127,7 +127,7 @@ class Trainer {
   std::vector<int32_t> labels_;                   // (batch)
   std::vector<std::vector<float>> good_;          // per param: the values at the last good epoch end
   bool diverged_ = false;
-  looks::FilterHistory filters_;  // ---- where it looks ----
+  looks::FilterHistory filters_;  // the first conv layer's filters across epochs (looks.h)
   int diverged_epoch_ = 0;                        // 1-based epoch in which it diverged
   bool diverged_in_loss_ = true;                  // the loss (else a weight) stopped being finite
 };

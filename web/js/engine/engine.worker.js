@@ -131,7 +131,7 @@
 //   learnPoolInvariance {layer, maxShift} -> [{shift, cells, max_unchanged, avg_unchanged, max_change, avg_change}]
 //   learnPredictShifts {shifts[]}     -> [Float32Array of class probabilities], one per shift
 //   learnReceptiveField {layer, oy, ox} -> {y0, x0, y1, x1} on the input (half-open)
-// ---- where it looks ---- (core/looks.h; on the image of the last learnRun; cls -1: the predicted class)
+// Where the model looks (core/looks.h; on the image of the last learnRun; cls -1: the predicted class)
 //   learnSaliency {cls}               -> {class, c, h, w, map: Float32Array (H,W) max over channels of
 //                                        |d logit / d input|, max, reduction}
 //   learnOcclusion {cls, patch, stride} -> {class, patch, stride, grey, rows, cols, h, w, base,

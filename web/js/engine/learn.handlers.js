@@ -38,7 +38,7 @@ export function learnHandlers(ctx) {
     learnPoolInvariance: ({ layer, maxShift }) => JSON.parse(m().learnPoolInvariance(e(), layer, maxShift)),
     learnPredictShifts: ({ shifts }) => JSON.parse(m().learnPredictShifts(e(), shifts)).map(f32),
     learnReceptiveField: ({ layer, oy, ox }) => JSON.parse(m().learnReceptiveField(e(), layer, oy, ox)),
-    // ---- where it looks ----
+    // Where the model looks (looks.h): saliency, occlusion and the filters kept across training.
     learnSaliency: ({ cls = -1 }) => {
       const r = JSON.parse(m().learnSaliency(e(), cls));
       r.map = f32(r.map);

@@ -79,7 +79,7 @@ export function readResult(v, rules) {
     const { train_ids, settings, ...rest } = v;
     v = rest;
   }
-  if (v.filters !== undefined && !readFilters(v.filters, rules)) {  // ---- where it looks ----
+  if (v.filters !== undefined && !readFilters(v.filters, rules)) {  // the filters kept across training
     const { filters, ...rest } = v;
     return { value: rest, note: 'The first-layer filters kept across training were not readable and were dropped; train again to see them form.' };
   }
@@ -110,7 +110,7 @@ export function readRuns(v, rules) {
   return { value: v };
 }
 
-// ---- where it looks ----
+// Where the model looks (looks.h): saliency, occlusion and the filters kept across training.
 // result.filters: {layer, shape: [c_out, c_in, k, k], epochs: [0, ...] rising, weights: [[c_out*c_in*k*k
 // finite numbers] per epoch]}, at most rules.looks.filter_epochs_kept epochs (core's
 // looks::FilterHistory as train's final progress carries it). -> true when usable.

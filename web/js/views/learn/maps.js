@@ -12,7 +12,7 @@ const INPUT_BOX = 256;
 export function createMaps(ctx, shared) {
   const filters = h('div', { class: 'filter-grid', id: 'maps-filters' });
   const filterNote = h('p', { class: 'hint', id: 'maps-filter-note' });
-  const epochs = createFilterEpochs(ctx, (w) => paintFilters(w));  // ---- where it looks ----
+  const epochs = createFilterEpochs(ctx, (w) => paintFilters(w));  // the first layer's filters across epochs
   const layerSel = h('select', { id: 'maps-layer', 'aria-label': 'Layer' });
   const liveBtn = h('button', { type: 'button', id: 'maps-live', onclick: () => toggleLive() }, 'Live webcam');
   const fps = h('span', { class: 'hint', id: 'maps-fps', role: 'status' });
