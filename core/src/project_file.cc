@@ -385,8 +385,8 @@ std::vector<uint8_t> write(const ProjectIn& p) {
   std::vector<std::pair<std::string, const ImageIn*>> files;
   for (const ImageIn& im : p.images) {
     if (im.label < 0 || im.label >= int(p.classes.size())) fail("An image's class is not one of the project's classes.");
-    if (int64_t(im.size) > png_max_bytes(im.width, im.height) || !check_png(im.png, im.size, im.width, im.height).empty())
-      fail("An image of the project is not a PNG of its size (" + check_png(im.png, im.size, im.width, im.height) + ").");
+    if (const std::string why = check_png(im.png, im.size, im.width, im.height); !why.empty())  // its size bound included
+      fail("An image of the project is not a PNG of its size (" + why + ").");
     std::string num = std::to_string(++counts[size_t(im.label)]);
     std::string file = "images/" + std::to_string(im.label) + "/" + std::string(6 - std::min<size_t>(6, num.size()), '0') + num + ".png";
     Json e = Json::object({{"file", file}, {"class", im.label}, {"width", im.width}, {"height", im.height}});

@@ -106,7 +106,9 @@ size_t char_end(std::string_view s, size_t i) {
 // flag's tags) they are part of the picture.
 bool hidden(char32_t c) { return is_format(c) || c == 0x115f || c == 0x1160 || c == 0x3164 || c == 0xffa0; }
 bool pictographic(char32_t c) { return c >= 0x1f000 || (c >= 0x2600 && c <= 0x27bf) || (c >= 0x2b00 && c <= 0x2bff); }
-bool hides_something(std::string_view s) {
+}  // namespace
+
+bool hides_inside(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     const size_t end = char_end(s, i);
     const char32_t base = decode(s, i).first;
@@ -119,8 +121,6 @@ bool hides_something(std::string_view s) {
   }
   return false;
 }
-
-}  // namespace
 
 size_t count_chars(std::string_view s) {
   size_t n = 0;
@@ -199,7 +199,6 @@ std::string fold_case(std::string_view s) {
   return out;
 }
 
-bool hides_inside(std::string_view s) { return hides_something(s); }
 
 
 }  // namespace convlab::text

@@ -106,7 +106,7 @@ export class ProjectStore {
     const r = records.readClasses(v, this.rules);
     if (!r.value) return r;
     const { names, notes } = await this.engine.call('classNames', { names: r.value.map((c) => c.name) });
-    if (!names) return { value: undefined, problem: 'the stored list of classes was not readable; a fresh pair of classes is used (the images are kept aside)' };
+    if (!names) return { value: undefined, problem: records.CLASSES_PROBLEM };
     return { value: r.value.map((c, i) => ({ id: c.id, name: names[i] })), note: notes.join('; ') || undefined };
   }
 

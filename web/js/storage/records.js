@@ -21,9 +21,10 @@ export function bytesOf(v) {
 // number of classes). The names themselves are checked and repaired by core's one rule
 // (project_file.h read_class_names, the engine's classNames), as a project file's are:
 // project-store.js readClasses. -> {value: [{id, name}] with the names as stored} or {problem}.
+export const CLASSES_PROBLEM = 'the stored list of classes was not readable; a fresh pair of classes is used (the images are kept aside)';
 export function readClasses(v, rules) {
   const { min, max } = rules.classes;
-  const unreadable = { value: undefined, problem: 'the stored list of classes was not readable; a fresh pair of classes is used (the images are kept aside)' };
+  const unreadable = { value: undefined, problem: CLASSES_PROBLEM };
   if (!Array.isArray(v) || v.length < min || v.length > max) return unreadable;
   const ids = new Set();
   for (const c of v) {
